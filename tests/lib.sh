@@ -1,0 +1,43 @@
+# Shared helpers for the shell test tiers (cli, netns, e2e).  Source it.
+#
+# Every check prints exactly one line that the tier runner counts:
+#   PASS <name>
+#   FAIL <name>: <why>
+#   SKIP <name>: <why>
+# A script may exit early; whatever it printed is counted, and a script
+# that exits non-zero without printing any FAIL is itself counted as FAIL.
+
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${VARIANT:=san}"
+NETSH=${NETSH:-$TOP/build/$VARIANT/bin/netsh}
+IPSEC_APPLY=${IPSEC_APPLY:-$TOP/build/$VARIANT/bin/ipsec-apply}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+t_pass() { printf 'PASS %s\n' "$1"; }
+t_fail() { printf 'FAIL %s: %s\n' "$1" "$2"; T_FAILED=1; }
+t_skip() { printf 'SKIP %s: %s\n' "$1" "$2"; }
+
+# t_check NAME CMD...: passes when CMD exits 0.
+t_check() {
+	name=$1; shift
+	if out=$("$@" 2>&1); then t_pass "$name"; else t_fail "$name" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"; fi
+}
+
+# t_fails NAME CMD...: passes when CMD exits non-zero.
+t_fails() {
+	name=$1; shift
+	if out=$("$@" 2>&1); then t_fail "$name" "succeeded but should fail: $(printf '%s' "$out" | tail -n 1)"; else t_pass "$name"; fi
+}
+
+# A fresh store directory, removed at exit.
+t_store() {
+	NETSH_IPSEC_DIR=$(mktemp -d "${TMPDIR:-/tmp}/netsh-ipsec-test.XXXXXX")
+	export NETSH_IPSEC_DIR
+	T_CLEANUP="${T_CLEANUP:-} rm -rf '$NETSH_IPSEC_DIR';"
+	trap 'eval "$T_CLEANUP"' EXIT
+}
+
+t_need_root() {
+	if [ "$(id -u)" != 0 ]; then t_skip "$1" "needs root"; exit 0; fi
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The plan: the one intermediate representation between the policy model
+ * and the kernel.  evaluate.c builds it from the assigned policies and the
+ * machine's live state; every backend (xfrm, nft, bpf, vici) only lowers
+ * it, and the reference matcher (match.c) decides packets from it.
+ *
+ * A plan holds concrete IPv4 selectors only: Me, Any, DNS names and server
+ * types are expanded, mirrored filters appear twice, and filters are sorted
+ * by precedence (index 0 wins first).
+ */
+#ifndef NETSH_IPSEC_PLAN_H
+#define NETSH_IPSEC_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lib/config.h"
+#include "../lib/model.h"
+#include "../lib/store.h"
+
+/* A concrete selector; addresses in host byte order. */
+struct plan_sel {
+	uint32_t src;
+	uint32_t dst;
+	uint8_t src_plen; /* 0..32 */
+	uint8_t dst_plen;
+	uint8_t proto;    /* 0 = any */
+	uint16_t sport;   /* 0 = any (only for TCP/UDP) */
+	uint16_t dport;
+};
+
+struct plan_rule {
+	enum ns_store_location store; /* persistent rules come before local ones */
+	char policy_guid[NS_GUID_LEN + 1];
+	char rule_guid[NS_GUID_LEN + 1];
+	char *policy_name;
+	char *rule_name;  /* "" for a default response rule */
+	bool is_default;
+	enum ns_action action;
+	bool inpass, soft, qmpfs;
+	struct ns_qm_method *qm; /* negotiate only, preference order */
+	size_t n_qm;
+	struct ns_auth *auth;
+	size_t n_auth;
+	bool tunnel;
+	uint32_t tunnel_dst; /* remote tunnel endpoint */
+	enum ns_conntype conntype;
+	/* Main mode settings of the owning policy. */
+	struct ns_mm_method *mm;
+	size_t n_mm;
+	uint32_t mm_lifetime_sec;
+	uint32_t qmpermm;
+	bool mmpfs;
+	/* Kernel handles; unique per negotiate rule, 0 otherwise. */
+	uint32_t reqid;
+	uint32_t mark;
+};
+
+struct plan_filter {
+	struct plan_sel sel;
+	uint32_t weight; /* plan_weight(); higher = more specific */
+	uint32_t id;     /* stable 1-based id, used for counters */
+	uint32_t rule;   /* index into plan.rules */
+	enum ns_action action; /* copied from the rule */
+	bool tunnel;     /* belongs to a tunnel rule */
+	bool mirror;     /* the reversed twin of a mirrored filter */
+	char filter_guid[NS_GUID_LEN + 1];
+};
+
+/* Traffic that is never matched against filters (ipsecexempt). */
+struct plan_exempt {
+	bool ike;       /* UDP 500 and 4500: always */
+	bool kerberos;  /* TCP/UDP 88 */
+	bool rsvp;      /* IP protocol 46 */
+	bool multicast; /* 224.0.0.0/4 */
+	bool broadcast; /* 255.255.255.255 and subnet broadcasts */
+};
+
+struct plan {
+	struct plan_rule *rules;
+	size_t n_rules;
+	struct plan_filter *filters; /* precedence order */
+	size_t n_filters;
+	struct plan_exempt exempt;
+	struct ns_config config;
+	/* What the keywords expanded to. */
+	uint32_t *me;  /* local addresses */
+	size_t n_me;
+};
+
+/*
+ * Precedence weight (semantics.md, "Which filter wins"): most significant
+ * first protocol given, source port given, destination port given, source
+ * prefix length, destination prefix length; equal selectors are ordered
+ * block > permit > negotiate.
+ */
+static inline uint32_t plan_weight(const struct plan_sel *s, enum ns_action a)
+{
+	uint32_t rank = a == NS_ACTION_BLOCK ? 2 : a == NS_ACTION_PERMIT ? 1 : 0;
+
+	return (uint32_t)(s->proto != 0) << 16 | (uint32_t)(s->sport != 0) << 15 |
+	       (uint32_t)(s->dport != 0) << 14 | (uint32_t)s->src_plen << 8 |
+	       (uint32_t)s->dst_plen << 2 | rank;
+}
+
+/* One packet, as the reference matcher and the tests see it. */
+struct plan_pkt {
+	uint32_t src, dst; /* host order */
+	uint8_t proto;
+	uint16_t sport, dport; /* 0 for protocols without ports */
+};
+
+void plan_free(struct plan *p);
+
+#endif

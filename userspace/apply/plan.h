@@ -53,10 +53,19 @@ struct plan_rule {
 	uint32_t mm_lifetime_sec;
 	uint32_t qmpermm;
 	bool mmpfs;
-	/* Kernel handles; unique per negotiate rule, 0 otherwise. */
+	/*
+	 * Kernel handles, unique per negotiate rule, 0 otherwise: the skb mark
+	 * the classifier sets for this rule (mask PLAN_MARK_MASK) and the reqid
+	 * of the rule's mark-selected XFRM policy (bpf backend).
+	 */
 	uint32_t reqid;
 	uint32_t mark;
 };
+
+#define PLAN_MARK_BASE 0x4e530000u /* "NS" in the high half */
+#define PLAN_MARK_MASK 0xffffffffu
+#define PLAN_REQID_RULE_BASE 0x4e530000u   /* + negotiate rule number */
+#define PLAN_REQID_FILTER_BASE 0x4e540000u /* + negotiate filter number */
 
 struct plan_filter {
 	struct plan_sel sel;
@@ -66,6 +75,10 @@ struct plan_filter {
 	enum ns_action action; /* copied from the rule */
 	bool tunnel;     /* belongs to a tunnel rule */
 	bool mirror;     /* the reversed twin of a mirrored filter */
+	/* Negotiate filters: the reqid of this filter's charon child and of its
+	 * per-filter XFRM policies (xfrm backend); 0 otherwise.  A mirrored
+	 * pair shares one reqid: one child protects both directions. */
+	uint32_t reqid;
 	char filter_guid[NS_GUID_LEN + 1];
 };
 

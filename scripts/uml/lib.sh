@@ -1,0 +1,354 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared shell for the User-Mode Linux tier.  Source it from a test script;
+# the same file runs twice:
+#
+#   on the host   uml_main boots UML with the calling script as the guest
+#                 and exits with the guest's verdict;
+#   in the guest  uml_main returns and the rest of the script runs as the
+#                 test proper, with the helpers below (topology, charon,
+#                 capture).
+#
+# Everything the guest writes goes under $SCRATCH (the host's build/e2e/…
+# seen through hostfs) or tmpfs.  Inside UML the namespace names cannot
+# collide with anybody else's, so they are short and fixed.
+
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+export TOP
+# shellcheck disable=SC1091
+. "$TOP/tests/lib.sh"
+
+UML_CHARON=${UML_CHARON:-/usr/lib/ipsec/charon}
+UML_KVER=6.1.176
+
+# uml_main SCRIPT [ARG...]: on the host, boot UML running SCRIPT and exit.
+uml_main() {
+	[ -n "${UML_GUEST:-}" ] && return 0
+	local script=$1 name
+	shift
+	name=$(basename "$script" .sh)
+	if [ "$(id -u)" != 0 ]; then t_skip "$name" "needs root (User-Mode Linux, network namespaces)"; exit 0; fi
+	if ! command -v linux >/dev/null; then
+		t_skip "$name" "User-Mode Linux is not installed (package user-mode-linux)"
+		exit 0
+	fi
+	if [ ! -x "$UML_CHARON" ] || ! command -v swanctl >/dev/null; then
+		t_skip "$name" "strongSwan charon/swanctl not installed"
+		exit 0
+	fi
+	mkdir -p "$TOP/build/e2e"
+	local scratch rc
+	scratch=$(mktemp -d "$TOP/build/e2e/$name.XXXXXX")
+	"$TOP/scripts/uml/boot.sh" -t "${UML_TIMEOUT:-180}" "$scratch" "$(cd "$(dirname "$script")" && pwd)/$(basename "$script")" "$@"
+	rc=$?
+	if [ $rc = 0 ] && [ -z "${E2E_KEEP:-}" ]; then
+		rm -rf "$scratch"
+	else
+		echo "# scratch kept: $scratch" >&2
+	fi
+	exit $rc
+}
+
+# Log to the guest log (stderr), not to the result.
+log() { printf '%s %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$*" >&2; }
+
+now_ms() { local s; s=$(date +%s%N); echo $((s / 1000000)); }
+
+# nsx NS CMD...: run CMD in namespace NS.
+nsx() { local n=$1; shift; ip netns exec "$n" "$@"; }
+
+# ---- product binaries ------------------------------------------------------
+
+# The binaries under test; rel by default inside UML (ASan in UML is slow).
+e2e_bins() {
+	NETSH=${NETSH:-$TOP/build/rel/bin/netsh}
+	IPSEC_APPLY=${IPSEC_APPLY:-$TOP/build/rel/bin/ipsec-apply}
+	[ -x "$NETSH" ] || NETSH=$TOP/build/bin/netsh
+	[ -x "$IPSEC_APPLY" ] || IPSEC_APPLY=$TOP/build/bin/ipsec-apply
+}
+
+# ---- topology --------------------------------------------------------------
+
+# Two hosts on one link, for transport mode:
+#   hosta eth0 10.91.0.1/24  <->  hostb eth0 10.91.0.2/24
+HOSTA=10.91.0.1
+HOSTB=10.91.0.2
+topo_hosts() {
+	ip netns add hosta && ip netns add hostb || return 1
+	ip link add eth0 netns hosta type veth peer name eth0 netns hostb || return 1
+	nsx hosta ip addr add $HOSTA/24 dev eth0
+	nsx hostb ip addr add $HOSTB/24 dev eth0
+	local n
+	for n in hosta hostb; do
+		nsx $n ip link set lo up
+		nsx $n ip link set eth0 up
+	done
+}
+
+# Two gateways with a subnet behind each, for tunnel mode:
+#   net1 10.91.1.10 - 10.91.1.1 gw1 10.91.0.1 == 10.91.0.2 gw2 10.91.2.1 - 10.91.2.10 net2
+GW1=10.91.0.1
+GW2=10.91.0.2
+NET1=10.91.1.0/24
+NET2=10.91.2.0/24
+H1=10.91.1.10
+H2=10.91.2.10
+topo_gateways() {
+	local n
+	for n in gw1 gw2 net1 net2; do ip netns add $n || return 1; done
+	ip link add eth0 netns gw1 type veth peer name eth0 netns gw2 || return 1
+	ip link add eth1 netns gw1 type veth peer name eth0 netns net1 || return 1
+	ip link add eth1 netns gw2 type veth peer name eth0 netns net2 || return 1
+	nsx gw1 ip addr add $GW1/24 dev eth0
+	nsx gw1 ip addr add 10.91.1.1/24 dev eth1
+	nsx gw2 ip addr add $GW2/24 dev eth0
+	nsx gw2 ip addr add 10.91.2.1/24 dev eth1
+	nsx net1 ip addr add $H1/24 dev eth0
+	nsx net2 ip addr add $H2/24 dev eth0
+	for n in gw1 gw2 net1 net2; do
+		nsx $n ip link set lo up
+		nsx $n ip link set eth0 up
+	done
+	nsx gw1 ip link set eth1 up
+	nsx gw2 ip link set eth1 up
+	nsx gw1 sysctl -qw net.ipv4.ip_forward=1
+	nsx gw2 sysctl -qw net.ipv4.ip_forward=1
+	nsx gw1 ip route add $NET2 via $GW2
+	nsx gw2 ip route add $NET1 via $GW1
+	nsx net1 ip route add default via 10.91.1.1
+	nsx net2 ip route add default via 10.91.2.1
+}
+
+# ---- charon ------------------------------------------------------------------
+
+# charon_conf NS [EXTRA]: write $SCRATCH/NS/strongswan.conf.  EXTRA is
+# strongswan.conf text placed inside the charon { } section.
+charon_conf() {
+	local ns=$1 extra=${2:-} d=$SCRATCH/$1
+	mkdir -p "$d"
+	cat >"$d/strongswan.conf" <<-CONF
+	charon {
+		load_modular = no
+		load = random nonce openssl gmp pem pkcs1 pkcs8 x509 pubkey constraints revocation hmac kdf kernel-netlink socket-default vici updown
+		install_routes = no
+		retransmit_tries = ${CHARON_RETRANSMIT_TRIES:-3}
+		retransmit_timeout = ${CHARON_RETRANSMIT_TIMEOUT:-1.0}
+		retransmit_base = 1.4
+		filelog {
+			log {
+				path = $d/charon.log
+				time_format = %T
+				default = ${CHARON_LOGLEVEL:-1}
+				ike = ${CHARON_IKE_LOGLEVEL:-1}
+				flush_line = yes
+			}
+		}
+		syslog {
+			daemon {
+				default = -1
+			}
+		}
+		plugins {
+			vici {
+				socket = unix:///run/charon.vici
+			}
+		}
+	$extra
+	}
+	CONF
+}
+
+# charon_start NS [EXTRA]: start a charon in NS with its own /run (the pid
+# file is compiled in as /var/run/charon.pid, and a second charon sharing
+# /run refuses to start).  Its VICI socket is /run/NS/charon.vici outside.
+charon_start() {
+	local ns=$1 d=$SCRATCH/$1 pid i
+	[ -f "$d/strongswan.conf" ] || charon_conf "$ns" "${2:-}"
+	mkdir -p "/run/$ns"
+	rm -f "/run/$ns/charon.pid" "/run/$ns/charon.vici"
+	# ip netns exec and sh both exec, so $! is charon's own PID.
+	STRONGSWAN_CONF=$d/strongswan.conf ip netns exec "$ns" \
+		sh -c "mount --bind /run/$ns /run && exec $UML_CHARON" >"$d/charon.out" 2>&1 &
+	pid=$!
+	for i in $(seq 1 200); do
+		if [ "$(cat "/run/$ns/charon.pid" 2>/dev/null)" = "$pid" ] && [ -S "/run/$ns/charon.vici" ]; then
+			echo "$pid" >"$d/charon.pid"
+			log "charon $ns up (pid $pid) after $((i * 50)) ms"
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	log "charon $ns did not start"
+	cat "$d/charon.out" >&2
+	return 1
+}
+
+charon_stop() {
+	local ns=$1 pid
+	pid=$(cat "$SCRATCH/$ns/charon.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null
+	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	rm -f "$SCRATCH/$ns/charon.pid"
+}
+
+vici_uri() { echo "unix:///run/$1/charon.vici"; }
+
+# sw NS ARGS...: swanctl against the charon of NS.
+sw() {
+	local ns=$1 cmd=$2; shift 2
+	STRONGSWAN_CONF=$SCRATCH/$ns/strongswan.conf swanctl "$cmd" --uri "$(vici_uri "$ns")" "$@"
+}
+
+# sw_load NS FILE: load connections and secrets from a swanctl.conf file.
+sw_load() {
+	sw "$1" --load-conns --file "$2" >&2 && sw "$1" --load-creds --noprompt --clear --file "$2" >&2
+}
+
+# wait_sa NS [SECONDS]: until NS has an installed CHILD_SA.
+wait_sa() {
+	local ns=$1 t=${2:-10} i
+	for i in $(seq 1 $((t * 10))); do
+		sw "$ns" --list-sas 2>/dev/null | grep -q INSTALLED && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# esp_states NS: how many ESP states the kernel holds in NS.
+esp_states() { nsx "$1" ip xfrm state | grep -c '^src.*' ; }
+
+# ---- capture -----------------------------------------------------------------
+
+# cap_start NAME NS IF: capture on IF in NS into $SCRATCH/cap/NAME.pcap.
+cap_start() {
+	local name=$1 ns=$2 ifc=$3 f i
+	mkdir -p "$SCRATCH/cap"
+	f=$SCRATCH/cap/$name
+	nsx "$ns" tcpdump -Z root -i "$ifc" -n -U -w "$f.pcap" >"$f.err" 2>&1 &
+	echo $! >"$f.pid"
+	for i in $(seq 1 100); do
+		grep -q 'listening on' "$f.err" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	log "tcpdump $name did not start: $(cat "$f.err")"
+	return 1
+}
+
+cap_stop() {
+	local f=$SCRATCH/cap/$1 pid
+	pid=$(cat "$f.pid" 2>/dev/null) || return 0
+	# Let the last packets reach the file.
+	sleep 0.2
+	kill "$pid" 2>/dev/null
+	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	rm -f "$f.pid"
+	tcpdump -n -r "$f.pcap" >"$f.txt" 2>/dev/null
+}
+
+# cap_count NAME FILTER: packets of capture NAME that match a pcap filter.
+cap_count() {
+	tcpdump -n -r "$SCRATCH/cap/$1.pcap" "$2" 2>/dev/null | wc -l
+}
+
+# cap_show NAME [N]: first N lines of a capture, for the log and the demo.
+cap_show() { head -n "${2:-8}" "$SCRATCH/cap/$1.txt"; }
+
+# ---- traffic ---------------------------------------------------------------
+
+# ping_until NS DST SECONDS: ping until one answer comes back (the first
+# packets start IKE through an ACQUIRE and are dropped meanwhile).
+ping_until() {
+	local ns=$1 dst=$2 t=${3:-10} i
+	for i in $(seq 1 "$t"); do
+		nsx "$ns" ping -c 1 -W 1 "$dst" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+# tcp_ok NS_SRV NS_CLI DST PORT: one line over TCP reaches the server.
+tcp_ok() {
+	local srv=$1 cli=$2 dst=$3 port=$4 f=$SCRATCH/tcp.$4.out
+	rm -f "$f"
+	nsx "$srv" timeout 5 nc -l -p "$port" >"$f" 2>/dev/null &
+	local lp=$!
+	sleep 0.2
+	echo "hello-tcp-$port" | nsx "$cli" timeout 4 nc -N -w 2 "$dst" "$port" >/dev/null 2>&1
+	wait $lp 2>/dev/null
+	grep -q "hello-tcp-$port" "$f" 2>/dev/null
+}
+
+# udp_ok NS_SRV NS_CLI DST PORT: one UDP datagram reaches the server.
+udp_ok() {
+	local srv=$1 cli=$2 dst=$3 port=$4 f=$SCRATCH/udp.$4.out
+	rm -f "$f"
+	nsx "$srv" timeout 3 nc -u -l -p "$port" >"$f" 2>/dev/null &
+	local lp=$!
+	sleep 0.2
+	local i
+	for i in 1 2 3; do
+		echo "hello-udp-$port" | nsx "$cli" timeout 1 nc -u -w 1 "$dst" "$port" >/dev/null 2>&1
+		grep -q "hello-udp-$port" "$f" 2>/dev/null && break
+	done
+	kill $lp 2>/dev/null
+	wait $lp 2>/dev/null
+	grep -q "hello-udp-$port" "$f" 2>/dev/null
+}
+
+# ---- hand-written swanctl configuration ------------------------------------
+
+# swconf FILE LOCAL REMOTE [key=value...]: an IKEv1 main-mode PSK
+# connection the way a Windows Server 2003 peer negotiates it.  Keys:
+# name, proposals, esp, mode (transport|tunnel), lts, rts, start (trap|none),
+# psk, auth (psk|pubkey), cert, key, cacert.
+swconf() {
+	local file=$1 l=$2 r=$3
+	shift 3
+	local name=win proposals=3des-sha1-modp1024 esp=3des-sha1 mode=transport lts= rts=
+	local start=trap psk=e2e-secret auth=psk cert= key= cacert= kv
+	for kv in "$@"; do
+		case $kv in
+		name=*) name=${kv#*=} ;; proposals=*) proposals=${kv#*=} ;; esp=*) esp=${kv#*=} ;;
+		mode=*) mode=${kv#*=} ;; lts=*) lts=${kv#*=} ;; rts=*) rts=${kv#*=} ;;
+		start=*) start=${kv#*=} ;; psk=*) psk=${kv#*=} ;; auth=*) auth=${kv#*=} ;;
+		cert=*) cert=${kv#*=} ;; key=*) key=${kv#*=} ;; cacert=*) cacert=${kv#*=} ;;
+		esac
+	done
+	{
+		echo "connections {"
+		echo "  $name {"
+		echo "    version = 1"
+		echo "    aggressive = no"
+		echo "    local_addrs = $l"
+		echo "    remote_addrs = $r"
+		echo "    proposals = $proposals"
+		echo "    rekey_time = 0"
+		if [ "$auth" = psk ]; then
+			printf '    local {\n      auth = psk\n      id = %s\n    }\n' "$l"
+			printf '    remote {\n      auth = psk\n      id = %s\n    }\n' "$r"
+		else
+			echo "    send_cert = always"
+			printf '    local {\n      auth = pubkey\n      certs = %s\n    }\n' "$cert"
+			printf '    remote {\n      auth = pubkey\n      cacerts = %s\n    }\n' "$cacert"
+		fi
+		echo "    children {"
+		echo "      $name {"
+		echo "        mode = $mode"
+		echo "        esp_proposals = $esp"
+		[ -n "$lts" ] && echo "        local_ts = $lts"
+		[ -n "$rts" ] && echo "        remote_ts = $rts"
+		echo "        start_action = $start"
+		echo "        rekey_time = 0"
+		echo "      }"
+		echo "    }"
+		echo "  }"
+		echo "}"
+		echo "secrets {"
+		if [ "$auth" = psk ]; then
+			printf '  ike-%s {\n    id-a = %s\n    id-b = %s\n    secret = "%s"\n  }\n' "$name" "$l" "$r" "$psk"
+		else
+			printf '  private-%s {\n    file = %s\n  }\n' "$name" "$key"
+		fi
+		echo "}"
+	} >"$file"
+}

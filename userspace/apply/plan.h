@@ -101,6 +101,10 @@ struct plan {
 	/* What the keywords expanded to. */
 	uint32_t *me;  /* local addresses */
 	size_t n_me;
+	/* Directed broadcast addresses of the local subnets: with
+	 * exempt.broadcast they are exempt like 255.255.255.255. */
+	uint32_t *bcast;
+	size_t n_bcast;
 };
 
 /*
@@ -123,8 +127,36 @@ struct plan_pkt {
 	uint32_t src, dst; /* host order */
 	uint8_t proto;
 	uint16_t sport, dport; /* 0 for protocols without ports */
+	/* Interface the packet crosses, for rules with conntype lan/dialup;
+	 * NULL = not known, conntype is then not considered. */
+	const char *ifname;
 };
 
 void plan_free(struct plan *p);
+
+/* Network mask of a prefix length 0..32, host order. */
+static inline uint32_t plan_plen_mask(uint8_t plen)
+{
+	return plen ? ~0u << (32 - plen) : 0;
+}
+
+/*
+ * conntype on Linux (Documentation/mapping.md): dial-up connections are the
+ * interfaces whose name starts with one of PLAN_DIALUP_IFPREFIXES; every
+ * other interface is LAN.
+ */
+#define PLAN_DIALUP_IFPREFIXES "ppp", "wwan", "wwp", "isdn", "ippp"
+bool plan_ifname_is_dialup(const char *ifname);
+/* Whether a rule of conntype c applies on interface ifname (NULL = yes). */
+bool plan_conntype_applies(enum ns_conntype c, const char *ifname);
+
+/* The exemptions of an ipsecexempt value 0-3 (semantics.md). */
+void plan_exempt_set(struct plan_exempt *e, unsigned ipsecexempt);
+
+/* Sort filters by weight, descending; ties keep their current order.
+ * Returns 0 or -ENOMEM. */
+int plan_sort(struct plan *p);
+/* Deep comparison: same rules, filters, handles and exemptions. */
+bool plan_equal(const struct plan *a, const struct plan *b);
 
 #endif

@@ -47,4 +47,20 @@ int ns_config_load(const char *dir, struct ns_config *cfg, char *err, size_t err
 /* Atomic (write + fsync + rename). */
 int ns_config_save(const char *dir, const struct ns_config *cfg, char *err, size_t errlen);
 
+/* Range checks of every field. */
+int ns_config_validate(const struct ns_config *cfg, char *err, size_t errlen);
+/*
+ * `set config property=<name> value=<value>`: property names and enumerated
+ * values case-insensitive; bootexemptions takes "none" or a space-separated
+ * list of protocol:srcport:dstport:direction (protocol ANY/ICMP/TCP/UDP/RAW
+ * or a number).  cfg is unchanged on error.
+ */
+int ns_config_set(struct ns_config *cfg, const char *property, const char *value, char *err,
+		  size_t errlen);
+int ns_bootexemption_parse(const char *s, struct ns_bootexemption *out, char *err,
+			   size_t errlen);
+/* "TCP:0:80:inbound"; returns what snprintf returns. */
+int ns_bootexemption_format(const struct ns_bootexemption *b, char *buf, size_t len);
+const char *ns_bootmode_name(enum ns_bootmode m);
+
 #endif

@@ -21,6 +21,14 @@ export TOP
 UML_CHARON=${UML_CHARON:-/usr/lib/ipsec/charon}
 UML_KVER=6.1.176
 
+# uml_need_product NAME: on the host, SKIP (and exit) before paying for a
+# UML boot when the product cannot run the scenario yet.
+uml_need_product() {
+	[ -n "${UML_GUEST:-}" ] && return 0
+	local why
+	if ! why=$(product_why_not); then t_skip "$1" "$why"; exit 0; fi
+}
+
 # uml_main SCRIPT [ARG...]: on the host, boot UML running SCRIPT and exit.
 uml_main() {
 	[ -n "${UML_GUEST:-}" ] && return 0
@@ -205,6 +213,18 @@ sw_load() {
 	sw "$1" --load-conns --file "$2" >&2 && sw "$1" --load-creds --noprompt --clear --file "$2" >&2
 }
 
+# sw_terminate_all NS: close every IKE SA of NS (and so its CHILD_SAs).
+sw_terminate_all() {
+	local id
+	for id in $(sw "$1" --list-sas 2>/dev/null | sed -n 's/^[^ ].*: #\([0-9]*\),.*/\1/p'); do
+		sw "$1" --terminate --ike-id "$id" --timeout 2 >/dev/null 2>&1
+	done
+	for _ in $(seq 1 40); do
+		sw "$1" --list-sas 2>/dev/null | grep -q '^[^ ].*: #' || return 0
+		sleep 0.05
+	done
+}
+
 # wait_sa NS [SECONDS]: until NS has an installed CHILD_SA.
 wait_sa() {
 	local ns=$1 t=${2:-10} i
@@ -351,4 +371,141 @@ swconf() {
 		fi
 		echo "}"
 	} >"$file"
+}
+
+# ---- the product -------------------------------------------------------------
+
+# product_why_not: prints why the product cannot run an end-to-end scenario
+# yet, or nothing (and returns 0) when netsh and ipsec-apply look usable.
+# The reasons are what SKIP lines say, so they name the missing piece.
+product_why_not() {
+	e2e_bins
+	if [ ! -x "$NETSH" ]; then echo "netsh is not built ($NETSH missing; run make)"; return 1; fi
+	if [ ! -x "$IPSEC_APPLY" ]; then echo "ipsec-apply is not built ($IPSEC_APPLY missing; run make)"; return 1; fi
+	local h
+	h=$("$IPSEC_APPLY" --help 2>&1)
+	case $h in
+	*"not built yet"*) echo "ipsec-apply is still a stub (ipsec-apply --help: $(echo "$h" | head -n 1))"; return 1 ;;
+	esac
+	if ! printf '%s' "$h" | grep -qi vici; then
+		echo "ipsec-apply has no VICI backend yet (ipsec-apply --help does not mention vici)"
+		return 1
+	fi
+	local probe
+	probe=$(mktemp -d)
+	h=$(NETSH_IPSEC_DIR=$probe "$NETSH" ipsec static show all 2>&1)
+	rm -rf "$probe"
+	case $h in
+	*"not built yet"*) echo "netsh is still a stub (netsh: $(echo "$h" | head -n 1))"; return 1 ;;
+	esac
+	return 0
+}
+
+# ipsec-apply's flag for the VICI socket, as its --help spells it.
+product_vici_flag() {
+	local h
+	h=$("$IPSEC_APPLY" --help 2>&1)
+	for f in --vici --vici-socket --socket --uri; do
+		if printf '%s' "$h" | grep -q -- "$f[ =]"; then echo "$f"; return; fi
+	done
+	echo --vici
+}
+
+# product_netsh NS SCRIPT: configure host NS only through `netsh -f`.  The
+# store lives in $SCRATCH/NS/store; netsh runs inside the namespace so
+# that `me` means that host's addresses.  Output goes to SCRATCH/NS/netsh.out.
+product_netsh() {
+	local ns=$1 script=$2 d=$SCRATCH/$1
+	mkdir -p "$d/store"
+	NETSH_IPSEC_DIR=$d/store nsx "$ns" "$NETSH" -f "$script" >"$d/netsh.out" 2>&1
+}
+
+# product_apply NS [FLAG...]: compile the assigned policy of NS into the
+# kernel of NS and into NS's charon.  E2E_APPLY_FLAGS adds flags (for
+# example to pick backends that exist in this UML kernel).
+product_apply() {
+	local ns=$1 d=$SCRATCH/$1
+	shift
+	mkdir -p "$d/state"
+	# shellcheck disable=SC2086
+	NETSH_IPSEC_DIR=$d/store nsx "$ns" "$IPSEC_APPLY" "$(product_vici_flag)" "/run/$ns/charon.vici" \
+		${E2E_APPLY_FLAGS:-} "$@" >"$d/apply.out" 2>&1
+}
+
+# product_step NAME NS CMD...: run a product step; PASS, or FAIL with the
+# last lines of its output.  Returns the step's status.
+product_step() {
+	local name=$1 ns=$2 d=$SCRATCH/$2 out
+	shift 2
+	if "$@"; then
+		t_pass "$name"
+		return 0
+	fi
+	case $1 in
+	product_netsh) out=$(tail -n 3 "$d/netsh.out" 2>/dev/null | tr '\n' ' ') ;;
+	product_apply) out=$(tail -n 3 "$d/apply.out" 2>/dev/null | tr '\n' ' ') ;;
+	*) out= ;;
+	esac
+	t_fail "$name" "$* failed: $out"
+	return 1
+}
+
+# ---- checks shared by the scenarios ----------------------------------------
+
+# check_protected T NS_CLI NS_SRV DST IF: with an SA up, ping, TCP and UDP
+# from NS_CLI to DST work and the capture on IF in NS_CLI shows ESP only.
+check_protected() {
+	local t=$1 cli=$2 srv=$3 dst=$4 ifc=${5:-eth0} ok=1
+	cap_start "$t-prot" "$cli" "$ifc" || { t_fail "$t-capture" "tcpdump did not start"; return 1; }
+	nsx "$cli" ping -c 3 -i 0.2 -W 1 "$dst" >/dev/null 2>&1 && t_pass "$t-ping-esp" ||
+		{ t_fail "$t-ping-esp" "ping $dst failed"; ok=0; }
+	tcp_ok "$srv" "$cli" "$dst" 8080 && t_pass "$t-tcp-esp" || { t_fail "$t-tcp-esp" "TCP 8080 to $dst failed"; ok=0; }
+	udp_ok "$srv" "$cli" "$dst" 9999 && t_pass "$t-udp-esp" || { t_fail "$t-udp-esp" "UDP 9999 to $dst failed"; ok=0; }
+	cap_stop "$t-prot"
+	local esp clear
+	esp=$(cap_count "$t-prot" esp)
+	clear=$(cap_count "$t-prot" 'icmp or tcp port 8080 or udp port 9999')
+	log "$t protected capture: esp=$esp clear=$clear"
+	cap_show "$t-prot" 12 >&2
+	if [ "$esp" -ge 8 ] && [ "$clear" = 0 ]; then
+		t_pass "$t-wire-only-esp"
+	else
+		t_fail "$t-wire-only-esp" "capture on $cli/$ifc: esp=$esp packets, clear ICMP/TCP/UDP=$clear (want >=8 and 0)"
+		ok=0
+	fi
+	[ $ok = 1 ]
+}
+
+# check_permitted T NS_CLI NS_SRV DST PORT: UDP to PORT passes in the clear.
+check_permitted() {
+	local t=$1 cli=$2 srv=$3 dst=$4 port=$5
+	cap_start "$t-permit" "$cli" eth0 || return 1
+	local r=0
+	udp_ok "$srv" "$cli" "$dst" "$port" || r=1
+	cap_stop "$t-permit"
+	local clear
+	clear=$(cap_count "$t-permit" "udp port $port")
+	cap_show "$t-permit" 4 >&2
+	if [ $r = 0 ] && [ "$clear" -ge 1 ]; then
+		t_pass "$t-permit-clear"
+	else
+		t_fail "$t-permit-clear" "UDP $port delivered=$((1 - r)), clear packets on the wire=$clear"
+	fi
+}
+
+# check_blocked T NS_CLI NS_SRV DST PORT: TCP to PORT is dropped before the
+# wire: no delivery, and no packet of it in the capture.
+check_blocked() {
+	local t=$1 cli=$2 srv=$3 dst=$4 port=$5
+	cap_start "$t-block" "$cli" eth0 || return 1
+	local r=0
+	tcp_ok "$srv" "$cli" "$dst" "$port" && r=1
+	cap_stop "$t-block"
+	local seen
+	seen=$(cap_count "$t-block" "tcp port $port")
+	if [ $r = 0 ] && [ "$seen" = 0 ]; then
+		t_pass "$t-block-nothing"
+	else
+		t_fail "$t-block-nothing" "TCP $port delivered=$r, packets on the wire=$seen (want 0 and 0)"
+	fi
 }

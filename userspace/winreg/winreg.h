@@ -31,8 +31,18 @@ int ns_winreg_read(const uint8_t *buf, size_t len, struct ns_db *db, struct ns_w
 		   char *err, size_t errlen);
 void ns_winreg_report_free(struct ns_winreg_report *rep);
 
-/* format=reg export of one store location (Local or Persistent key). */
+/* format=reg export of one store location (Local or Persistent key), as
+ * "Windows Registry Editor Version 5.00" in UTF-16LE with BOM, the way
+ * `reg export` writes it. */
 int ns_winreg_write(FILE *out, const struct ns_db *db, enum ns_store_location loc, char *err,
 		    size_t errlen);
+
+struct ns_winreg_write_opts {
+	bool regedit4;                /* REGEDIT4 text (UTF-8) instead */
+	struct ns_winreg_report *rep; /* what Windows will not see as we do; may be NULL */
+};
+
+int ns_winreg_write_opts(FILE *out, const struct ns_db *db, enum ns_store_location loc,
+			 const struct ns_winreg_write_opts *opts, char *err, size_t errlen);
 
 #endif

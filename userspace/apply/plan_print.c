@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The plan as text, for `ipsec-apply -n` and the tests that read it. */
+#include "plan_print.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../lib/format.h"
+
+const char *plan_action_name(enum ns_action a)
+{
+	switch (a) {
+	case NS_ACTION_PERMIT:
+		return "permit";
+	case NS_ACTION_BLOCK:
+		return "block";
+	case NS_ACTION_NEGOTIATE:
+		return "negotiate";
+	}
+	return "?";
+}
+
+const char *plan_conntype_name(enum ns_conntype c)
+{
+	switch (c) {
+	case NS_CONN_ALL:
+		return "all";
+	case NS_CONN_LAN:
+		return "lan";
+	case NS_CONN_DIALUP:
+		return "dialup";
+	}
+	return "?";
+}
+
+static const char *ip(uint32_t a, char buf[INET_ADDRSTRLEN])
+{
+	struct in_addr in = {.s_addr = htonl(a)};
+
+	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+static const char *proto_name(uint8_t p, char buf[8])
+{
+	switch (p) {
+	case 0:
+		return "any";
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	default:
+		snprintf(buf, 8, "%u", p);
+		return buf;
+	}
+}
+
+const char *plan_sel_format(const struct plan_sel *s, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pb[8], sp[8] = "any", dp[8] = "any";
+
+	if (s->sport)
+		snprintf(sp, sizeof(sp), "%u", s->sport);
+	if (s->dport)
+		snprintf(dp, sizeof(dp), "%u", s->dport);
+	if (s->proto == NS_PROTO_TCP || s->proto == NS_PROTO_UDP)
+		snprintf(buf, len, "%s/%u port %s -> %s/%u port %s proto %s", ip(s->src, a),
+			 s->src_plen, sp, ip(s->dst, b), s->dst_plen, dp, proto_name(s->proto, pb));
+	else
+		snprintf(buf, len, "%s/%u -> %s/%u proto %s", ip(s->src, a), s->src_plen,
+			 ip(s->dst, b), s->dst_plen, proto_name(s->proto, pb));
+	return buf;
+}
+
+static void print_rule(FILE *out, const struct plan *p, size_t i)
+{
+	const struct plan_rule *r = &p->rules[i];
+	char buf[2048], a[INET_ADDRSTRLEN];
+	size_t n_filters = 0;
+
+	for (size_t k = 0; k < p->n_filters; k++)
+		n_filters += p->filters[k].rule == i;
+	if (r->is_default)
+		fprintf(out, "rule %zu: %s policy \"%s\" default response rule: %s (responds only)\n",
+			i, r->store == NS_STORE_PERSISTENT ? "persistent" : "local",
+			r->policy_name, plan_action_name(r->action));
+	else
+		fprintf(out, "rule %zu: %s policy \"%s\" rule \"%s\": %s, %zu filters\n", i,
+			r->store == NS_STORE_PERSISTENT ? "persistent" : "local", r->policy_name,
+			r->rule_name, plan_action_name(r->action), n_filters);
+	fprintf(out, "    mode %s", r->tunnel ? "tunnel" : "transport");
+	if (r->tunnel)
+		fprintf(out, " to %s", ip(r->tunnel_dst, a));
+	fprintf(out, ", conntype %s", plan_conntype_name(r->conntype));
+	if (r->action == NS_ACTION_NEGOTIATE)
+		fprintf(out, ", mark 0x%08x reqid 0x%08x", r->mark, r->reqid);
+	fputc('\n', out);
+	if (r->action != NS_ACTION_NEGOTIATE)
+		return;
+	ns_fmt_qm_methods(buf, sizeof(buf), r->qm, r->n_qm);
+	fprintf(out, "    quick mode: %s%s%s%s\n", buf, r->inpass ? ", inpass" : "",
+		r->soft ? ", soft" : "", r->qmpfs ? ", qmpfs" : "");
+	ns_fmt_mm_methods(buf, sizeof(buf), r->mm, r->n_mm);
+	fprintf(out, "    main mode: %s, lifetime %us, qmpermm %u%s\n", buf, r->mm_lifetime_sec,
+		r->qmpermm, r->mmpfs ? ", mmpfs" : "");
+	for (size_t k = 0; k < r->n_auth; k++) {
+		ns_fmt_auth(buf, sizeof(buf), &r->auth[k]);
+		fprintf(out, "    auth %zu: %s\n", k + 1, buf);
+	}
+}
+
+static void print_exempt(FILE *out, const struct plan *p)
+{
+	const struct plan_exempt *e = &p->exempt;
+	char a[INET_ADDRSTRLEN];
+
+	fprintf(out, "exempt (ipsecexempt %u):%s%s%s%s%s\n", p->config.ipsecexempt,
+		e->ike ? " ike" : "", e->kerberos ? " kerberos" : "", e->rsvp ? " rsvp" : "",
+		e->multicast ? " multicast" : "", e->broadcast ? " broadcast" : "");
+	if (e->broadcast && p->n_bcast) {
+		fprintf(out, "directed broadcasts:");
+		for (size_t i = 0; i < p->n_bcast; i++)
+			fprintf(out, " %s", ip(p->bcast[i], a));
+		fputc('\n', out);
+	}
+}
+
+void plan_print(FILE *out, const struct plan *p)
+{
+	char buf[160], a[INET_ADDRSTRLEN];
+
+	fprintf(out, "plan: %zu rules, %zu filters\n", p->n_rules, p->n_filters);
+	fprintf(out, "me:");
+	for (size_t i = 0; i < p->n_me; i++)
+		fprintf(out, " %s", ip(p->me[i], a));
+	fprintf(out, p->n_me ? "\n" : " (none)\n");
+	print_exempt(out, p);
+	for (size_t i = 0; i < p->n_rules; i++)
+		print_rule(out, p, i);
+	if (!p->n_filters)
+		return;
+	fprintf(out, "filters, first match wins:\n");
+	fprintf(out, "%5s %-8s %-9s %4s %5s  %-56s %s\n", "#", "weight", "action", "rule", "id",
+		"selector", "handles");
+	for (size_t i = 0; i < p->n_filters; i++) {
+		const struct plan_filter *f = &p->filters[i];
+
+		fprintf(out, "%5zu %08x %-9s %4u %5u  %-56s", i, f->weight,
+			plan_action_name(f->action), f->rule, f->id,
+			plan_sel_format(&f->sel, buf, sizeof(buf)));
+		if (f->reqid)
+			fprintf(out, " reqid 0x%08x", f->reqid);
+		if (f->action == NS_ACTION_NEGOTIATE && f->rule < p->n_rules)
+			fprintf(out, " mark 0x%08x", p->rules[f->rule].mark);
+		fprintf(out, "%s%s\n", f->mirror ? " mirror" : "", f->tunnel ? " tunnel" : "");
+	}
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `ipsec-apply -n`: the plan in readable text. */
+#ifndef NETSH_IPSEC_PLAN_PRINT_H
+#define NETSH_IPSEC_PLAN_PRINT_H
+
+#include <stdio.h>
+
+#include "plan.h"
+
+const char *plan_action_name(enum ns_action a);
+const char *plan_conntype_name(enum ns_conntype c);
+/* "10.0.0.0/8 -> 192.168.1.1/32 tcp 1024 -> 80" style; returns buf. */
+const char *plan_sel_format(const struct plan_sel *s, char *buf, size_t len);
+/* Rules, then filters in precedence order with weight, action, rule,
+ * selector and kernel handles. */
+void plan_print(FILE *out, const struct plan *p);
+
+#endif

@@ -50,6 +50,7 @@ charon {
 }
 swanctl {
 	socket = unix://$VC_SOCK
+	load = pem pkcs1 pkcs8 x509 revocation constraints pubkey openssl random
 }
 CONF
 	STRONGSWAN_CONF=$VC_DIR/strongswan.conf

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Load N negotiate rules into a charon through vici_backend_apply and time
+ * it; also the driver of tests/netns/vici_*.sh.
+ *
+ *   vici_load SOCKET N            apply N rules (fx_many), print the time
+ *   vici_load SOCKET N -v         ... printing every object
+ *   vici_load SOCKET flush        vici_backend_flush
+ *   vici_load SOCKET status       vici_backend_status
+ *   vici_load - N swanctl         print the equivalent swanctl.conf
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../unit/vici_fixture.h"
+#include "apply/backend.h"
+#include "apply/vici_lower.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The same connections as swanctl.conf text, for `swanctl --load-all`. */
+static int print_swanctl(FILE *out, unsigned n)
+{
+	fprintf(out, "connections {\n");
+	for (unsigned i = 1; i <= n; i++) {
+		unsigned a = i >> 8, b = i & 0xff;
+
+		fprintf(out,
+			"  sw-%u {\n    version = 1\n    aggressive = no\n"
+			"    proposals = 3des-sha1-modp1024,3des-md5-modp1024,3des-sha1-modp2048\n"
+			"    rekey_time = 28800s\n    over_time = 2880s\n    reauth_time = 0\n"
+			"    local_addrs = 10.99.0.1\n    remote_addrs = 10.100.%u.%u\n"
+			"    local { auth = psk\n id = 10.99.0.1 }\n"
+			"    remote { auth = psk\n id = 10.100.%u.%u }\n"
+			"    children {\n      r%08x {\n        mode = transport\n"
+			"        esp_proposals = 3des-sha1,3des-md5\n"
+			"        rekey_time = 3600s\n        life_time = 3960s\n"
+			"        rekey_bytes = 102400000\n        life_bytes = 112640000\n"
+			"        local_ts = 10.99.0.1/32\n        remote_ts = 10.100.%u.%u/32\n"
+			"        reqid = %u\n        policies = no\n        priority = 2000\n"
+			"        start_action = trap\n      }\n    }\n  }\n",
+			i, a, b, a, b, PLAN_REQID_FILTER_BASE + i, a, b, PLAN_REQID_FILTER_BASE + i);
+	}
+	fprintf(out, "}\nsecrets {\n");
+	for (unsigned i = 1; i <= n; i++)
+		fprintf(out, "  ike-sw-%u {\n    id-1 = 10.99.0.1\n    id-2 = 10.100.%u.%u\n"
+			     "    secret = secret-%u\n  }\n", i, i >> 8, i & 0xff, i);
+	fprintf(out, "}\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct apply_opts o = { .out = stdout };
+	char err[512];
+	struct plan p;
+	double t0;
+	int rc;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: vici_load SOCKET N [-v] | SOCKET flush | SOCKET status | - N swanctl\n");
+		return 2;
+	}
+	o.vici_path = argv[1];
+	if (!strcmp(argv[2], "flush") || !strcmp(argv[2], "status")) {
+		rc = argv[2][0] == 'f' ? vici_backend_flush(&o, err, sizeof(err))
+				       : vici_backend_status(&o, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "%s\n", err);
+		return rc ? 1 : 0;
+	}
+	if (argc > 3 && !strcmp(argv[3], "swanctl"))
+		return print_swanctl(stdout, (unsigned)atoi(argv[2]));
+	o.verbose = argc > 3 && !strcmp(argv[3], "-v");
+	fx_many(&p, (unsigned)atoi(argv[2]));
+	t0 = now();
+	rc = vici_backend_apply(&p, &o, err, sizeof(err));
+	printf("vici_backend_apply: %zu rules in %.3f s\n", p.n_rules, now() - t0);
+	plan_free(&p);
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	return 0;
+}

@@ -1,7 +1,134 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * netsh: one command from argv, a script (-f), or the interactive prompt.
+ */
+#include <errno.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <editline/readline.h>
+
+#include "netsh/cmdtable.h"
+#include "netsh/parse.h"
+
+static void usage(FILE *o)
 {
-	fprintf(stderr, "netsh: not built yet\n");
-	return 1;
+	fprintf(o, "usage: netsh [-c context] [-f script | command ...]\n"
+		   "       netsh ipsec static add filter filterlist=... srcaddr=... dstaddr=...\n"
+		   "       netsh -f script.txt\n"
+		   "       netsh                (interactive prompt)\n"
+		   "The store directory is $NETSH_IPSEC_DIR (default %s).\n",
+		NS_STORE_DEFAULT_DIR);
+}
+
+static int run_stream(struct ns_session *s, FILE *in, bool prompt)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	while (!s->quit) {
+		if (prompt) {
+			fprintf(s->out, "%s ", ns_ctx_prompt(s->ctx));
+			fflush(s->out);
+		}
+		len = getline(&line, &cap, in);
+		if (len < 0)
+			break;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		ns_exec_line(s, line);
+	}
+	if (prompt && !s->quit)
+		fputc('\n', s->out);
+	free(line);
+	return 0;
+}
+
+static int run_prompt(struct ns_session *s)
+{
+	if (!isatty(STDIN_FILENO))
+		return run_stream(s, stdin, true);
+	s->interactive = true;
+	while (!s->quit) {
+		char prompt[64];
+		char *line;
+
+		snprintf(prompt, sizeof(prompt), "%s ", ns_ctx_prompt(s->ctx));
+		line = readline(prompt);
+		if (!line) {
+			fputc('\n', s->out);
+			break;
+		}
+		if (*line)
+			add_history(line);
+		ns_exec_line(s, line);
+		free(line);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ns_session s;
+	const char *script = NULL, *startctx = NULL;
+	int opt, rc = 0;
+	enum ns_ctx before;
+
+	while ((opt = getopt(argc, argv, "+c:f:h")) != -1) {
+		switch (opt) {
+		case 'c':
+			startctx = optarg;
+			break;
+		case 'f':
+			script = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (ns_session_init(&s, ns_store_dir()) < 0) {
+		fprintf(stderr, "netsh: out of memory\n");
+		return 1;
+	}
+	if (startctx && ns_exec_line(&s, startctx) < 0) {
+		ns_session_finish(&s);
+		return 1;
+	}
+	before = s.ctx;
+	if (script) {
+		FILE *in = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
+
+		if (optind < argc) {
+			fprintf(stderr, "netsh: -f takes no further command\n");
+			ns_session_finish(&s);
+			return 2;
+		}
+		if (!in) {
+			fprintf(stderr, "netsh: %s: %s\n", script, strerror(errno));
+			ns_session_finish(&s);
+			return 1;
+		}
+		run_stream(&s, in, false);
+		if (in != stdin)
+			fclose(in);
+	} else if (optind < argc) {
+		ns_exec_tokens(&s, argv + optind, (size_t)(argc - optind));
+		/* Only context words ("netsh ipsec static"): stay there. */
+		if (s.ctx != before && !s.n_errors && !s.quit)
+			run_prompt(&s);
+	} else {
+		run_prompt(&s);
+	}
+	if (ns_session_finish(&s) < 0)
+		rc = 1;
+	if (s.n_errors)
+		rc = 1;
+	return rc;
 }

@@ -354,9 +354,8 @@ static int add_rule(struct eval_ctx *c, enum ns_store_location loc, const struct
 }
 
 static int add_policy(struct eval_ctx *c, enum ns_store_location loc, const struct ns_db *db,
-		      uint32_t *n_neg_rules, uint32_t *n_neg_filters)
+		      const struct ns_policy *pol, uint32_t *n_neg_rules, uint32_t *n_neg_filters)
 {
-	const struct ns_policy *pol = ns_db_assigned_policy(db);
 	char what[512];
 	int ret;
 
@@ -457,13 +456,22 @@ int plan_evaluate(const struct eval_input *in, struct plan *out, char *err, size
 	for (size_t i = 0; in->notes && i < out->n_me; i++)
 		note(&c, "Me: %s", ip_str(out->me[i], buf));
 	if (in->persistent) {
-		ret = add_policy(&c, NS_STORE_PERSISTENT, in->persistent, &n_neg_rules,
+		ret = add_policy(&c, NS_STORE_PERSISTENT, in->persistent,
+				 ns_db_assigned_policy(in->persistent), &n_neg_rules,
 				 &n_neg_filters);
 		if (ret)
 			goto out;
 	}
 	if (in->local) {
-		ret = add_policy(&c, NS_STORE_LOCAL, in->local, &n_neg_rules, &n_neg_filters);
+		ret = add_policy(&c, NS_STORE_LOCAL, in->local, ns_db_assigned_policy(in->local),
+				 &n_neg_rules, &n_neg_filters);
+		if (ret)
+			goto out;
+	}
+	/* Dynamic rules: every policy of that db stands for one rule. */
+	for (size_t i = 0; in->dynamic && i < in->dynamic->n_policies; i++) {
+		ret = add_policy(&c, NS_STORE_LOCAL, in->dynamic, &in->dynamic->policies[i],
+				 &n_neg_rules, &n_neg_filters);
 		if (ret)
 			goto out;
 	}

@@ -1,7 +1,688 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * ipsec-apply: read the assigned policies and the machine's state, build
+ * the plan, and have the backends enforce it (nft, then bpf or xfrm, then
+ * charon over VICI).  See Documentation/ipsec-apply.8.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <libmnl/libmnl.h>
+#include <limits.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apply/backend.h"
+#include "apply/evaluate.h"
+#include "apply/plan.h"
+#include "apply/plan_print.h"
+#include "apply/sysinfo.h"
+#include "lib/config.h"
+#include "lib/store.h"
+
+enum classifier {
+	CLS_AUTO = 0,
+	CLS_BPF,
+	CLS_XFRM,
+};
+
+enum mode {
+	MODE_APPLY = 0,
+	MODE_FLUSH,
+	MODE_STATUS,
+	MODE_BOOT,
+	MODE_WATCH,
+};
+
+struct ctx {
+	enum mode mode;
+	enum classifier cls;
+	bool no_vici;
+	const char *store_dir;
+	struct apply_opts opts;
+	struct sysinfo_paths paths;
+	char wins_path[PATH_MAX];
+	/* --watch */
+	struct plan last;
+	bool have_last;
+	unsigned polling_sec;
+};
+
+#define ERRLEN 512
+#define WATCH_RETRY_SEC 30
+#define WATCH_SETTLE_MS 300
+
+static void usage(FILE *f)
 {
-	fprintf(stderr, "ipsec-apply: not built yet\n");
-	return 1;
+	fprintf(f,
+		"usage: ipsec-apply [options]\n"
+		"  -n, --dry-run        build and print the plan, change nothing\n"
+		"  -v, --verbose        print notes and every kernel/charon object\n"
+		"      --flush          remove everything the backends installed\n"
+		"      --status         show what is installed, with counters\n"
+		"      --boot           enforce bootmode/bootexemptions (before any policy)\n"
+		"      --watch          apply, then re-apply whenever the inputs change\n"
+		"      --backend=bpf|xfrm   classifier (default bpf when supported)\n"
+		"      --vici PATH      charon's VICI socket (default %s)\n"
+		"      --no-vici        do not drive charon\n"
+		"      --store-dir DIR  policy store directory (default $NETSH_IPSEC_DIR or %s)\n"
+		"  -h, --help\n",
+		APPLY_DEFAULT_VICI, NS_STORE_DEFAULT_DIR);
+}
+
+static bool bpf_chosen(const struct ctx *c)
+{
+	if (c->cls == CLS_AUTO)
+		return bpf_backend_supported();
+	return c->cls == CLS_BPF;
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+static int load_store(const struct ctx *c, enum ns_store_location loc, struct ns_db *db,
+		      char *err, size_t errlen)
+{
+	struct ns_store *st = NULL;
+	char msg[ERRLEN];
+	int ret;
+
+	memset(db, 0, sizeof(*db));
+	ret = ns_store_open(c->store_dir, loc, &st, msg, sizeof(msg));
+	if (!ret) {
+		ret = ns_store_load(st, db, msg, sizeof(msg));
+		ns_store_close(st);
+	}
+	if (ret)
+		snprintf(err, errlen, "%s store in %s: %s",
+			 loc == NS_STORE_PERSISTENT ? "persistent" : "local", c->store_dir, msg);
+	return ret;
+}
+
+/* Everything the plan depends on, evaluated. */
+static int build_plan(struct ctx *c, struct plan *p, char *err, size_t errlen)
+{
+	struct ns_db pers, local;
+	struct ns_config cfg;
+	struct sysinfo si;
+	char msg[ERRLEN];
+	int ret;
+
+	ret = ns_config_load(c->store_dir, &cfg, msg, sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "config: %s", msg);
+		return ret;
+	}
+	ret = load_store(c, NS_STORE_PERSISTENT, &pers, err, errlen);
+	if (ret)
+		return ret;
+	ret = load_store(c, NS_STORE_LOCAL, &local, err, errlen);
+	if (ret) {
+		ns_db_free(&pers);
+		return ret;
+	}
+	ret = sysinfo_read(&c->paths, true, &si, msg, sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "machine state: %s", msg);
+	} else {
+		struct eval_input in = {.persistent = &pers,
+					.local = &local,
+					.config = &cfg,
+					.sys = &si,
+					.notes = c->opts.verbose ? c->opts.out : NULL};
+
+		ret = plan_evaluate(&in, p, err, errlen);
+		c->polling_sec = plan_polling_interval(&pers, &local);
+		sysinfo_free(&si);
+	}
+	ns_db_free(&pers);
+	ns_db_free(&local);
+	return ret;
+}
+
+/* ---- backends ---------------------------------------------------------- */
+
+static void report(const char *what, int ret, const char *msg)
+{
+	if (ret == -ENOSYS)
+		fprintf(stderr, "ipsec-apply: %s: backend not available in this build\n", what);
+	else
+		fprintf(stderr, "ipsec-apply: %s: %s\n", what, *msg ? msg : strerror(-ret));
+}
+
+/* A dry run shows what it can: a missing backend is reported, not fatal. */
+static bool fatal(const struct ctx *c, int ret)
+{
+	return ret && !(c->opts.dry_run && ret == -ENOSYS);
+}
+
+static int apply_plan(struct ctx *c, const struct plan *p)
+{
+	bool bpf = bpf_chosen(c);
+	char msg[ERRLEN] = "";
+	int ret;
+
+	ret = nft_backend_apply(p, &c->opts, msg, sizeof(msg));
+	if (ret)
+		report("nft", ret, msg);
+	if (fatal(c, ret))
+		return ret;
+	msg[0] = '\0';
+	ret = bpf ? bpf_backend_apply(p, &c->opts, msg, sizeof(msg))
+		  : xfrm_backend_apply(p, &c->opts, msg, sizeof(msg));
+	if (ret)
+		report(bpf ? "bpf" : "xfrm", ret, msg);
+	if (fatal(c, ret))
+		return ret;
+	if (!c->no_vici) {
+		msg[0] = '\0';
+		ret = vici_backend_apply(p, &c->opts, msg, sizeof(msg));
+		if (ret)
+			report("vici", ret, msg);
+		if (fatal(c, ret))
+			return ret;
+	}
+	if (c->opts.dry_run)
+		return 0;
+	/* The classifier not chosen may hold an older plan (the backend was
+	 * switched): it would otherwise keep enforcing stale filters. */
+	msg[0] = '\0';
+	ret = bpf ? xfrm_backend_flush(&c->opts, msg, sizeof(msg))
+		  : bpf_backend_flush(&c->opts, msg, sizeof(msg));
+	if (ret && ret != -ENOSYS)
+		report(bpf ? "xfrm (flush of the unused classifier)" : "bpf (flush of the unused "
+								       "classifier)",
+		       ret, msg);
+	return 0;
+}
+
+static int do_apply(struct ctx *c)
+{
+	struct plan p;
+	char err[ERRLEN] = "";
+	int ret;
+
+	ret = build_plan(c, &p, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "ipsec-apply: %s\n", err);
+		return ret;
+	}
+	if (c->opts.dry_run)
+		plan_print(c->opts.out, &p);
+	/* -n alone only prints the plan; -n -v also shows what every backend
+	 * would install. */
+	if (!c->opts.dry_run || c->opts.verbose)
+		ret = apply_plan(c, &p);
+	plan_free(&p);
+	return ret;
+}
+
+static int do_flush(struct ctx *c)
+{
+	char msg[ERRLEN];
+	int ret, worst = 0;
+
+#define FLUSH(name, call)                                                                          \
+	do {                                                                                       \
+		msg[0] = '\0';                                                                     \
+		ret = call;                                                                        \
+		if (ret && ret != -ENOSYS) {                                                       \
+			report(name, ret, msg);                                                    \
+			worst = ret;                                                               \
+		}                                                                                  \
+	} while (0)
+	if (!c->no_vici)
+		FLUSH("vici", vici_backend_flush(&c->opts, msg, sizeof(msg)));
+	FLUSH("bpf", bpf_backend_flush(&c->opts, msg, sizeof(msg)));
+	FLUSH("xfrm", xfrm_backend_flush(&c->opts, msg, sizeof(msg)));
+	FLUSH("nft", nft_backend_flush(&c->opts, msg, sizeof(msg)));
+#undef FLUSH
+	return worst;
+}
+
+static int do_status(struct ctx *c)
+{
+	bool bpf = bpf_chosen(c);
+	char msg[ERRLEN] = "";
+	int ret, worst = 0;
+
+	ret = nft_backend_status(&c->opts, msg, sizeof(msg));
+	if (ret)
+		report("nft", ret, msg), worst = ret;
+	msg[0] = '\0';
+	ret = bpf ? bpf_backend_status(&c->opts, msg, sizeof(msg))
+		  : xfrm_backend_status(&c->opts, msg, sizeof(msg));
+	if (ret)
+		report(bpf ? "bpf" : "xfrm", ret, msg), worst = ret;
+	if (!c->no_vici) {
+		msg[0] = '\0';
+		ret = vici_backend_status(&c->opts, msg, sizeof(msg));
+		if (ret)
+			report("vici", ret, msg), worst = ret;
+	}
+	return worst;
+}
+
+static int do_boot(struct ctx *c)
+{
+	struct ns_config cfg;
+	char msg[ERRLEN] = "";
+	int ret;
+
+	/* Only the config file: the policies are read later, by the main
+	 * service, once the network exists. */
+	ret = ns_config_load(c->store_dir, &cfg, msg, sizeof(msg));
+	if (ret) {
+		fprintf(stderr, "ipsec-apply: config: %s (using the defaults)\n", msg);
+		ns_config_defaults(&cfg);
+	}
+	msg[0] = '\0';
+	ret = nft_backend_boot(&cfg, &c->opts, msg, sizeof(msg));
+	if (ret)
+		report("nft boot", ret, msg);
+	return ret;
+}
+
+/* ---- --watch ----------------------------------------------------------- */
+
+struct watch {
+	struct mnl_socket *nl;
+	int ino, sfd;
+	int wd_store;
+	/* Signature of the store directory: netsh's writes change it, our own
+	 * reads (SQLite -shm files) must not wake us up. */
+	unsigned long long store_sig;
+};
+
+static unsigned long long store_signature(const char *dir)
+{
+	unsigned long long sig = 1469598103934665603ull;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] == '.' || (len > 4 && !strcmp(de->d_name + len - 4, "-shm")) ||
+		    (len > 8 && !strcmp(de->d_name + len - 8, "-journal")))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path) ||
+		    stat(path, &st))
+			continue;
+		/* Order-independent: directory order may change. */
+		sig += ((unsigned long long)st.st_mtim.tv_sec * 1000000007ull +
+			(unsigned long long)st.st_mtim.tv_nsec) ^
+		       ((unsigned long long)st.st_size << 20) ^ (unsigned long long)st.st_ino;
+	}
+	closedir(d);
+	return sig;
+}
+
+static void watch_dir_of(struct watch *w, const char *file)
+{
+	char buf[PATH_MAX];
+
+	if (!file)
+		return;
+	snprintf(buf, sizeof(buf), "%s", file);
+	inotify_add_watch(w->ino, dirname(buf),
+			  IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM);
+}
+
+static int watch_open(struct ctx *c, struct watch *w)
+{
+	sigset_t mask;
+
+	memset(w, 0, sizeof(*w));
+	w->ino = w->sfd = -1;
+	w->wd_store = -1;
+	w->nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!w->nl || mnl_socket_bind(w->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE,
+				      MNL_SOCKET_AUTOPID) < 0) {
+		fprintf(stderr, "ipsec-apply: watch: rtnetlink: %s\n", strerror(errno));
+		return -errno;
+	}
+	w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->ino < 0) {
+		fprintf(stderr, "ipsec-apply: watch: inotify: %s\n", strerror(errno));
+		return -errno;
+	}
+	w->wd_store = inotify_add_watch(w->ino, c->store_dir,
+					IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
+						IN_MOVED_FROM | IN_MODIFY);
+	watch_dir_of(w, c->paths.resolv_conf ? c->paths.resolv_conf : SYSINFO_RESOLV_CONF);
+	watch_dir_of(w, c->paths.resolved_conf ? c->paths.resolved_conf : SYSINFO_RESOLVED_CONF);
+	inotify_add_watch(w->ino, c->paths.dhclient_dir ? c->paths.dhclient_dir : SYSINFO_DHCLIENT_DIR,
+			  IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
+	inotify_add_watch(w->ino, c->paths.networkd_dir ? c->paths.networkd_dir : SYSINFO_NETWORKD_DIR,
+			  IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
+	inotify_add_watch(w->ino, c->paths.nm_dir ? c->paths.nm_dir : SYSINFO_NM_DIR,
+			  IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	w->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (w->sfd < 0) {
+		fprintf(stderr, "ipsec-apply: watch: signalfd: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void watch_close(struct watch *w)
+{
+	if (w->nl)
+		mnl_socket_close(w->nl);
+	if (w->ino >= 0)
+		close(w->ino);
+	if (w->sfd >= 0)
+		close(w->sfd);
+}
+
+/* What woke us up. */
+#define WAKE_INPUT 1 /* an input may have changed: re-evaluate */
+#define WAKE_FORCE 2 /* re-apply even if the plan is the same */
+#define WAKE_EXIT 4
+
+/* Drain every ready source; returns WAKE_* bits. */
+static int watch_drain(struct ctx *c, struct watch *w, struct pollfd *pfd)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int wake = 0;
+	ssize_t n;
+
+	if (pfd[0].revents & POLLIN) {
+		int len;
+
+		n = mnl_socket_recvfrom(w->nl, buf, sizeof(buf));
+		len = n > 0 ? (int)n : 0;
+		for (const struct nlmsghdr *h = (void *)buf; mnl_nlmsg_ok(h, len);
+		     h = mnl_nlmsg_next(h, &len)) {
+			/* A new link may need the classifier attached even
+			 * when the plan is unchanged. */
+			wake |= h->nlmsg_type == RTM_NEWLINK ? WAKE_FORCE : WAKE_INPUT;
+		}
+		if (n < 0 && errno == ENOBUFS) /* lost events: assume anything changed */
+			wake |= WAKE_INPUT;
+	}
+	if (pfd[1].revents & POLLIN) {
+		bool store = false;
+
+		while ((n = read(w->ino, buf, sizeof(buf))) > 0) {
+			for (char *p = buf; p < buf + n;) {
+				const struct inotify_event *ev = (const void *)p;
+
+				if (ev->wd == w->wd_store)
+					store = true;
+				else
+					wake |= WAKE_INPUT;
+				p += sizeof(*ev) + ev->len;
+			}
+		}
+		if (store && store_signature(c->store_dir) != w->store_sig)
+			wake |= WAKE_INPUT;
+	}
+	if (pfd[2].revents & POLLIN) {
+		struct signalfd_siginfo si;
+
+		while (read(w->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			wake |= si.ssi_signo == SIGHUP ? WAKE_FORCE : WAKE_EXIT;
+	}
+	return wake;
+}
+
+static int watch_apply(struct ctx *c, struct watch *w, bool force)
+{
+	struct plan p;
+	char err[ERRLEN] = "";
+	int ret;
+
+	w->store_sig = store_signature(c->store_dir);
+	ret = build_plan(c, &p, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "ipsec-apply: %s; previous enforcement kept\n", err);
+		return ret;
+	}
+	if (!force && c->have_last && plan_equal(&p, &c->last)) {
+		plan_free(&p);
+		return 0;
+	}
+	if (c->opts.verbose)
+		fprintf(c->opts.out, "ipsec-apply: applying %zu rules, %zu filters\n", p.n_rules,
+			p.n_filters);
+	ret = apply_plan(c, &p);
+	if (ret) {
+		plan_free(&p);
+		return ret;
+	}
+	if (c->have_last)
+		plan_free(&c->last);
+	c->last = p;
+	c->have_last = true;
+	return 0;
+}
+
+static time_t now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static int do_watch(struct ctx *c)
+{
+	struct watch w;
+	time_t next;
+	int ret, wake = 0;
+
+	ret = watch_open(c, &w);
+	if (ret) {
+		watch_close(&w);
+		return ret;
+	}
+	ret = watch_apply(c, &w, true);
+	next = now_sec() + (ret ? WATCH_RETRY_SEC : (c->polling_sec ? c->polling_sec : 10800));
+	for (;;) {
+		struct pollfd pfd[3] = {{.fd = mnl_socket_get_fd(w.nl), .events = POLLIN},
+					{.fd = w.ino, .events = POLLIN},
+					{.fd = w.sfd, .events = POLLIN}};
+		time_t t = now_sec();
+		int timeout = next > t ? (int)(next - t) * 1000 : 0;
+		int n;
+
+		if (wake & (WAKE_INPUT | WAKE_FORCE))
+			timeout = WATCH_SETTLE_MS; /* let a burst of changes finish */
+		n = poll(pfd, 3, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0) {
+			wake |= watch_drain(c, &w, pfd);
+			if (wake & WAKE_EXIT)
+				break;
+			if (now_sec() < next)
+				continue;
+		}
+		if (n == 0 && now_sec() >= next)
+			wake |= WAKE_FORCE; /* polling interval: re-apply whatever */
+		if (!wake)
+			continue;
+		ret = watch_apply(c, &w, wake & WAKE_FORCE);
+		wake = 0;
+		next = now_sec() + (ret ? WATCH_RETRY_SEC : (c->polling_sec ? c->polling_sec : 10800));
+	}
+	if (c->have_last)
+		plan_free(&c->last);
+	watch_close(&w);
+	return 0;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+enum {
+	OPT_FLUSH = 256,
+	OPT_STATUS,
+	OPT_BOOT,
+	OPT_WATCH,
+	OPT_BACKEND,
+	OPT_VICI,
+	OPT_NO_VICI,
+	OPT_STORE_DIR,
+	OPT_STATE_DIR,
+	OPT_RESOLV,
+	OPT_LEASES,
+};
+
+static int set_mode(struct ctx *c, enum mode m)
+{
+	if (c->mode != MODE_APPLY && c->mode != m) {
+		fprintf(stderr, "ipsec-apply: --flush, --status, --boot and --watch exclude "
+				"each other\n");
+		return -EINVAL;
+	}
+	c->mode = m;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"dry-run", no_argument, NULL, 'n'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"flush", no_argument, NULL, OPT_FLUSH},
+		{"status", no_argument, NULL, OPT_STATUS},
+		{"boot", no_argument, NULL, OPT_BOOT},
+		{"watch", no_argument, NULL, OPT_WATCH},
+		{"backend", required_argument, NULL, OPT_BACKEND},
+		{"vici", required_argument, NULL, OPT_VICI},
+		{"no-vici", no_argument, NULL, OPT_NO_VICI},
+		{"store-dir", required_argument, NULL, OPT_STORE_DIR},
+		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+		{"resolv-conf", required_argument, NULL, OPT_RESOLV},
+		{"leases-dir", required_argument, NULL, OPT_LEASES},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctx c;
+	int opt, ret;
+
+	memset(&c, 0, sizeof(c));
+	c.opts.out = stdout;
+	c.opts.vici_path = APPLY_DEFAULT_VICI;
+	c.opts.state_dir = "/run/netsh-ipsec";
+	c.store_dir = NULL;
+	while ((opt = getopt_long(argc, argv, "nvh", longopts, NULL)) != -1) {
+		ret = 0;
+		switch (opt) {
+		case 'n':
+			c.opts.dry_run = true;
+			break;
+		case 'v':
+			c.opts.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_FLUSH:
+			ret = set_mode(&c, MODE_FLUSH);
+			break;
+		case OPT_STATUS:
+			ret = set_mode(&c, MODE_STATUS);
+			break;
+		case OPT_BOOT:
+			ret = set_mode(&c, MODE_BOOT);
+			break;
+		case OPT_WATCH:
+			ret = set_mode(&c, MODE_WATCH);
+			break;
+		case OPT_BACKEND:
+			if (!strcmp(optarg, "bpf")) {
+				c.cls = CLS_BPF;
+			} else if (!strcmp(optarg, "xfrm")) {
+				c.cls = CLS_XFRM;
+			} else {
+				fprintf(stderr, "ipsec-apply: --backend is bpf or xfrm, not \"%s\"\n",
+					optarg);
+				ret = -EINVAL;
+			}
+			break;
+		case OPT_VICI:
+			c.opts.vici_path = optarg;
+			break;
+		case OPT_NO_VICI:
+			c.no_vici = true;
+			break;
+		case OPT_STORE_DIR:
+			c.store_dir = optarg;
+			break;
+		case OPT_STATE_DIR:
+			c.opts.state_dir = optarg;
+			break;
+		case OPT_RESOLV:
+			c.paths.resolv_conf = optarg;
+			c.paths.resolved_conf = optarg;
+			break;
+		case OPT_LEASES:
+			/* Tests: one fixture directory for every lease format. */
+			c.paths.dhclient_dir = c.paths.networkd_dir = c.paths.nm_dir = optarg;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+		if (ret)
+			return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ipsec-apply: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (c.opts.dry_run && c.mode != MODE_APPLY) {
+		fprintf(stderr, "ipsec-apply: -n goes with a plain apply only\n");
+		return 2;
+	}
+	if (!c.store_dir)
+		c.store_dir = ns_store_dir();
+	{
+		struct sysinfo_paths d;
+
+		sysinfo_default_paths(&d, c.store_dir, c.wins_path, sizeof(c.wins_path));
+		c.paths.wins_file = d.wins_file;
+	}
+
+	switch (c.mode) {
+	case MODE_FLUSH:
+		ret = do_flush(&c);
+		break;
+	case MODE_STATUS:
+		ret = do_status(&c);
+		break;
+	case MODE_BOOT:
+		ret = do_boot(&c);
+		break;
+	case MODE_WATCH:
+		ret = do_watch(&c);
+		break;
+	default:
+		ret = do_apply(&c);
+		break;
+	}
+	fflush(stdout);
+	return ret ? 1 : 0;
 }

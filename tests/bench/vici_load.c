@@ -7,6 +7,7 @@
  *   vici_load SOCKET N -v         ... printing every object
  *   vici_load SOCKET flush        vici_backend_flush
  *   vici_load SOCKET status       vici_backend_status
+ *   vici_load SOCKET sink [-v]    apply fx_sink (every shape the lowering knows)
  *   vici_load - N swanctl         print the equivalent swanctl.conf
  */
 #include <errno.h>
@@ -81,7 +82,11 @@ int main(int argc, char **argv)
 	if (argc > 3 && !strcmp(argv[3], "swanctl"))
 		return print_swanctl(stdout, (unsigned)atoi(argv[2]));
 	o.verbose = argc > 3 && !strcmp(argv[3], "-v");
-	fx_many(&p, (unsigned)atoi(argv[2]));
+	o.dry_run = !strcmp(argv[1], "-");
+	if (!strcmp(argv[2], "sink"))
+		fx_sink(&p);
+	else
+		fx_many(&p, (unsigned)atoi(argv[2]));
 	t0 = now();
 	rc = vici_backend_apply(&p, &o, err, sizeof(err));
 	printf("vici_backend_apply: %zu rules in %.3f s\n", p.n_rules, now() - t0);

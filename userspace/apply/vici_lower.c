@@ -740,7 +740,7 @@ static bool tunnel_twin(const struct plan *p, const struct plan_filter *f)
 }
 
 /* Sort a rule's filters into connections, one per peer. */
-static int group_filters(struct lower *l, size_t ri, struct conns *cs)
+static int group_filters(struct lower *l, size_t ri, struct conns *cs, size_t *merged)
 {
 	const struct plan *p = l->p;
 	const struct plan_rule *r = &p->rules[ri];
@@ -763,6 +763,7 @@ static int group_filters(struct lower *l, size_t ri, struct conns *cs)
 				peer_str(peer, sizeof(peer), r->tunnel_dst, 32);
 				have_local = false;
 			} else if (tunnel_twin(p, f)) {
+				(*merged)++;
 				continue;
 			} else {
 				/* The inbound half of a tunnel whose outbound half
@@ -944,6 +945,7 @@ static int lower_rule(struct lower *l, size_t ri)
 	const struct plan_rule *r = &l->p->rules[ri];
 	struct auth_choice ac;
 	struct conns cs = { 0 };
+	size_t merged = 0;
 	int rc;
 
 	rc = choose_auth(l, r, &ac);
@@ -955,12 +957,12 @@ static int lower_rule(struct lower *l, size_t ri)
 	if (r->mmpfs)
 		warnf(l, r, "mmpfs: strongSwan cannot re-authenticate per quick mode; "
 			    "every quick mode gets its own Diffie-Hellman exchange instead");
-	rc = group_filters(l, ri, &cs);
+	rc = group_filters(l, ri, &cs, &merged);
 	if (rc) {
 		snprintf(l->err, l->errlen, "vici: out of memory");
 		goto out;
 	}
-	if (!cs.n)
+	if (!cs.n && !merged)
 		warnf(l, r, "no negotiate filter to lower");
 	for (size_t k = 0; k < cs.n; k++) {
 		const struct conn *c = &cs.v[k];

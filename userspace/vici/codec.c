@@ -516,6 +516,15 @@ const char *vici_str(const struct vici_node *sec, const char *path)
 
 static void dump_value(const struct vici_node *n, FILE *out)
 {
+	size_t odd = 0;
+
+	for (size_t i = 0; i < n->value_len; i++)
+		odd += (unsigned char)n->value[i] < 0x20 || (unsigned char)n->value[i] >= 0x7f;
+	/* Certificates and keys: their bytes tell a reader nothing. */
+	if (odd && n->value_len > 32) {
+		fprintf(out, "<%zu bytes of binary data>", n->value_len);
+		return;
+	}
 	for (size_t i = 0; i < n->value_len; i++) {
 		unsigned char ch = (unsigned char)n->value[i];
 

@@ -38,6 +38,7 @@ static bool sb_grow(struct sbuf *b, size_t more)
 	}
 	b->p = np;
 	b->cap = cap;
+	b->p[b->len] = '\0'; /* a fresh buffer is an empty string */
 	return true;
 }
 

@@ -163,6 +163,11 @@ charon_conf() {
 		}
 	$extra
 	}
+	# swanctl otherwise loads every plugin it finds, which costs about a
+	# second per call in UML.
+	swanctl {
+		load = pem pkcs1 pkcs8 x509 revocation constraints pubkey openssl random
+	}
 	CONF
 }
 
@@ -225,12 +230,23 @@ sw_terminate_all() {
 	done
 }
 
-# wait_sa NS [SECONDS]: until NS has an installed CHILD_SA.
+# wait_sa NS [SECONDS]: until the kernel of NS holds an ESP SA pair
+# (asking the kernel is much cheaper than a swanctl round trip in UML).
 wait_sa() {
 	local ns=$1 t=${2:-10} i
-	for i in $(seq 1 $((t * 10))); do
-		sw "$ns" --list-sas 2>/dev/null | grep -q INSTALLED && return 0
-		sleep 0.1
+	for i in $(seq 1 $((t * 20))); do
+		[ "$(nsx "$ns" ip xfrm state list proto esp 2>/dev/null | grep -c '^src ')" -ge 2 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_no_sa NS [SECONDS]: until the kernel of NS holds no ESP SA.
+wait_no_sa() {
+	local ns=$1 t=${2:-5} i
+	for i in $(seq 1 $((t * 20))); do
+		[ "$(nsx "$ns" ip xfrm state list proto esp 2>/dev/null | grep -c '^src ')" = 0 ] && return 0
+		sleep 0.05
 	done
 	return 1
 }
@@ -276,11 +292,14 @@ cap_show() { head -n "${2:-8}" "$SCRATCH/cap/$1.txt"; }
 
 # ---- traffic ---------------------------------------------------------------
 
-# ping_until NS DST SECONDS: ping until one answer comes back (the first
-# packets start IKE through an ACQUIRE and are dropped meanwhile).
+# ping_until NS DST SECONDS: ping until one answer comes back.  The first
+# packet starts IKE through an ACQUIRE and is dropped meanwhile, so rather
+# than waiting a whole ping timeout, send it and watch for the SA.
 ping_until() {
 	local ns=$1 dst=$2 t=${3:-10} i
+	nsx "$ns" ping -c 1 -W 0.2 "$dst" >/dev/null 2>&1 && return 0
 	for i in $(seq 1 "$t"); do
+		wait_sa "$ns" 1
 		nsx "$ns" ping -c 1 -W 1 "$dst" >/dev/null 2>&1 && return 0
 	done
 	return 1

@@ -34,6 +34,7 @@
 struct field {
 	const char *label;
 	char *val; /* '\n' separates the items of a multi-line value */
+	bool key;  /* kept in a narrow (wide=no) table */
 };
 
 struct rec {
@@ -88,6 +89,13 @@ static void add(struct rec *r, const char *label, const char *fmt, ...)
 	r->f[r->n].label = label;
 	r->f[r->n].val = s;
 	r->n++;
+}
+
+/* Marks the field just added as one of the few a narrow table keeps. */
+static void key(struct rec *r)
+{
+	if (r->n)
+		r->f[r->n - 1].key = true;
 }
 
 static void rec_free(struct rec *r)
@@ -162,18 +170,31 @@ static void print_list(struct pr *p, const struct rec *r)
 	}
 }
 
+/*
+ * A narrow table (wide=no) keeps only the key fields, each cut so that the
+ * cell and its tab end on a tab stop within 80 columns.
+ */
 static void print_row(struct pr *p, const struct rec *r, bool header)
 {
-	size_t max = p->o->wide || !r->n ? 0 : SCREEN / r->n - 1;
+	bool narrow = !p->o->wide;
+	size_t cols = 0, max = 0;
+	bool first = true;
 
-	if (max && max < 4)
-		max = 4;
+	for (size_t i = 0; i < r->n; i++)
+		cols += !narrow || r->f[i].key;
+	if (narrow && cols) {
+		max = (SCREEN / cols) / 8 * 8;
+		max = max > 8 ? max - 1 : 7;
+	}
 	for (size_t i = 0; i < r->n; i++) {
 		const char *v = header ? r->f[i].label : (r->f[i].val ? r->f[i].val : "");
 		char *joined = NULL;
 
-		if (i)
+		if (narrow && !r->f[i].key)
+			continue;
+		if (!first)
 			fputc('\t', p->out);
+		first = false;
 		/* A multi-line value becomes one cell, items comma-separated. */
 		if (!header && strchr(v, '\n')) {
 			joined = strdup(v);
@@ -332,37 +353,58 @@ static int show_filters(struct pr *p, const struct ns_filterlist *fl)
 		struct rec r = {0};
 
 		add(&r, "Filter List", "%s", fl->name);
+		key(&r);
 		add(&r, "Filter", "%zu", i + 1);
 		add(&r, "Description", "%s", f->description ? f->description : "");
 		add_yesno(&r, "Mirrored", f->mirrored);
 		add_endpoint(p, &r, "Source Address", "Source Mask", &f->src);
+		r.f[r.n - 2].key = true;
 		add_endpoint(p, &r, "Destination Address", "Destination Mask", &f->dst);
+		r.f[r.n - 2].key = true;
 		ns_fmt_protocol(buf, sizeof(buf), f->protocol);
 		add(&r, "Protocol", "%s", buf);
+		key(&r);
 		ns_fmt_port(buf, sizeof(buf), f->srcport);
 		add(&r, "Source Port", "%s", buf);
 		ns_fmt_port(buf, sizeof(buf), f->dstport);
 		add(&r, "Destination Port", "%s", buf);
+		key(&r);
 		add(&r, "Filter GUID", "%s", f->guid);
 		rc = emit(p, &r, "filter");
 	}
 	return rc;
 }
 
-static int show_one_filterlist(struct pr *p, const struct ns_filterlist *fl)
+static int show_filterlist_rec(struct pr *p, const struct ns_filterlist *fl)
 {
 	struct rec r = {0};
-	int rc;
 
 	add(&r, "Filter List Name", "%s", fl->name);
+	key(&r);
 	add(&r, "Description", "%s", fl->description ? fl->description : "");
 	add(&r, "Store", "%s", store_name(p->o->loc));
 	add_time(&r, "Last Modified", fl->whenchanged);
+	key(&r);
 	add(&r, "GUID", "%s", fl->guid);
 	add(&r, "Number of Filters", "%zu", fl->n_filters);
-	rc = emit(p, &r, "filterlist");
-	if (!rc && p->o->verbose)
-		rc = show_filters(p, fl);
+	key(&r);
+	return emit(p, &r, "filterlist");
+}
+
+/* In table format the list table comes first and one filter table
+ * follows, instead of alternating tables. */
+static int show_filterlists(struct pr *p, const struct ns_filterlist *const *v, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = show_filterlist_rec(p, v[i]);
+		if (!rc && p->o->verbose && p->o->format == NS_FMT_LIST)
+			rc = show_filters(p, v[i]);
+	}
+	if (p->o->verbose && p->o->format == NS_FMT_TABLE)
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = show_filters(p, v[i]);
 	return rc;
 }
 
@@ -432,34 +474,38 @@ int ns_show_filterlist(FILE *out, const struct ns_db *db, const char *name, cons
 		       const struct ns_show_opts *o, char *err, size_t errlen)
 {
 	struct pr p = {.out = out, .db = db, .o = o};
+	const struct ns_filterlist **v = calloc(db->n_filterlists + 1, sizeof(*v));
+	size_t n = 0;
 	int rc = 0;
 
+	if (!v)
+		return -ENOMEM;
 	if (rule) {
 		const char **g = NULL;
-		size_t n;
+		size_t ng;
 
-		rc = rules_named(db, rule, true, &g, &n, err, errlen);
-		if (rc)
-			return rc;
-		for (size_t i = 0; i < n && !rc; i++) {
+		rc = rules_named(db, rule, true, &g, &ng, err, errlen);
+		for (size_t i = 0; !rc && i < ng; i++) {
 			const struct ns_filterlist *fl = ns_db_filterlist_by_guid(db, g[i]);
 
-			if (fl)
-				rc = show_one_filterlist(&p, fl);
+			if (fl && n < db->n_filterlists)
+				v[n++] = fl;
 		}
 		free(g);
 	} else if (name) {
-		const struct ns_filterlist *fl = ns_db_filterlist_by_name(db, name);
-
-		if (!fl)
-			return filterlist_missing(db, name, err, errlen);
-		rc = show_one_filterlist(&p, fl);
+		v[0] = ns_db_filterlist_by_name(db, name);
+		if (!v[0])
+			rc = filterlist_missing(db, name, err, errlen);
+		n = 1;
 	} else {
 		if (!db->n_filterlists && o->format == NS_FMT_LIST)
 			fprintf(out, "No filter lists in the %s.\n", store_name(o->loc));
-		for (size_t i = 0; i < db->n_filterlists && !rc; i++)
-			rc = show_one_filterlist(&p, &db->filterlists[i]);
+		for (size_t i = 0; i < db->n_filterlists; i++)
+			v[n++] = &db->filterlists[i];
 	}
+	if (!rc)
+		rc = show_filterlists(&p, v, n);
+	free(v);
 	if (rc == -ENOMEM && err && errlen)
 		snprintf(err, errlen, "show: out of memory");
 	return rc;
@@ -510,11 +556,17 @@ static void add_qm_methods(struct rec *r, const char *label, const struct ns_qm_
 
 /* The filter action's own fields, also used inside a verbose rule. */
 static void add_filteraction_fields(struct pr *p, struct rec *r, const struct ns_filteraction *fa,
-				    bool verbose)
+				    bool verbose, bool in_rule)
 {
 	add(r, "Action", "%s", action_label(fa->action));
+	if (!in_rule)
+		key(r);
 	add_yesno(r, "Inbound Passthrough", fa->inpass);
+	if (!in_rule)
+		key(r);
 	add_yesno(r, "Fall Back to Clear", fa->soft);
+	if (!in_rule)
+		key(r);
 	if (verbose) {
 		add_yesno(r, "QM PFS", fa->qmpfs);
 		add_qm_methods(r, "Security Methods", fa->methods, fa->n_methods);
@@ -526,12 +578,13 @@ static int show_one_filteraction(struct pr *p, const struct ns_filteraction *fa)
 	struct rec r = {0};
 
 	add(&r, "Filter Action Name", "%s", fa->name);
+	key(&r);
 	add(&r, "Description", "%s", fa->description ? fa->description : "");
 	if (p->o->verbose)
 		add(&r, "Store", "%s", store_name(p->o->loc));
 	add_time(&r, "Last Modified", fa->whenchanged);
 	add(&r, "GUID", "%s", fa->guid);
-	add_filteraction_fields(p, &r, fa, p->o->verbose);
+	add_filteraction_fields(p, &r, fa, p->o->verbose, false);
 	return emit(p, &r, "filteraction");
 }
 
@@ -639,13 +692,17 @@ static int show_one_rule(struct pr *p, const struct ns_policy *pol, const struct
 	struct rec r = {0};
 
 	add(&r, "Policy Name", "%s", pol->name);
+	key(&r);
 	if (ru->is_default) {
 		add(&r, "Rule ID", "default");
+		key(&r);
 		add(&r, "Rule Name", "<Default Response Rule>");
 	} else {
 		add(&r, "Rule ID", "%zu", id);
+		key(&r);
 		add(&r, "Rule Name", "%s", ru->name);
 	}
+	key(&r);
 	add(&r, "Description", "%s", ru->description ? ru->description : "");
 	add_time(&r, "Last Modified", ru->whenchanged);
 	add(&r, "GUID", "%s", ru->guid);
@@ -654,10 +711,12 @@ static int show_one_rule(struct pr *p, const struct ns_policy *pol, const struct
 		add(&r, "Filter List", "<Dynamic>");
 	else
 		add(&r, "Filter List", "%s", fl ? fl->name : "<missing>");
+	key(&r);
 	if (ru->is_default)
 		add(&r, "Filter Action", "Default Response");
 	else
 		add(&r, "Filter Action", "%s", fa ? fa->name : "<missing>");
+	key(&r);
 	if (ru->tunnel_set) {
 		ns_fmt_ipv4(ip, sizeof(ip), ru->tunnel_addr);
 		add(&r, "Mode", "Tunnel");
@@ -674,7 +733,7 @@ static int show_one_rule(struct pr *p, const struct ns_policy *pol, const struct
 	if (verbose) {
 		add_auth(&r, ru);
 		if (fa)
-			add_filteraction_fields(p, &r, fa, true);
+			add_filteraction_fields(p, &r, fa, true, true);
 	}
 	return emit(p, &r, verbose ? "rule-v" : "rule");
 }
@@ -774,15 +833,19 @@ static int show_one_policy(struct pr *p, const struct ns_policy *pol, bool with_
 	int rc;
 
 	add(&r, "Policy Name", "%s", pol->name);
+	key(&r);
 	add(&r, "Description", "%s", pol->description ? pol->description : "");
 	add(&r, "Store", "%s", store_name(p->o->loc));
 	add_time(&r, "Last Modified", pol->whenchanged);
+	key(&r);
 	add(&r, "GUID", "%s", pol->guid);
 	add_yesno(&r, "Assigned", pol->assigned);
+	key(&r);
 	if (pol->gponame && pol->gponame[0])
 		add(&r, "GPO Name", "%s", pol->gponame);
 	add(&r, "Polling Interval", "%u minutes", pol->pollinginterval_min);
 	add(&r, "Number of Rules", "%zu", pol->n_rules + 1);
+	key(&r);
 	if (p->o->verbose) {
 		char *s = NULL;
 		size_t len = 0;

@@ -1,32 +1,1429 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * eBPF classifier backend.  Placeholder so that ipsec-apply links while the
- * real loader is written: it reports the backend as unsupported, so main
- * falls back to the xfrm backend.
+ * eBPF classifier backend: lowers a plan into the tables of
+ * bpf/classifier.bpf.c, loads and attaches it, pins it so that a later
+ * ipsec-apply can update or flush it.  The only user of the skeleton.
+ * Design and reasons: Documentation/bpf-classifier.md.
  */
-#include <errno.h>
-#include <stdio.h>
+#include "bpf_loader.h"
 
-#include "backend.h"
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/pkt_cls.h>
+
+#include "apply/backend.h"
+#include "classifier.skel.h"
+#include "../../bpf/classifier.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+/* enum bpf_attach_type values newer than the 6.1 UAPI headers (6.6+). */
+#define NSB_ATTACH_TCX_INGRESS 46
+
+/* ---- lowering a plan ------------------------------------------------- */
+
+struct nsb_ent {
+	struct nsb_key key;
+	uint32_t idx; /* index in plan.filters */
+};
+
+struct nsb_build {
+	struct nsb_class cls[NSB_MAX_CLASSES];
+	uint32_t n_cls;
+	struct nsb_key *keys; /* unique keys, then the broadcast keys */
+	struct nsb_val *vals;
+	struct nsb_verdict *any; /* winner when the interface is unknown (local) */
+	size_t n, n_filter_keys;
+	uint32_t exempt, max_id;
+	uint64_t digest;
+	uint32_t *me;
+	size_t n_me;
+	bool negotiate; /* some entry negotiates */
+};
+
+static uint32_t shape_weight(const struct plan_sel *s)
+{
+	return plan_weight(s, NS_ACTION_PERMIT) >> 2;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct nsb_ent *x = a, *y = b;
+	int c = memcmp(&x->key, &y->key, sizeof(x->key));
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static uint32_t nsb_action(enum ns_action a)
+{
+	return a == NS_ACTION_BLOCK ? NSB_BLOCK : a == NS_ACTION_NEGOTIATE ? NSB_NEGOTIATE : NSB_PERMIT;
+}
+
+static void fnv(uint64_t *h, const void *data, size_t n)
+{
+	const uint8_t *d = data;
+
+	for (size_t i = 0; i < n; i++) {
+		*h ^= d[i];
+		*h *= 0x100000001b3ull;
+	}
+}
+
+static void set_verdict(struct nsb_verdict *v, const struct plan *p, uint32_t idx)
+{
+	const struct plan_filter *f = &p->filters[idx];
+
+	v->prio = idx + 1;
+	v->id = f->id;
+	v->action = nsb_action(f->action);
+	v->mark = f->action == NS_ACTION_NEGOTIATE && f->rule < p->n_rules ? p->rules[f->rule].mark : 0;
+}
+
+/*
+ * Classes are runs of filters in plan order: a new class starts where the
+ * selector shape changes.  Within a run of non-increasing shape weight (a
+ * "tier": plan_sort output, or one store's part of it) each shape occurs
+ * in one run only, and all of a run's filters come before the next run's,
+ * so visiting the classes in order and stopping at the first hit finds the
+ * first matching filter of the plan.
+ */
+int nsb_build_new(const struct plan *p, struct nsb_build **out, char *err, size_t len)
+{
+	static const char *const ifnames[NSB_KINDS] = {"eth0", "ppp0"};
+	struct nsb_build *b = calloc(1, sizeof(*b));
+	struct nsb_ent *ents = NULL;
+	uint32_t prev_sw = 0;
+	size_t u;
+	int ret = -ENOMEM;
+
+	if (!b)
+		goto fail;
+	ents = calloc(p->n_filters ? p->n_filters : 1, sizeof(*ents));
+	b->keys = calloc(p->n_filters + p->n_bcast + 1, sizeof(*b->keys));
+	b->vals = calloc(p->n_filters + p->n_bcast + 1, sizeof(*b->vals));
+	b->any = calloc(p->n_filters + 1, sizeof(*b->any));
+	b->me = calloc(p->n_me + 1, sizeof(*b->me));
+	if (!ents || !b->keys || !b->vals || !b->any || !b->me)
+		goto fail;
+	memcpy(b->me, p->me, p->n_me * sizeof(*p->me));
+	b->n_me = p->n_me;
+
+	for (size_t i = 0; i < p->n_filters; i++) {
+		const struct plan_sel *s = &p->filters[i].sel;
+		uint32_t sw = shape_weight(s);
+		struct nsb_class *c;
+
+		if (i == 0 || sw != prev_sw) {
+			if (b->n_cls == NSB_MAX_CLASSES) {
+				snprintf(err, len,
+					 "bpf: plan needs more than %d specificity classes",
+					 NSB_MAX_CLASSES);
+				ret = -E2BIG;
+				goto fail;
+			}
+			c = &b->cls[b->n_cls++];
+			c->smask = htonl(plan_plen_mask(s->src_plen));
+			c->dmask = htonl(plan_plen_mask(s->dst_plen));
+			c->proto_mask = s->proto ? 0xff : 0;
+			c->sport_mask = s->sport ? 0xffff : 0;
+			c->dport_mask = s->dport ? 0xffff : 0;
+			c->bound = (uint32_t)i + 1;
+		}
+		prev_sw = sw;
+		c = &b->cls[b->n_cls - 1];
+		ents[i].idx = (uint32_t)i;
+		ents[i].key.src = htonl(s->src) & c->smask;
+		ents[i].key.dst = htonl(s->dst) & c->dmask;
+		ents[i].key.proto = s->proto;
+		ents[i].key.sport = htons(s->sport);
+		ents[i].key.dport = htons(s->dport);
+		ents[i].key.cls = (uint16_t)(b->n_cls - 1);
+		if (p->filters[i].id > b->max_id)
+			b->max_id = p->filters[i].id;
+	}
+	qsort(ents, p->n_filters, sizeof(*ents), ent_cmp);
+
+	u = 0;
+	for (size_t i = 0; i < p->n_filters; u++) {
+		size_t j = i;
+
+		b->keys[u] = ents[i].key;
+		set_verdict(&b->any[u], p, ents[i].idx);
+		for (; j < p->n_filters && !memcmp(&ents[j].key, &ents[i].key, sizeof(ents[i].key));
+		     j++) {
+			const struct plan_filter *f = &p->filters[ents[j].idx];
+
+			for (int k = 0; k < NSB_KINDS; k++) {
+				if (b->vals[u].v[k].prio)
+					continue;
+				if (f->rule < p->n_rules &&
+				    !plan_conntype_applies(p->rules[f->rule].conntype, ifnames[k]))
+					continue;
+				set_verdict(&b->vals[u].v[k], p, ents[j].idx);
+				if (b->vals[u].v[k].action == NSB_NEGOTIATE)
+					b->negotiate = true;
+			}
+		}
+		i = j;
+	}
+	b->n_filter_keys = u;
+	if (p->exempt.broadcast)
+		for (size_t i = 0; i < p->n_bcast; i++) {
+			b->keys[u].dst = htonl(p->bcast[i]);
+			b->keys[u].cls = NSB_CLS_BCAST;
+			u++;
+		}
+	b->n = u;
+
+	b->exempt = (p->exempt.ike ? NSB_EX_IKE : 0) | (p->exempt.kerberos ? NSB_EX_KERBEROS : 0) |
+		    (p->exempt.rsvp ? NSB_EX_RSVP : 0) |
+		    (p->exempt.multicast ? NSB_EX_MULTICAST : 0) |
+		    (p->exempt.broadcast ? NSB_EX_BROADCAST : 0);
+	b->digest = 0xcbf29ce484222325ull;
+	fnv(&b->digest, b->cls, b->n_cls * sizeof(b->cls[0]));
+	fnv(&b->digest, b->keys, b->n * sizeof(b->keys[0]));
+	fnv(&b->digest, b->vals, b->n * sizeof(b->vals[0]));
+	fnv(&b->digest, b->any, b->n_filter_keys * sizeof(b->any[0]));
+	fnv(&b->digest, &b->exempt, sizeof(b->exempt));
+	fnv(&b->digest, b->me, b->n_me * sizeof(b->me[0]));
+	free(ents);
+	*out = b;
+	return 0;
+fail:
+	if (ret == -ENOMEM)
+		snprintf(err, len, "bpf: out of memory lowering %zu filters", p->n_filters);
+	free(ents);
+	nsb_build_free(b);
+	return ret;
+}
+
+void nsb_build_free(struct nsb_build *b)
+{
+	if (!b)
+		return;
+	free(b->keys);
+	free(b->vals);
+	free(b->any);
+	free(b->me);
+	free(b);
+}
+
+size_t nsb_build_classes(const struct nsb_build *b)
+{
+	return b->n_cls;
+}
+
+size_t nsb_build_entries(const struct nsb_build *b)
+{
+	return b->n;
+}
+
+/* ---- maps of one loaded classifier ----------------------------------- */
+
+struct nsb_fds {
+	int active, gencfg, classes, ifinfo, rules, counters, tc, xdp;
+};
+
+static const char *const nsb_pin_names[] = {"active", "gencfg", "classes", "ifinfo",
+					    "rules",  "counters", "prog_tc", "prog_xdp"};
+#define NSB_N_FDS 8
+
+static int *fd_slot(struct nsb_fds *f, int i)
+{
+	int *slots[NSB_N_FDS] = {&f->active, &f->gencfg,   &f->classes, &f->ifinfo,
+				 &f->rules,  &f->counters, &f->tc,      &f->xdp};
+
+	return slots[i];
+}
+
+static void fds_init(struct nsb_fds *f)
+{
+	for (int i = 0; i < NSB_N_FDS; i++)
+		*fd_slot(f, i) = -1;
+}
+
+static void fds_close(struct nsb_fds *f)
+{
+	for (int i = 0; i < NSB_N_FDS; i++) {
+		int *s = fd_slot(f, i);
+
+		if (*s >= 0)
+			close(*s);
+		*s = -1;
+	}
+}
+
+static uint32_t map_max_entries(int fd)
+{
+	struct bpf_map_info info;
+	uint32_t n = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &n))
+		return 0;
+	return info.max_entries;
+}
+
+static int gen_active(const struct nsb_fds *f, uint32_t *gen)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(f->active, &zero, gen))
+		return -errno;
+	*gen &= 1;
+	return 0;
+}
+
+static int read_gencfg(const struct nsb_fds *f, struct nsb_gencfg *cfg)
+{
+	uint32_t gen;
+	int ret = gen_active(f, &gen);
+
+	if (ret)
+		return ret;
+	if (bpf_map_lookup_elem(f->gencfg, &gen, cfg))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Fills the idle generation and flips to it.  A packet reads "active" once,
+ * so it sees the old tables or the new ones, never a mix; the old rules map
+ * is released after the flip (the program falls back to the other
+ * generation if it finds the slot empty).
+ */
+static int fill_and_flip(const struct nsb_fds *f, const struct nsb_build *b, char *err,
+			 size_t len)
+{
+	uint32_t cur, g, zero = 0, count;
+	struct nsb_gencfg cfg;
+	int inner, ret;
+
+	ret = gen_active(f, &cur);
+	if (ret) {
+		snprintf(err, len, "bpf: read active generation: %s", strerror(-ret));
+		return ret;
+	}
+	g = cur ^ 1;
+	inner = bpf_map_create(BPF_MAP_TYPE_HASH, "nsb_rules_gen", sizeof(struct nsb_key),
+			       sizeof(struct nsb_val), b->n ? (uint32_t)b->n : 1, NULL);
+	if (inner < 0) {
+		ret = -errno;
+		snprintf(err, len, "bpf: create rules map for %zu keys: %s", b->n, strerror(errno));
+		return ret;
+	}
+	count = (uint32_t)b->n;
+	if (count && bpf_map_update_batch(inner, b->keys, b->vals, &count, NULL)) {
+		for (size_t i = 0; i < b->n; i++)
+			if (bpf_map_update_elem(inner, &b->keys[i], &b->vals[i], BPF_ANY)) {
+				ret = -errno;
+				snprintf(err, len, "bpf: fill rules map: %s", strerror(errno));
+				close(inner);
+				return ret;
+			}
+	}
+	for (uint32_t i = 0; i < b->n_cls; i++) {
+		uint32_t idx = g * NSB_MAX_CLASSES + i;
+
+		if (bpf_map_update_elem(f->classes, &idx, &b->cls[i], BPF_ANY))
+			goto fail_errno;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.n_classes = b->n_cls;
+	cfg.exempt = b->exempt;
+	cfg.max_id = b->max_id;
+	cfg.n_entries = (uint32_t)b->n;
+	cfg.digest = b->digest;
+	if (bpf_map_update_elem(f->gencfg, &g, &cfg, BPF_ANY) ||
+	    bpf_map_update_elem(f->rules, &g, &inner, BPF_ANY))
+		goto fail_errno;
+	close(inner);
+	if (bpf_map_update_elem(f->active, &zero, &g, BPF_ANY)) {
+		ret = -errno;
+		snprintf(err, len, "bpf: switch generation: %s", strerror(errno));
+		return ret;
+	}
+	bpf_map_delete_elem(f->rules, &cur);
+	return 0;
+fail_errno:
+	ret = -errno;
+	snprintf(err, len, "bpf: fill generation %u: %s", g, strerror(errno));
+	close(inner);
+	return ret;
+}
+
+static uint32_t counter_slots_for(uint32_t max_id)
+{
+	uint32_t n = 65536;
+
+	while (n <= max_id && n < (1u << 30))
+		n <<= 1;
+	return n;
+}
+
+/* ---- unattached instance (tests, benchmark, first load) -------------- */
+
+struct nsb_inst {
+	struct classifier_bpf *skel;
+	struct nsb_fds fds; /* borrowed from skel */
+};
+
+int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, char *err, size_t len)
+{
+	struct nsb_inst *in = calloc(1, sizeof(*in));
+	int ret;
+
+	if (!in) {
+		snprintf(err, len, "bpf: out of memory");
+		return -ENOMEM;
+	}
+	in->skel = classifier_bpf__open();
+	if (!in->skel) {
+		ret = -errno;
+		snprintf(err, len, "bpf: open classifier: %s", strerror(errno));
+		free(in);
+		return ret ? ret : -EINVAL;
+	}
+	bpf_map__set_max_entries(in->skel->maps.nsb_counters, counter_slots ? counter_slots : 65536);
+	ret = classifier_bpf__load(in->skel);
+	if (ret) {
+		snprintf(err, len, "bpf: load classifier (verifier): %s", strerror(-ret));
+		classifier_bpf__destroy(in->skel);
+		free(in);
+		return ret;
+	}
+	in->fds.active = bpf_map__fd(in->skel->maps.nsb_active);
+	in->fds.gencfg = bpf_map__fd(in->skel->maps.nsb_gencfg);
+	in->fds.classes = bpf_map__fd(in->skel->maps.nsb_classes);
+	in->fds.ifinfo = bpf_map__fd(in->skel->maps.nsb_ifinfo);
+	in->fds.rules = bpf_map__fd(in->skel->maps.nsb_rules);
+	in->fds.counters = bpf_map__fd(in->skel->maps.nsb_counters);
+	in->fds.tc = bpf_program__fd(in->skel->progs.nsb_tc);
+	in->fds.xdp = bpf_program__fd(in->skel->progs.nsb_xdp);
+	*out = in;
+	return 0;
+}
+
+void nsb_inst_close(struct nsb_inst *in)
+{
+	if (!in)
+		return;
+	classifier_bpf__destroy(in->skel);
+	free(in);
+}
+
+int nsb_inst_load(struct nsb_inst *in, const struct nsb_build *b, char *err, size_t len)
+{
+	if (b->max_id >= map_max_entries(in->fds.counters)) {
+		snprintf(err, len, "bpf: filter id %u beyond the counters map", b->max_id);
+		return -E2BIG;
+	}
+	return fill_and_flip(&in->fds, b, err, len);
+}
+
+int nsb_inst_set_ifkind(struct nsb_inst *in, uint32_t ifindex, bool dialup)
+{
+	struct nsb_ifinfo ii = {.kind = dialup ? NSB_KIND_DIALUP : NSB_KIND_LAN, .l2len = ETH_HLEN};
+
+	return bpf_map_update_elem(in->fds.ifinfo, &ifindex, &ii, BPF_ANY) ? -errno : 0;
+}
+
+int nsb_inst_tc_fd(const struct nsb_inst *in)
+{
+	return in->fds.tc;
+}
+
+int nsb_inst_xdp_fd(const struct nsb_inst *in)
+{
+	return in->fds.xdp;
+}
+
+static int counter_sum(int fd, uint32_t id, uint64_t *packets, uint64_t *bytes)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct nsb_counter *c;
+
+	*packets = *bytes = 0;
+	if (ncpu <= 0)
+		return -EINVAL;
+	c = calloc((size_t)ncpu, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &id, c)) {
+		int ret = -errno;
+
+		free(c);
+		return ret;
+	}
+	for (int i = 0; i < ncpu; i++) {
+		*packets += c[i].packets;
+		*bytes += c[i].bytes;
+	}
+	free(c);
+	return 0;
+}
+
+int nsb_inst_counter(const struct nsb_inst *in, uint32_t id, uint64_t *packets, uint64_t *bytes)
+{
+	return counter_sum(in->fds.counters, id, packets, bytes);
+}
+
+size_t nsb_frame(const struct plan_pkt *pkt, uint8_t *buf, size_t size)
+{
+	size_t l4 = pkt->proto == NS_PROTO_TCP ? 20 : 8;
+	size_t n = ETH_HLEN + 20 + l4;
+	uint32_t s = htonl(pkt->src), d = htonl(pkt->dst);
+	uint16_t sp = htons(pkt->sport), dp = htons(pkt->dport);
+	uint8_t *ip = buf + ETH_HLEN;
+
+	if (size < n)
+		return 0;
+	memset(buf, 0, n);
+	buf[0] = 0x02; /* locally administered unicast addresses */
+	buf[6] = 0x02;
+	buf[11] = 1;
+	buf[12] = ETH_P_IP >> 8;
+	buf[13] = ETH_P_IP & 0xff;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((n - ETH_HLEN) >> 8);
+	ip[3] = (uint8_t)(n - ETH_HLEN);
+	ip[8] = 64;
+	ip[9] = pkt->proto;
+	memcpy(ip + 12, &s, 4);
+	memcpy(ip + 16, &d, 4);
+	if (pkt->proto == NS_PROTO_TCP || pkt->proto == NS_PROTO_UDP) {
+		memcpy(ip + 20, &sp, 2);
+		memcpy(ip + 22, &dp, 2);
+	}
+	return n;
+}
+
+int nsb_test_run_tc(const struct nsb_inst *in, const uint8_t *frame, size_t len, uint32_t repeat,
+		    struct nsb_result *r)
+{
+	struct __sk_buff skb;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = (uint32_t)len,
+		    .ctx_in = &skb, .ctx_size_in = sizeof(skb), .ctx_out = &skb,
+		    .ctx_size_out = sizeof(skb), .repeat = repeat);
+
+	memset(&skb, 0, sizeof(skb));
+	if (bpf_prog_test_run_opts(in->fds.tc, &o))
+		return -errno;
+	r->drop = o.retval == TC_ACT_SHOT;
+	r->mark = skb.mark;
+	r->duration_ns = o.duration;
+	return 0;
+}
+
+int nsb_test_run_xdp(const struct nsb_inst *in, const uint8_t *frame, size_t len,
+		     uint32_t repeat, struct nsb_result *r)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = (uint32_t)len,
+		    .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(in->fds.xdp, &o))
+		return -errno;
+	r->drop = o.retval == XDP_DROP;
+	r->mark = 0;
+	r->duration_ns = o.duration;
+	return 0;
+}
+
+static long map_memlock(int fd)
+{
+	char path[64], line[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+long nsb_inst_map_memory(const struct nsb_inst *in)
+{
+	const struct nsb_fds *f = &in->fds;
+	int fds[] = {f->active, f->gencfg, f->classes, f->ifinfo, f->rules, f->counters};
+	long sum = 0;
+	uint32_t gen;
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		sum += map_memlock(fds[i]);
+	if (!gen_active(f, &gen)) {
+		uint32_t id;
+		int inner;
+
+		if (!bpf_map_lookup_elem(f->rules, &gen, &id)) {
+			inner = bpf_map_get_fd_by_id(id);
+			if (inner >= 0) {
+				sum += map_memlock(inner);
+				close(inner);
+			}
+		}
+	}
+	return sum;
+}
+
+/* ---- pinned state and attachment ------------------------------------- */
+
+struct nsb_ctx {
+	const struct apply_opts *o;
+	char dir[PATH_MAX];
+	FILE *out;
+};
+
+static void ctx_init(struct nsb_ctx *c, const struct apply_opts *o)
+{
+	struct statfs sfs;
+
+	c->o = o;
+	c->out = o && o->out ? o->out : stdout;
+	/* Pins must live on a bpf file system: use state_dir only if it is one. */
+	if (o && o->state_dir && !statfs(o->state_dir, &sfs) && sfs.f_type == BPF_FS_MAGIC)
+		snprintf(c->dir, sizeof(c->dir), "%s/netsh-ipsec", o->state_dir);
+	else
+		snprintf(c->dir, sizeof(c->dir), "%s", NSB_PIN_DIR);
+}
+
+static void pin_path(const struct nsb_ctx *c, char *buf, size_t n, const char *name)
+{
+	/* Truncation cannot happen in practice; an over-long path fails to open. */
+	if ((size_t)snprintf(buf, n, "%.3800s/%.200s", c->dir, name) >= n)
+		buf[0] = '\0';
+}
+
+static int ensure_bpffs(const struct nsb_ctx *c, char *err, size_t len)
+{
+	char parent[PATH_MAX], *slash;
+	struct statfs sfs;
+
+	snprintf(parent, sizeof(parent), "%s", c->dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(parent, &sfs) || sfs.f_type != BPF_FS_MAGIC) {
+		/* As tc and bpftool do: mount the bpf file system on demand. */
+		if (mount("bpf", parent, "bpf", 0, "mode=0700")) {
+			snprintf(err, len, "bpf: mount bpf file system on %s: %s", parent,
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	if (mkdir(c->dir, 0700) && errno != EEXIST) {
+		snprintf(err, len, "bpf: mkdir %s: %s", c->dir, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Opens every pinned object; -ENOENT when there is no (complete) state. */
+static int open_pinned(const struct nsb_ctx *c, struct nsb_fds *f)
+{
+	char path[PATH_MAX];
+
+	fds_init(f);
+	for (int i = 0; i < NSB_N_FDS; i++) {
+		pin_path(c, path, sizeof(path), nsb_pin_names[i]);
+		*fd_slot(f, i) = bpf_obj_get(path);
+		if (*fd_slot(f, i) < 0) {
+			int ret = -errno;
+
+			fds_close(f);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int pin_all(const struct nsb_ctx *c, struct nsb_fds *f, char *err, size_t len)
+{
+	char path[PATH_MAX];
+
+	for (int i = 0; i < NSB_N_FDS; i++) {
+		pin_path(c, path, sizeof(path), nsb_pin_names[i]);
+		unlink(path);
+		if (bpf_obj_pin(*fd_slot(f, i), path)) {
+			snprintf(err, len, "bpf: pin %s: %s", path, strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+struct nsb_iface {
+	unsigned ifindex;
+	char name[IF_NAMESIZE];
+	bool ether;
+};
+
+static bool iface_wanted(const char *name, unsigned flags)
+{
+	const char *list = getenv("NETSH_IPSEC_BPF_IFACES");
+
+	if (list && *list) {
+		size_t n = strlen(name);
+
+		for (const char *s = list; (s = strstr(s, name)); s += n)
+			if ((s == list || s[-1] == ',') && (s[n] == ',' || s[n] == '\0'))
+				return true;
+		return false;
+	}
+	return !(flags & IFF_LOOPBACK);
+}
+
+/*
+ * Interfaces to classify on: every interface but loopback, or the list in
+ * NETSH_IPSEC_BPF_IFACES (comma separated).  Returns the count or -errno.
+ */
+static int list_ifaces(struct nsb_iface **out)
+{
+	struct if_nameindex *ni = if_nameindex(), *i;
+	struct nsb_iface *v;
+	int n = 0, sock;
+
+	if (!ni)
+		return -errno;
+	for (i = ni; i->if_index; i++)
+		n++;
+	v = calloc((size_t)n + 1, sizeof(*v));
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (!v || sock < 0) {
+		free(v);
+		if (sock >= 0)
+			close(sock);
+		if_freenameindex(ni);
+		return -ENOMEM;
+	}
+	n = 0;
+	for (i = ni; i->if_index; i++) {
+		struct ifreq ifr;
+		unsigned flags = 0;
+		bool ether = false;
+
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", i->if_name);
+		if (!ioctl(sock, SIOCGIFFLAGS, &ifr))
+			flags = (unsigned)(unsigned short)ifr.ifr_flags;
+		if (!ioctl(sock, SIOCGIFHWADDR, &ifr))
+			ether = ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER;
+		if (!iface_wanted(i->if_name, flags))
+			continue;
+		v[n].ifindex = i->if_index;
+		v[n].ether = ether;
+		snprintf(v[n].name, sizeof(v[n].name), "%s", i->if_name);
+		n++;
+	}
+	close(sock);
+	if_freenameindex(ni);
+	*out = v;
+	return n;
+}
+
+static int attach_tc(const struct nsb_ctx *c, const struct nsb_fds *f, const struct nsb_iface *ifc,
+		     struct nsb_ifinfo *ii, char *err, size_t len)
+{
+	char path[PATH_MAX], name[32];
+	int link;
+
+	snprintf(name, sizeof(name), "tcx_%u", ifc->ifindex);
+	pin_path(c, path, sizeof(path), name);
+	link = bpf_obj_get(path);
+	if (link >= 0) {
+		/* Already ours: point it at the current program, atomically. */
+		int ret = bpf_link_update(link, f->tc, NULL) ? -errno : 0;
+
+		close(link);
+		if (ret)
+			snprintf(err, len, "bpf: update tcx link on %s: %s", ifc->name,
+				 strerror(-ret));
+		ii->flags |= NSB_IF_TCX;
+		return ret;
+	}
+	link = bpf_link_create(f->tc, (int)ifc->ifindex, (enum bpf_attach_type)NSB_ATTACH_TCX_INGRESS,
+			       NULL);
+	if (link >= 0) {
+		int ret = bpf_obj_pin(link, path) ? -errno : 0;
+
+		close(link);
+		if (ret) {
+			snprintf(err, len, "bpf: pin %s: %s", path, strerror(-ret));
+			return ret;
+		}
+		ii->flags |= NSB_IF_TCX;
+		return 0;
+	}
+	/* Kernels before 6.6 have no tcx: a clsact filter of ours. */
+	{
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifc->ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, to, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO,
+			    .prog_fd = f->tc, .flags = BPF_TC_F_REPLACE);
+		int ret = bpf_tc_hook_create(&hook);
+
+		if (ret && ret != -EEXIST) {
+			snprintf(err, len, "bpf: clsact on %s: %s", ifc->name, strerror(-ret));
+			return ret;
+		}
+		ret = bpf_tc_attach(&hook, &to);
+		if (ret) {
+			snprintf(err, len, "bpf: tc filter on %s: %s", ifc->name, strerror(-ret));
+			return ret;
+		}
+		ii->flags |= NSB_IF_CLSACT;
+	}
+	return 0;
+}
+
+/* XDP only drops early; where it cannot attach, tc still enforces. */
+static void attach_xdp(const struct nsb_ctx *c, const struct nsb_fds *f,
+		       const struct nsb_iface *ifc, struct nsb_ifinfo *ii)
+{
+	char path[PATH_MAX], name[32];
+	int link;
+
+	if (!ifc->ether)
+		return;
+	snprintf(name, sizeof(name), "xdp_%u", ifc->ifindex);
+	pin_path(c, path, sizeof(path), name);
+	link = bpf_obj_get(path);
+	if (link >= 0) {
+		if (!bpf_link_update(link, f->xdp, NULL))
+			ii->flags |= NSB_IF_XDP;
+		close(link);
+		return;
+	}
+	link = bpf_link_create(f->xdp, (int)ifc->ifindex, BPF_XDP, NULL);
+	if (link < 0) {
+		if (c->o && c->o->verbose)
+			fprintf(c->out, "bpf: no XDP on %s (%s): tc alone enforces\n", ifc->name,
+				strerror(errno));
+		return;
+	}
+	if (!bpf_obj_pin(link, path))
+		ii->flags |= NSB_IF_XDP;
+	close(link);
+}
+
+static int attach_all(const struct nsb_ctx *c, const struct nsb_fds *f, char *err, size_t len)
+{
+	struct nsb_iface *ifs;
+	int n = list_ifaces(&ifs), ret = 0;
+
+	if (n < 0) {
+		snprintf(err, len, "bpf: list interfaces: %s", strerror(-n));
+		return n;
+	}
+	for (int i = 0; i < n && !ret; i++) {
+		struct nsb_ifinfo ii;
+
+		memset(&ii, 0, sizeof(ii));
+		ii.kind = plan_ifname_is_dialup(ifs[i].name) ? NSB_KIND_DIALUP : NSB_KIND_LAN;
+		ii.l2len = ifs[i].ether ? ETH_HLEN : 0;
+		/* The kind must be known before the first packet is classified. */
+		bpf_map_update_elem(f->ifinfo, &ifs[i].ifindex, &ii, BPF_ANY);
+		ret = attach_tc(c, f, &ifs[i], &ii, err, len);
+		if (!ret)
+			attach_xdp(c, f, &ifs[i], &ii);
+		bpf_map_update_elem(f->ifinfo, &ifs[i].ifindex, &ii, BPF_ANY);
+		if (c->o && c->o->verbose)
+			fprintf(c->out, "bpf: %s ifindex %u: %s%s%s kind %s\n", ifs[i].name,
+				ifs[i].ifindex, ii.flags & NSB_IF_TCX ? "tcx" : "",
+				ii.flags & NSB_IF_CLSACT ? "clsact" : "",
+				ii.flags & NSB_IF_XDP ? "+xdp" : "",
+				ii.kind == NSB_KIND_DIALUP ? "dialup" : "lan");
+	}
+	free(ifs);
+	return ret;
+}
+
+/* ---- locally generated traffic: nftables route chain ----------------- */
+
+static bool key_is_local(const struct nsb_build *b, const struct nsb_key *k)
+{
+	const struct nsb_class *c = &b->cls[k->cls];
+
+	if (!b->n_me)
+		return true;
+	for (size_t i = 0; i < b->n_me; i++)
+		if ((htonl(b->me[i]) & c->smask) == k->src)
+			return true;
+	return false;
+}
+
+static void nft_ip(FILE *f, uint32_t be)
+{
+	uint32_t h = ntohl(be);
+
+	fprintf(f, "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
+}
+
+/* The lookup expression of a class; false when the class fixes nothing. */
+static bool nft_class_expr(FILE *f, const struct nsb_class *c, bool types)
+{
+	const char *sep = "";
+	bool any = false;
+
+	if (c->smask) {
+		if (types)
+			fprintf(f, "ipv4_addr");
+		else if (c->smask == 0xffffffff)
+			fprintf(f, "ip saddr");
+		else {
+			fprintf(f, "ip saddr & ");
+			nft_ip(f, c->smask);
+		}
+		sep = " . ";
+		any = true;
+	}
+	if (c->dmask) {
+		fprintf(f, "%s", sep);
+		if (types)
+			fprintf(f, "ipv4_addr");
+		else if (c->dmask == 0xffffffff)
+			fprintf(f, "ip daddr");
+		else {
+			fprintf(f, "ip daddr & ");
+			nft_ip(f, c->dmask);
+		}
+		sep = " . ";
+		any = true;
+	}
+	if (c->proto_mask) {
+		fprintf(f, "%s%s", sep, types ? "inet_proto" : "meta l4proto");
+		sep = " . ";
+		any = true;
+	}
+	if (c->sport_mask) {
+		fprintf(f, "%s%s", sep, types ? "inet_service" : "th sport");
+		sep = " . ";
+		any = true;
+	}
+	if (c->dport_mask) {
+		fprintf(f, "%s%s", sep, types ? "inet_service" : "th dport");
+		any = true;
+	}
+	return any;
+}
+
+static void nft_verdict(FILE *f, const struct nsb_verdict *v)
+{
+	if (v->action == NSB_BLOCK)
+		fprintf(f, "drop");
+	else if (v->action == NSB_NEGOTIATE)
+		fprintf(f, "jump m_%x", v->mark);
+	else
+		fprintf(f, "accept");
+}
+
+static void nft_key(FILE *f, const struct nsb_class *c, const struct nsb_key *k)
+{
+	const char *sep = "";
+
+	if (c->smask) {
+		nft_ip(f, k->src);
+		sep = " . ";
+	}
+	if (c->dmask) {
+		fprintf(f, "%s", sep);
+		nft_ip(f, k->dst);
+		sep = " . ";
+	}
+	if (c->proto_mask) {
+		fprintf(f, "%s%u", sep, k->proto);
+		sep = " . ";
+	}
+	if (c->sport_mask) {
+		fprintf(f, "%s%u", sep, ntohs(k->sport));
+		sep = " . ";
+	}
+	if (c->dport_mask)
+		fprintf(f, "%s%u", sep, ntohs(k->dport));
+}
+
+/*
+ * The same tuple-space search for locally generated packets, in an
+ * nftables route chain: XFRM looks up output policies while routing, before
+ * any tc hook, and a route chain that changes the mark makes the kernel
+ * route (and look up XFRM) again.  One map lookup per class.
+ */
+static int nft_local_text(const struct nsb_build *b, FILE *f)
+{
+	uint32_t marks[1024];
+	size_t n_marks = 0, i = 0;
+
+	fprintf(f, "table ip %s {}\ndelete table ip %s\n", NSB_NFT_TABLE, NSB_NFT_TABLE);
+	if (!b->n_filter_keys)
+		return 0;
+	fprintf(f, "table ip %s {\n", NSB_NFT_TABLE);
+	for (size_t k = 0; k < b->n_filter_keys; k++) {
+		bool seen = false;
+
+		if (b->any[k].action != NSB_NEGOTIATE || !key_is_local(b, &b->keys[k]))
+			continue;
+		for (size_t j = 0; j < n_marks; j++)
+			seen |= marks[j] == b->any[k].mark;
+		if (seen)
+			continue;
+		if (n_marks == sizeof(marks) / sizeof(marks[0]))
+			return -E2BIG;
+		marks[n_marks++] = b->any[k].mark;
+		fprintf(f, "\tchain m_%x {\n\t\tmeta mark set 0x%x accept\n\t}\n", b->any[k].mark,
+			b->any[k].mark);
+	}
+	/* Keys are sorted by class: one map per class that has local keys. */
+	for (uint32_t c = 0; c < b->n_cls; c++) {
+		const struct nsb_class *cl = &b->cls[c];
+		size_t start = i, n_local = 0;
+
+		while (i < b->n_filter_keys && b->keys[i].cls == c)
+			n_local += key_is_local(b, &b->keys[i++]);
+		if (!n_local ||
+		    !(cl->smask || cl->dmask || cl->proto_mask || cl->sport_mask || cl->dport_mask))
+			continue;
+		fprintf(f, "\tmap c%u {\n\t\ttype ", c);
+		nft_class_expr(f, cl, true);
+		fprintf(f, " : verdict\n\t\telements = {");
+		n_local = 0;
+		for (size_t k = start; k < i; k++) {
+			if (!key_is_local(b, &b->keys[k]))
+				continue;
+			fprintf(f, "%s\n\t\t\t", n_local++ ? "," : "");
+			nft_key(f, cl, &b->keys[k]);
+			fprintf(f, " : ");
+			nft_verdict(f, &b->any[k]);
+		}
+		fprintf(f, "\n\t\t}\n\t}\n");
+	}
+	fprintf(f, "\tchain local {\n\t\ttype route hook output priority mangle; policy accept;\n");
+	if (b->exempt & NSB_EX_IKE)
+		fprintf(f, "\t\tudp sport { 500, 4500 } accept\n\t\tudp dport { 500, 4500 } accept\n");
+	if (b->exempt & NSB_EX_KERBEROS)
+		fprintf(f, "\t\tmeta l4proto { tcp, udp } th sport 88 accept\n"
+			   "\t\tmeta l4proto { tcp, udp } th dport 88 accept\n");
+	if (b->exempt & NSB_EX_RSVP)
+		fprintf(f, "\t\tmeta l4proto 46 accept\n");
+	if (b->exempt & NSB_EX_MULTICAST)
+		fprintf(f, "\t\tip daddr 224.0.0.0/4 accept\n");
+	if (b->exempt & NSB_EX_BROADCAST) {
+		fprintf(f, "\t\tip daddr 255.255.255.255 accept\n");
+		for (size_t k = b->n_filter_keys; k < b->n; k++) {
+			fprintf(f, "\t\tip daddr ");
+			nft_ip(f, b->keys[k].dst);
+			fprintf(f, " accept\n");
+		}
+	}
+	i = 0;
+	for (uint32_t c = 0; c < b->n_cls; c++) {
+		const struct nsb_class *cl = &b->cls[c];
+		size_t start = i, n_local = 0;
+
+		while (i < b->n_filter_keys && b->keys[i].cls == c)
+			n_local += key_is_local(b, &b->keys[i++]);
+		if (!n_local)
+			continue;
+		fprintf(f, "\t\t");
+		if (nft_class_expr(f, cl, false)) {
+			fprintf(f, " vmap @c%u\n", c);
+			continue;
+		}
+		/* A class that fixes nothing has one key, which every packet hits. */
+		nft_verdict(f, &b->any[start]);
+		fprintf(f, "\n");
+		break;
+	}
+	fprintf(f, "\t}\n}\n");
+	return 0;
+}
+
+static int nft_run(const char *text, size_t n, char *err, size_t len)
+{
+	char tmpl[] = "/tmp/netsh-ipsec-bpf-nft.XXXXXX";
+	int fd = mkstemp(tmpl), status;
+	pid_t pid;
+
+	if (fd < 0) {
+		snprintf(err, len, "bpf: temporary nft file: %s", strerror(errno));
+		return -errno;
+	}
+	if (write(fd, text, n) != (ssize_t)n) {
+		snprintf(err, len, "bpf: write nft file: %s", strerror(errno));
+		close(fd);
+		unlink(tmpl);
+		return -EIO;
+	}
+	close(fd);
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		if (devnull >= 0)
+			dup2(devnull, 1);
+		execlp("nft", "nft", "-f", tmpl, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		snprintf(err, len, "bpf: run nft: %s", strerror(errno));
+		unlink(tmpl);
+		return -errno;
+	}
+	unlink(tmpl);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(err, len, "bpf: nft -f (local traffic chain) failed with status %d",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int nft_local_apply(const struct nsb_ctx *c, const struct nsb_build *b, char *err,
+			   size_t len)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	int ret;
+
+	if (!f) {
+		snprintf(err, len, "bpf: out of memory");
+		return -ENOMEM;
+	}
+	ret = nft_local_text(b, f);
+	fclose(f);
+	if (ret) {
+		snprintf(err, len, "bpf: local traffic chain: %s", strerror(-ret));
+		free(text);
+		return ret;
+	}
+	if (c->o && c->o->verbose)
+		fprintf(c->out, "bpf: local traffic (nft -f):\n%s", text);
+	ret = c->o && c->o->dry_run ? 0 : nft_run(text, n, err, len);
+	free(text);
+	return ret;
+}
+
+/* ---- backend entry points -------------------------------------------- */
 
 bool bpf_backend_supported(void)
 {
-	return false;
+	char err[256];
+	struct nsb_inst *in;
+
+	if (nsb_inst_open(&in, 1, err, sizeof(err)))
+		return false;
+	nsb_inst_close(in);
+	return true;
+}
+
+static const char *action_name(uint32_t a)
+{
+	return a == NSB_BLOCK ? "block" : a == NSB_NEGOTIATE ? "negotiate" : "permit";
+}
+
+static void print_build(const struct nsb_ctx *c, const struct nsb_build *b)
+{
+	fprintf(c->out, "bpf: %u classes, %zu keys, exempt 0x%x, digest %016llx\n", b->n_cls, b->n,
+		b->exempt, (unsigned long long)b->digest);
+	if (!c->o->verbose)
+		return;
+	for (uint32_t i = 0; i < b->n_cls; i++) {
+		const struct nsb_class *cl = &b->cls[i];
+
+		fprintf(c->out, "bpf: class %u: src/%d dst/%d proto%s sport%s dport%s first %u\n", i,
+			__builtin_popcount(cl->smask), __builtin_popcount(cl->dmask),
+			cl->proto_mask ? "=" : "*", cl->sport_mask ? "=" : "*",
+			cl->dport_mask ? "=" : "*", cl->bound);
+	}
+	for (size_t i = 0; i < b->n_filter_keys; i++) {
+		const struct nsb_key *k = &b->keys[i];
+
+		fprintf(c->out, "bpf: key class %u ", k->cls);
+		nft_ip(c->out, k->src);
+		fprintf(c->out, " > ");
+		nft_ip(c->out, k->dst);
+		fprintf(c->out, " proto %u ports %u > %u:", k->proto, ntohs(k->sport), ntohs(k->dport));
+		for (int kind = 0; kind < NSB_KINDS; kind++) {
+			const struct nsb_verdict *v = &b->vals[i].v[kind];
+
+			if (!v->prio)
+				fprintf(c->out, " %s -", kind ? "dialup" : "lan");
+			else
+				fprintf(c->out, " %s filter %u %s mark 0x%x", kind ? "dialup" : "lan",
+					v->id, action_name(v->action), v->mark);
+		}
+		fprintf(c->out, "\n");
+	}
+}
+
+static bool all_attached(const struct nsb_fds *f)
+{
+	struct nsb_iface *ifs;
+	int n = list_ifaces(&ifs);
+	bool ok = n >= 0;
+
+	for (int i = 0; i < n && ok; i++) {
+		struct nsb_ifinfo ii;
+
+		ok = !bpf_map_lookup_elem(f->ifinfo, &ifs[i].ifindex, &ii) &&
+		     (ii.flags & (NSB_IF_TCX | NSB_IF_CLSACT));
+	}
+	if (n >= 0)
+		free(ifs);
+	return ok;
+}
+
+/* Carries what the old maps know about interfaces into fresh maps. */
+static void copy_ifinfo(int from, int to)
+{
+	uint32_t key, next, *prev = NULL;
+	struct nsb_ifinfo ii;
+
+	while (!bpf_map_get_next_key(from, prev, &next)) {
+		if (!bpf_map_lookup_elem(from, &next, &ii))
+			bpf_map_update_elem(to, &next, &ii, BPF_ANY);
+		key = next;
+		prev = &key;
+	}
 }
 
 int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *err, size_t len)
 {
-	snprintf(err, len, "bpf backend: not built yet");
-	return -EOPNOTSUPP;
+	struct apply_opts dflt = {0};
+	struct nsb_build *b = NULL;
+	struct nsb_inst *fresh = NULL;
+	struct nsb_fds pinned;
+	const struct nsb_fds *f;
+	struct nsb_gencfg cfg;
+	struct nsb_ctx c;
+	int ret;
+
+	if (!o)
+		o = &dflt;
+	ctx_init(&c, o);
+	ret = nsb_build_new(p, &b, err, len);
+	if (ret)
+		return ret;
+	if (o->verbose || o->dry_run)
+		print_build(&c, b);
+	if (o->dry_run) {
+		ret = nft_local_apply(&c, b, err, len);
+		nsb_build_free(b);
+		return ret;
+	}
+	ret = ensure_bpffs(&c, err, len);
+	if (ret)
+		goto out;
+	fds_init(&pinned);
+	ret = open_pinned(&c, &pinned);
+	if (!ret && !read_gencfg(&pinned, &cfg) && cfg.digest == b->digest &&
+	    all_attached(&pinned)) {
+		if (o->verbose)
+			fprintf(c.out, "bpf: kernel already holds this plan\n");
+		goto out_close;
+	}
+	if (ret || b->max_id >= map_max_entries(pinned.counters)) {
+		/* First load, or the counters map is too small: a new instance
+		 * whose programs replace the old ones link by link. */
+		ret = nsb_inst_open(&fresh, counter_slots_for(b->max_id), err, len);
+		if (ret)
+			goto out_close;
+		if (pinned.ifinfo >= 0)
+			copy_ifinfo(pinned.ifinfo, fresh->fds.ifinfo);
+		f = &fresh->fds;
+	} else {
+		f = &pinned;
+	}
+	ret = fill_and_flip(f, b, err, len);
+	if (ret)
+		goto out_close;
+	ret = attach_all(&c, f, err, len);
+	if (ret)
+		goto out_close;
+	if (fresh) {
+		ret = pin_all(&c, &fresh->fds, err, len);
+		if (ret)
+			goto out_close;
+	}
+	ret = nft_local_apply(&c, b, err, len);
+out_close:
+	fds_close(&pinned);
+	nsb_inst_close(fresh);
+out:
+	nsb_build_free(b);
+	return ret;
+}
+
+static void detach_clsact(const struct nsb_fds *f)
+{
+	uint32_t key, next, *prev = NULL;
+	struct nsb_ifinfo ii;
+
+	while (!bpf_map_get_next_key(f->ifinfo, prev, &next)) {
+		if (!bpf_map_lookup_elem(f->ifinfo, &next, &ii) && (ii.flags & NSB_IF_CLSACT)) {
+			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)next,
+				    .attach_point = BPF_TC_INGRESS);
+			LIBBPF_OPTS(bpf_tc_opts, to, .handle = NSB_TC_HANDLE,
+				    .priority = NSB_TC_PRIO);
+
+			bpf_tc_detach(&hook, &to);
+		}
+		key = next;
+		prev = &key;
+	}
 }
 
 int bpf_backend_flush(const struct apply_opts *o, char *err, size_t len)
 {
-	return 0;
+	struct apply_opts dflt = {0};
+	struct nsb_fds f;
+	struct dirent *de;
+	struct nsb_ctx c;
+	DIR *d;
+	int ret = 0;
+
+	if (!o)
+		o = &dflt;
+	ctx_init(&c, o);
+	if (!open_pinned(&c, &f)) {
+		if (!o->dry_run)
+			detach_clsact(&f);
+		fds_close(&f);
+	}
+	d = opendir(c.dir);
+	if (d) {
+		/* Our directory holds only our objects: links detach when unpinned. */
+		while ((de = readdir(d))) {
+			char path[PATH_MAX];
+
+			if (de->d_name[0] == '.')
+				continue;
+			pin_path(&c, path, sizeof(path), de->d_name);
+			if (o->verbose)
+				fprintf(c.out, "bpf: unpin %s\n", path);
+			if (!o->dry_run && unlink(path) && !ret) {
+				ret = -errno;
+				snprintf(err, len, "bpf: unpin %s: %s", path, strerror(errno));
+			}
+		}
+		closedir(d);
+		if (!o->dry_run)
+			rmdir(c.dir);
+	}
+	if (!o->dry_run) {
+		static const char del[] =
+			"table ip " NSB_NFT_TABLE " {}\ndelete table ip " NSB_NFT_TABLE "\n";
+		char nerr[256];
+
+		/* Absent nftables (or no ip family) means there is nothing of ours. */
+		nft_run(del, sizeof(del) - 1, nerr, sizeof(nerr));
+	}
+	return ret;
 }
 
 int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 {
-	snprintf(err, len, "bpf backend: not built yet");
-	return -EOPNOTSUPP;
+	struct apply_opts dflt = {0};
+	uint32_t key, next, *prev = NULL, gen, id;
+	struct nsb_gencfg cfg;
+	struct nsb_ifinfo ii;
+	struct nsb_fds f;
+	struct nsb_ctx c;
+	int ret, inner;
+
+	if (!o)
+		o = &dflt;
+	ctx_init(&c, o);
+	ret = open_pinned(&c, &f);
+	if (ret == -ENOENT) {
+		fprintf(c.out, "bpf: not loaded\n");
+		return 0;
+	}
+	if (ret) {
+		snprintf(err, len, "bpf: open %s: %s", c.dir, strerror(-ret));
+		return ret;
+	}
+	ret = gen_active(&f, &gen);
+	if (!ret)
+		ret = read_gencfg(&f, &cfg);
+	if (ret) {
+		snprintf(err, len, "bpf: read state: %s", strerror(-ret));
+		fds_close(&f);
+		return ret;
+	}
+	fprintf(c.out, "bpf: generation %u, %u classes, %u keys, exempt 0x%x, pinned in %s\n", gen,
+		cfg.n_classes, cfg.n_entries, cfg.exempt, c.dir);
+	while (!bpf_map_get_next_key(f.ifinfo, prev, &next)) {
+		char name[IF_NAMESIZE] = "?";
+
+		if (!bpf_map_lookup_elem(f.ifinfo, &next, &ii) && ii.flags) {
+			if_indextoname(next, name);
+			fprintf(c.out, "bpf: interface %s (%u): %s%s%s, %s\n", name, next,
+				ii.flags & NSB_IF_TCX ? "tcx" : "",
+				ii.flags & NSB_IF_CLSACT ? "clsact" : "",
+				ii.flags & NSB_IF_XDP ? " + xdp" : "",
+				ii.kind == NSB_KIND_DIALUP ? "dial-up" : "lan");
+		}
+		key = next;
+		prev = &key;
+	}
+	/* Counters of every filter of the active generation, by id. */
+	if (!bpf_map_lookup_elem(f.rules, &gen, &id) && (inner = bpf_map_get_fd_by_id(id)) >= 0) {
+		struct nsb_key k, nk, *pk = NULL;
+		struct nsb_val v;
+		uint8_t *seen = calloc((size_t)cfg.max_id + 1, 1);
+
+		while (seen && !bpf_map_get_next_key(inner, pk, &nk)) {
+			k = nk;
+			pk = &k;
+			if (nk.cls == NSB_CLS_BCAST || bpf_map_lookup_elem(inner, &nk, &v))
+				continue;
+			for (int kind = 0; kind < NSB_KINDS; kind++) {
+				uint64_t pk_n, by;
+				const struct nsb_verdict *vd = &v.v[kind];
+
+				if (!vd->prio || vd->id > cfg.max_id || seen[vd->id])
+					continue;
+				seen[vd->id] = 1;
+				if (counter_sum(f.counters, vd->id, &pk_n, &by))
+					continue;
+				fprintf(c.out, "bpf: filter %u %s", vd->id, action_name(vd->action));
+				if (vd->action == NSB_NEGOTIATE)
+					fprintf(c.out, " mark 0x%x", vd->mark);
+				fprintf(c.out, " packets %llu bytes %llu\n", (unsigned long long)pk_n,
+					(unsigned long long)by);
+			}
+		}
+		free(seen);
+		close(inner);
+	}
+	fds_close(&f);
+	return 0;
 }

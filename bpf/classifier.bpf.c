@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-packet filter match of netsh-ipsec: a tc program for inbound and
+ * forwarded traffic and an XDP program that drops blocked traffic early.
+ * Both run the same tuple-space search (classifier.h); the XDP program hands
+ * its verdict to the tc program in the packet metadata so a packet is
+ * classified once.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "classifier.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} nsb_active SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSB_GENS);
+	__type(key, __u32);
+	__type(value, struct nsb_gencfg);
+} nsb_gencfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSB_GENS * NSB_MAX_CLASSES);
+	__type(key, __u32);
+	__type(value, struct nsb_class);
+} nsb_classes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct nsb_ifinfo);
+} nsb_ifinfo SEC(".maps");
+
+/* Inner map templates: the loader creates one of each per generation. */
+struct nsb_rules_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(struct nsb_key));
+	__uint(value_size, sizeof(struct nsb_val));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, NSB_GENS);
+	__type(key, __u32);
+	__array(values, struct nsb_rules_inner);
+} nsb_rules SEC(".maps");
+
+/*
+ * Per-filter counters, indexed by plan_filter.id and shared by both
+ * generations (ids are stable).  The loader sizes it before loading and
+ * loads afresh when a plan outgrows it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct nsb_counter);
+} nsb_counters SEC(".maps");
+
+struct pkt {
+	__u32 src, dst;
+	__u16 sport, dport;
+	__u8 proto;
+};
+
+/* Result of a classification. */
+struct res {
+	__u32 action; /* NSB_META_NONE: exempt or no filter */
+	__u32 id;
+	__u32 mark;
+};
+
+static __always_inline int port_is(const struct pkt *p, __u16 port)
+{
+	return p->sport == bpf_htons(port) || p->dport == bpf_htons(port);
+}
+
+static __always_inline int is_exempt(const struct pkt *p, __u32 ex, void *rules)
+{
+	if ((ex & NSB_EX_IKE) && p->proto == IPPROTO_UDP && (port_is(p, 500) || port_is(p, 4500)))
+		return 1;
+	if ((ex & NSB_EX_KERBEROS) && (p->proto == IPPROTO_UDP || p->proto == IPPROTO_TCP) &&
+	    port_is(p, 88))
+		return 1;
+	if ((ex & NSB_EX_RSVP) && p->proto == IPPROTO_RSVP)
+		return 1;
+	if ((ex & NSB_EX_MULTICAST) && (p->dst & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000))
+		return 1;
+	if (ex & NSB_EX_BROADCAST) {
+		struct nsb_key k = {.dst = p->dst, .cls = NSB_CLS_BCAST};
+
+		if (p->dst == 0xffffffff)
+			return 1;
+		if (bpf_map_lookup_elem(rules, &k))
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline void classify(const struct pkt *p, __u32 kind, struct res *r)
+{
+	__u32 zero = 0, gen, n, best = 0xffffffff;
+	struct nsb_gencfg *cfg;
+	__u32 *act;
+	void *rules;
+
+	r->action = NSB_META_NONE;
+	act = bpf_map_lookup_elem(&nsb_active, &zero);
+	if (!act)
+		return;
+	gen = *act & 1;
+	rules = bpf_map_lookup_elem(&nsb_rules, &gen);
+	if (!rules) {
+		/* The loader retired this generation after we read active:
+		 * the other one is complete, it was made active first. */
+		gen ^= 1;
+		rules = bpf_map_lookup_elem(&nsb_rules, &gen);
+	}
+	cfg = bpf_map_lookup_elem(&nsb_gencfg, &gen);
+	if (!cfg || !rules)
+		return;
+	if (is_exempt(p, cfg->exempt, rules))
+		return;
+	n = cfg->n_classes;
+	kind &= 1;
+	for (__u32 i = 0; i < NSB_MAX_CLASSES; i++) {
+		__u32 idx = gen * NSB_MAX_CLASSES + i;
+		struct nsb_verdict *v;
+		struct nsb_class *c;
+		struct nsb_val *val;
+		struct nsb_key k;
+
+		if (i >= n)
+			break;
+		c = bpf_map_lookup_elem(&nsb_classes, &idx);
+		if (!c || c->bound >= best)
+			break;
+		k.src = p->src & c->smask;
+		k.dst = p->dst & c->dmask;
+		k.sport = p->sport & c->sport_mask;
+		k.dport = p->dport & c->dport_mask;
+		k.proto = p->proto & c->proto_mask;
+		k.pad = 0;
+		k.cls = i;
+		val = bpf_map_lookup_elem(rules, &k);
+		if (!val)
+			continue;
+		v = &val->v[kind];
+		if (v->prio && v->prio < best) {
+			best = v->prio;
+			r->action = v->action;
+			r->id = v->id;
+			r->mark = v->mark;
+		}
+	}
+}
+
+static __always_inline void count(__u32 id, __u32 len)
+{
+	struct nsb_counter *c;
+
+	c = bpf_map_lookup_elem(&nsb_counters, &id);
+	if (!c)
+		return;
+	c->packets++;
+	c->bytes += len;
+}
+
+static __always_inline struct nsb_ifinfo ifinfo(__u32 ifindex)
+{
+	struct nsb_ifinfo d = {.kind = NSB_KIND_LAN, .l2len = ETH_HLEN};
+	struct nsb_ifinfo *i = bpf_map_lookup_elem(&nsb_ifinfo, &ifindex);
+
+	if (i) {
+		d.kind = i->kind & 1;
+		d.l2len = i->l2len ? ETH_HLEN : 0;
+	}
+	return d;
+}
+
+/* Non-first fragments carry no ports: they are matched with ports 0. */
+static __always_inline int has_ports(const struct iphdr *ip)
+{
+	return (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) &&
+	       !(ip->frag_off & bpf_htons(0x1fff));
+}
+
+SEC("tc")
+int nsb_tc(struct __sk_buff *skb)
+{
+	struct nsb_ifinfo ii;
+	struct res r = {};
+	struct iphdr ip;
+	struct pkt p = {};
+	__u32 ports;
+
+	if (skb->protocol != bpf_htons(ETH_P_IP))
+		return TC_ACT_UNSPEC;
+
+	void *data = (void *)(long)skb->data;
+	struct nsb_meta *m = (void *)(long)skb->data_meta;
+
+	if ((void *)(m + 1) <= data && m->magic == NSB_META_MAGIC &&
+	    m->ifindex == skb->ingress_ifindex) {
+		if (m->action == NSB_META_NONE)
+			return TC_ACT_UNSPEC;
+		r.action = m->action;
+		r.id = m->id;
+		r.mark = m->mark;
+		goto verdict;
+	}
+
+	ii = ifinfo(skb->ingress_ifindex ? skb->ingress_ifindex : skb->ifindex);
+	if (bpf_skb_load_bytes(skb, ii.l2len, &ip, sizeof(ip)) < 0 || ip.ihl < 5)
+		return TC_ACT_UNSPEC;
+	p.src = ip.saddr;
+	p.dst = ip.daddr;
+	p.proto = ip.protocol;
+	if (has_ports(&ip)) {
+		if (bpf_skb_load_bytes(skb, ii.l2len + ip.ihl * 4, &ports, sizeof(ports)) < 0)
+			return TC_ACT_UNSPEC;
+		p.sport = ports & 0xffff;
+		p.dport = ports >> 16;
+	}
+	classify(&p, ii.kind, &r);
+	if (r.action == NSB_META_NONE)
+		return TC_ACT_UNSPEC;
+verdict:
+	count(r.id, skb->len);
+	if (r.action == NSB_BLOCK)
+		return TC_ACT_SHOT;
+	if (r.action == NSB_NEGOTIATE)
+		skb->mark = r.mark;
+	return TC_ACT_UNSPEC;
+}
+
+SEC("xdp")
+int nsb_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct nsb_meta *m;
+	struct res r = {};
+	struct pkt p = {};
+	struct iphdr *ip;
+	__u32 kind, len;
+
+	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return XDP_PASS;
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->ihl < 5)
+		return XDP_PASS;
+	p.src = ip->saddr;
+	p.dst = ip->daddr;
+	p.proto = ip->protocol;
+	if (has_ports(ip)) {
+		__u16 *ports = (void *)ip + ip->ihl * 4;
+
+		if ((void *)(ports + 2) > end)
+			return XDP_PASS;
+		p.sport = ports[0];
+		p.dport = ports[1];
+	}
+	kind = ifinfo(ctx->ingress_ifindex).kind;
+	classify(&p, kind, &r);
+	len = end - data;
+	if (r.action == NSB_BLOCK) {
+		count(r.id, len);
+		return XDP_DROP;
+	}
+	/* Hand the verdict on; without metadata support tc classifies again. */
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return XDP_PASS;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		return XDP_PASS;
+	m->magic = NSB_META_MAGIC;
+	m->ifindex = ctx->ingress_ifindex;
+	m->action = r.action;
+	m->id = r.id;
+	m->mark = r.mark;
+	return XDP_PASS;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Maps of the eBPF classifier, shared by bpf/classifier.bpf.c and its only
+ * loader userspace/apply/bpf_loader.c.  Documentation/bpf-classifier.md
+ * explains the design; in short: tuple-space search.
+ *
+ * Every filter belongs to a class: the shape of its selector (source and
+ * destination prefix length, whether protocol, source and destination port
+ * are given).  A class has one mask; a packet masked with it gives one key,
+ * and one hash lookup per class finds the winning filter of that class.
+ * The classes are visited in order of their best precedence so that the
+ * search can stop at the first class that cannot beat the hit in hand.
+ *
+ * Everything a packet reads is duplicated per generation (0, 1); the
+ * loader fills the idle generation and then flips one u32 (active), so a
+ * packet sees either the old or the new filter set, never a mix.
+ *
+ * Addresses and ports in keys and masks are in network byte order, as in
+ * the packet.
+ */
+#ifndef NETSH_IPSEC_BPF_CLASSIFIER_H
+#define NETSH_IPSEC_BPF_CLASSIFIER_H
+
+#include <linux/types.h>
+
+#define NSB_MAX_CLASSES 128 /* per generation; a plan with more falls back */
+#define NSB_GENS        2
+#define NSB_CLS_BCAST   0xffff /* key class of exempt directed broadcasts */
+
+/* Which rules apply on an interface (conntype). */
+enum nsb_kind {
+	NSB_KIND_LAN = 0,
+	NSB_KIND_DIALUP = 1,
+	NSB_KINDS
+};
+
+enum nsb_action {
+	NSB_PERMIT = 0,
+	NSB_BLOCK = 1,
+	NSB_NEGOTIATE = 2,
+};
+
+/* Exemptions (struct plan_exempt). */
+#define NSB_EX_IKE       0x01
+#define NSB_EX_KERBEROS  0x02
+#define NSB_EX_RSVP      0x04
+#define NSB_EX_MULTICAST 0x08
+#define NSB_EX_BROADCAST 0x10
+
+struct nsb_key {
+	__u32 src;
+	__u32 dst;
+	__u16 sport;
+	__u16 dport;
+	__u8 proto;
+	__u8 pad;
+	__u16 cls; /* class index, or NSB_CLS_BCAST */
+};
+
+/* The winner of one exact masked key for one interface kind. */
+struct nsb_verdict {
+	__u32 prio;   /* 1 + index in plan.filters; 0 = no filter of this kind */
+	__u32 id;     /* plan_filter.id: counter index */
+	__u32 mark;   /* skb mark for negotiate */
+	__u32 action; /* enum nsb_action */
+};
+
+struct nsb_val {
+	struct nsb_verdict v[NSB_KINDS];
+};
+
+struct nsb_class {
+	__u32 smask;
+	__u32 dmask;
+	__u16 sport_mask;
+	__u16 dport_mask;
+	__u8 proto_mask;
+	__u8 pad[3];
+	/* Lowest prio of any entry, over both kinds: classes are sorted by
+	 * it, and a hit with a lower prio ends the search. */
+	__u32 bound;
+};
+
+/* Per interface, set by the loader when it attaches. */
+struct nsb_ifinfo {
+	__u32 kind;  /* enum nsb_kind */
+	__u32 l2len; /* 14 on Ethernet, 0 on L3 devices (ppp, tun) */
+	__u32 flags; /* NSB_IF_*: what the loader attached here */
+	__u32 pad;
+};
+#define NSB_IF_TCX    0x1
+#define NSB_IF_CLSACT 0x2
+#define NSB_IF_XDP    0x4
+
+struct nsb_gencfg {
+	__u32 n_classes;
+	__u32 exempt;    /* NSB_EX_* */
+	__u32 max_id;    /* highest plan_filter.id */
+	__u32 n_entries; /* keys in this generation's hash map */
+	__u64 digest;    /* of everything above: re-applying the same plan is a no-op */
+};
+
+struct nsb_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/*
+ * Verdict handed from the XDP program to the tc program in the packet's
+ * metadata area, so a packet is classified once per interface.
+ */
+#define NSB_META_MAGIC 0x4e534231u /* "NSB1" */
+struct nsb_meta {
+	__u32 magic;
+	__u32 ifindex; /* where XDP ran: metadata from another hop is ignored */
+	__u32 action;  /* enum nsb_action, or NSB_META_NONE */
+	__u32 id;
+	__u32 mark;
+};
+#define NSB_META_NONE 0xffu
+
+#endif

@@ -108,7 +108,7 @@ static bool mask_contiguous(uint32_t m)
 
 int ns_val_mask(const char *in, uint32_t *out, char *err, size_t errlen)
 {
-	uint32_t v;
+	uint32_t v = 0;
 
 	if (all_digits(in)) {
 		if (strlen(in) > 2 || (v = (uint32_t)atoi(in)) < 1 || v > 32)
@@ -135,7 +135,7 @@ int ns_val_mask(const char *in, uint32_t *out, char *err, size_t errlen)
 
 int ns_val_port(const char *in, uint16_t *out, char *err, size_t errlen)
 {
-	uint32_t v;
+	uint32_t v = 0;
 
 	if (ns_val_uint(in, 0, 65535, &v, NULL, 0) < 0)
 		return fail(err, errlen, "'%s' is not a port; use 0 (any) to 65535", in);
@@ -153,7 +153,7 @@ int ns_val_proto(const char *in, uint8_t *out, char *err, size_t errlen)
 		     {"tcp", NS_PROTO_TCP},
 		     {"udp", NS_PROTO_UDP},
 		     {"raw", NS_PROTO_RAW}};
-	uint32_t v;
+	uint32_t v = 0;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcasecmp(in, names[i].name) == 0) {
@@ -243,7 +243,7 @@ int ns_val_endpoint(const char *in, ns_resolver res, struct ns_endpoint *ep, cha
 	} kw[] = {{"me", NS_ADDR_ME},          {"any", NS_ADDR_ANY},
 		  {"wins", NS_ADDR_SRV_WINS},   {"dns", NS_ADDR_SRV_DNS},
 		  {"dhcp", NS_ADDR_SRV_DHCP},   {"gateway", NS_ADDR_SRV_GATEWAY}};
-	uint32_t a;
+	uint32_t a = 0;
 
 	memset(ep, 0, sizeof(*ep));
 	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++) {
@@ -266,7 +266,7 @@ int ns_val_endpoint(const char *in, ns_resolver res, struct ns_endpoint *ep, cha
 int ns_val_host(const char *in, ns_resolver res, struct ns_endpoint *ep, char *err,
 		size_t errlen)
 {
-	uint32_t a;
+	uint32_t a = 0;
 
 	memset(ep, 0, sizeof(*ep));
 	if (ns_val_ipv4(in, &a, NULL, 0) == 0) {
@@ -613,7 +613,7 @@ int ns_val_rootca(const char *in, struct ns_auth *a, char *err, size_t errlen)
 	/* Options are the trailing words; everything before is the name. */
 	for (;;) {
 		const char *e = end, *b;
-		bool v;
+		bool v = false;
 		size_t wl;
 
 		while (e > in && isspace((unsigned char)e[-1]))

@@ -1,34 +1,1656 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nftables backend: lowers the plan into table "netsh_ipsec" in one batch.
- * Stub for now so ipsec-apply links; filled in by the kernel helper.
+ * nftables backend: the table "ip netsh_ipsec", rebuilt in one netlink
+ * batch (one transaction: the old table is deleted and the new one
+ * created in the same commit, so no packet ever sees half of it).
+ *
+ * Filters are cut into layers (nft.h); each layer is one verdict map with
+ * a counter per element, looked up by one rule in each of the input,
+ * forward and output chains.  Block is drop, permit and negotiate are
+ * accept: for negotiate, XFRM (or the BPF classifier) decides whether the
+ * packet must be protected.
+ *
+ * The table comment holds a fingerprint of everything below it; an
+ * apply whose fingerprint matches sends nothing at all.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-#include "apply/backend.h"
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "apply/nft.h"
+#include "apply/nlutil.h"
+
+#define FP_PREFIX "netsh-ipsec fp="
+/* Filters of one shape in a row that earn their own hash layer. */
+#define HASH_MIN_RUN 16
+/* Elements per NEWSETELEM message (attribute nests are 16-bit). */
+#define ELEMS_PER_MSG 256
+
+/* nft's datatype ids, so that `nft list` prints keys readably. */
+#define TYPE_IPADDR 7
+#define TYPE_INET_PROTOCOL 12
+#define TYPE_INET_SERVICE 13
+#define TYPE_BITS 6
+
+enum { CH_INPUT, CH_FORWARD, CH_OUTPUT, CH_N };
+static const char *const chain_names[CH_N] = { "input", "forward", "output" };
+static const int chain_hooks[CH_N] = { NF_INET_LOCAL_IN, NF_INET_FORWARD, NF_INET_LOCAL_OUT };
+
+/* A filter as a box: [lo, hi] per field. */
+struct box {
+	uint32_t lo[5], hi[5];
+};
+
+enum { L_HASH, L_INTERVAL, L_ALL };
+
+struct layer {
+	int kind;
+	uint8_t fields;
+	size_t first, n;
+	size_t n_elems;
+	uint8_t verdict_all; /* L_ALL: the one filter's action */
+	long all_filter;
+};
+
+struct lower {
+	const struct plan *p;
+	struct layer *l;
+	size_t nl, capl;
+	long *elem_layer; /* per filter: layer index or -1 (dropped) */
+};
+
+struct bctx {
+	const struct apply_opts *o;
+	char *err;
+	size_t errlen;
+	struct nlb body;
+	uint32_t set_id;
+	uint64_t fp;
+};
+
+static uint32_t pmask(uint8_t plen)
+{
+	return plen ? ~0u << (32 - plen) : 0;
+}
+
+static bool has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+}
+
+static void filter_box(const struct plan_sel *s, struct box *b)
+{
+	uint32_t m;
+
+	m = pmask(s->src_plen);
+	b->lo[0] = s->src & m;
+	b->hi[0] = b->lo[0] | ~m;
+	m = pmask(s->dst_plen);
+	b->lo[1] = s->dst & m;
+	b->hi[1] = b->lo[1] | ~m;
+	b->lo[2] = s->proto;
+	b->hi[2] = s->proto ? s->proto : 255;
+	b->lo[3] = has_ports(s->proto) && s->sport ? s->sport : 0;
+	b->hi[3] = has_ports(s->proto) && s->sport ? s->sport : 65535;
+	b->lo[4] = has_ports(s->proto) && s->dport ? s->dport : 0;
+	b->hi[4] = has_ports(s->proto) && s->dport ? s->dport : 65535;
+}
+
+/* Fields given exactly; -1 when some field is a true range (a prefix). */
+static int exact_fields(const struct plan_sel *s)
+{
+	int f = 0;
+
+	if (s->src_plen == 32)
+		f |= NFT_F_SRC;
+	else if (s->src_plen)
+		return -1;
+	if (s->dst_plen == 32)
+		f |= NFT_F_DST;
+	else if (s->dst_plen)
+		return -1;
+	if (s->proto)
+		f |= NFT_F_PROTO;
+	if (has_ports(s->proto) && s->sport)
+		f |= NFT_F_SPORT;
+	if (has_ports(s->proto) && s->dport)
+		f |= NFT_F_DPORT;
+	return f;
+}
+
+static uint8_t used_fields(const struct plan_sel *s)
+{
+	uint8_t f = NFT_F_SRC | NFT_F_DST;
+
+	if (s->proto)
+		f |= NFT_F_PROTO;
+	if (has_ports(s->proto) && s->sport)
+		f |= NFT_F_SPORT;
+	if (has_ports(s->proto) && s->dport)
+		f |= NFT_F_DPORT;
+	return f;
+}
+
+static bool point_in(const uint32_t *pt, const struct box *b)
+{
+	for (int i = 0; i < 5; i++)
+		if (pt[i] < b->lo[i] || pt[i] > b->hi[i])
+			return false;
+	return true;
+}
+
+static bool box_in(const struct box *in, const struct box *out)
+{
+	for (int i = 0; i < 5; i++)
+		if (in->lo[i] < out->lo[i] || in->hi[i] > out->hi[i])
+			return false;
+	return true;
+}
+
+/*
+ * Elements of the current interval layer, chained by (prefix lengths,
+ * masked addresses): the candidates that can contain a point are found
+ * with one probe per prefix-length pair present in the layer.
+ */
+struct ivindex {
+	long *head; /* bucket -> filter index, -1 empty */
+	long *next; /* per filter */
+	size_t mask;
+	uint16_t pairs[33 * 33];
+	size_t n_pairs;
+	uint8_t seen[33 * 33];
+};
+
+static size_t iv_bucket(const struct ivindex *ix, uint8_t sp, uint8_t dp, uint32_t s, uint32_t d)
+{
+	uint64_t h = ((uint64_t)(s & pmask(sp)) << 32 | (d & pmask(dp))) * 0x9e3779b97f4a7c15ull;
+
+	h ^= (uint64_t)(sp * 33u + dp) * 0xc2b2ae3d27d4eb4full;
+	return (size_t)(h >> 17) & ix->mask;
+}
+
+static void iv_reset(struct ivindex *ix)
+{
+	for (size_t i = 0; i < ix->n_pairs; i++)
+		ix->seen[ix->pairs[i]] = 0;
+	ix->n_pairs = 0;
+	memset(ix->head, 0xff, (ix->mask + 1) * sizeof(*ix->head));
+}
+
+/* 0 = fits, 1 = shadowed by an earlier element (drop), 2 = conflict. */
+static int iv_check(const struct ivindex *ix, const struct plan *p, const struct box *b)
+{
+	const uint32_t *pts[2] = { b->lo, b->hi };
+
+	for (size_t k = 0; k < ix->n_pairs; k++) {
+		uint8_t sp = (uint8_t)(ix->pairs[k] / 33), dp = (uint8_t)(ix->pairs[k] % 33);
+
+		for (int e = 0; e < 2; e++) {
+			const uint32_t *pt = pts[e];
+
+			for (long j = ix->head[iv_bucket(ix, sp, dp, pt[0], pt[1])]; j >= 0;
+			     j = ix->next[j]) {
+				struct box o;
+
+				filter_box(&p->filters[j].sel, &o);
+				if (!point_in(pt, &o))
+					continue;
+				return box_in(b, &o) ? 1 : 2;
+			}
+		}
+	}
+	return 0;
+}
+
+static void iv_add(struct ivindex *ix, const struct plan *p, size_t i)
+{
+	const struct plan_sel *s = &p->filters[i].sel;
+	uint16_t pair = (uint16_t)(s->src_plen * 33u + s->dst_plen);
+	size_t bk = iv_bucket(ix, s->src_plen, s->dst_plen, s->src, s->dst);
+
+	if (!ix->seen[pair]) {
+		ix->seen[pair] = 1;
+		ix->pairs[ix->n_pairs++] = pair;
+	}
+	ix->next[i] = ix->head[bk];
+	ix->head[bk] = (long)i;
+}
+
+/* Exact-key dedup inside a hash layer. */
+struct hkset {
+	uint64_t *key;
+	long *val;
+	size_t mask;
+};
+
+static uint64_t exact_key(const struct plan_sel *s, uint8_t fields)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	uint32_t v[5] = { s->src, s->dst, s->proto, s->sport, s->dport };
+
+	for (int i = 0; i < 5; i++)
+		if (fields & (1u << i))
+			h = (h ^ v[i]) * 0x100000001b3ull;
+	return h | 1;
+}
+
+static bool same_exact(const struct plan_sel *a, const struct plan_sel *b, uint8_t fields)
+{
+	return (!(fields & NFT_F_SRC) || a->src == b->src) &&
+	       (!(fields & NFT_F_DST) || a->dst == b->dst) &&
+	       (!(fields & NFT_F_PROTO) || a->proto == b->proto) &&
+	       (!(fields & NFT_F_SPORT) || a->sport == b->sport) &&
+	       (!(fields & NFT_F_DPORT) || a->dport == b->dport);
+}
+
+static int push_layer(struct lower *lw, int kind, size_t first)
+{
+	if (lw->nl == lw->capl) {
+		size_t cap = lw->capl ? lw->capl * 2 : 16;
+		struct layer *v = realloc(lw->l, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		lw->l = v;
+		lw->capl = cap;
+	}
+	memset(&lw->l[lw->nl], 0, sizeof(lw->l[0]));
+	lw->l[lw->nl].kind = kind;
+	lw->l[lw->nl].first = first;
+	lw->l[lw->nl].all_filter = -1;
+	lw->nl++;
+	return 0;
+}
+
+static size_t same_shape_run(const struct plan *p, size_t i, int fields)
+{
+	size_t n = 0;
+
+	while (i + n < p->n_filters && exact_fields(&p->filters[i + n].sel) == fields &&
+	       n < HASH_MIN_RUN)
+		n++;
+	return n;
+}
+
+static int lower_plan(struct lower *lw)
+{
+	const struct plan *p = lw->p;
+	struct ivindex ix = { 0 };
+	struct hkset hk = { 0 };
+	size_t sz = 16;
+	int ret = -ENOMEM;
+
+	while (sz < p->n_filters * 2)
+		sz <<= 1;
+	lw->elem_layer = malloc((p->n_filters + 1) * sizeof(long));
+	ix.head = malloc(sz * sizeof(long));
+	ix.next = malloc((p->n_filters + 1) * sizeof(long));
+	hk.key = calloc(sz, sizeof(uint64_t));
+	hk.val = calloc(sz, sizeof(long));
+	if (!lw->elem_layer || !ix.head || !ix.next || !hk.key || !hk.val)
+		goto out;
+	ix.mask = hk.mask = sz - 1;
+	iv_reset(&ix);
+
+	for (size_t i = 0; i < p->n_filters; i++) {
+		const struct plan_sel *s = &p->filters[i].sel;
+		struct layer *cur = lw->nl ? &lw->l[lw->nl - 1] : NULL;
+		int ef = exact_fields(s);
+		struct box b;
+
+		lw->elem_layer[i] = -1;
+		if (cur && cur->kind == L_ALL)
+			continue; /* everything after a match-all filter is dead */
+		if (ef == 0) {
+			/* any -> any, every protocol: a plain verdict. */
+			if (push_layer(lw, L_ALL, i))
+				goto out;
+			cur = &lw->l[lw->nl - 1];
+			cur->all_filter = (long)i;
+			cur->n_elems = 1;
+			cur->n = 1;
+			lw->elem_layer[i] = (long)lw->nl - 1;
+			continue;
+		}
+		if (ef > 0 && !(cur && cur->kind == L_HASH && cur->fields == ef) &&
+		    same_shape_run(p, i, ef) >= (cur && cur->kind == L_INTERVAL ? HASH_MIN_RUN : 1)) {
+			if (push_layer(lw, L_HASH, i))
+				goto out;
+			memset(hk.key, 0, (hk.mask + 1) * sizeof(uint64_t));
+			cur = &lw->l[lw->nl - 1];
+			cur->fields = (uint8_t)ef;
+		}
+		if (cur && cur->kind == L_HASH && ef == cur->fields) {
+			uint64_t k = exact_key(s, cur->fields);
+			size_t slot = (size_t)(k * 0x9e3779b97f4a7c15ull >> 20) & hk.mask;
+			bool dup = false;
+
+			while (hk.key[slot]) {
+				if (hk.key[slot] == k &&
+				    same_exact(&p->filters[hk.val[slot]].sel, s, cur->fields)) {
+					dup = true;
+					break;
+				}
+				slot = (slot + 1) & hk.mask;
+			}
+			cur->n = i + 1 - cur->first;
+			if (dup)
+				continue;
+			hk.key[slot] = k;
+			hk.val[slot] = (long)i;
+			lw->elem_layer[i] = (long)lw->nl - 1;
+			cur->n_elems++;
+			continue;
+		}
+		filter_box(s, &b);
+		if (cur && cur->kind == L_INTERVAL) {
+			int c = iv_check(&ix, p, &b);
+
+			if (c == 1) {
+				cur->n = i + 1 - cur->first;
+				continue;
+			}
+			if (c == 2)
+				cur = NULL;
+		} else {
+			cur = NULL;
+		}
+		if (!cur) {
+			if (push_layer(lw, L_INTERVAL, i))
+				goto out;
+			iv_reset(&ix);
+			cur = &lw->l[lw->nl - 1];
+		}
+		iv_add(&ix, p, i);
+		cur->fields |= used_fields(s);
+		cur->n = i + 1 - cur->first;
+		cur->n_elems++;
+		lw->elem_layer[i] = (long)lw->nl - 1;
+	}
+	ret = 0;
+out:
+	free(ix.head);
+	free(ix.next);
+	free(hk.key);
+	free(hk.val);
+	return ret;
+}
+
+static void lower_free(struct lower *lw)
+{
+	free(lw->l);
+	free(lw->elem_layer);
+}
+
+int nft_plan_layers(const struct plan *p, struct nft_layer_info **out, size_t *n)
+{
+	struct lower lw = { .p = p };
+	int ret = lower_plan(&lw);
+
+	*out = NULL;
+	*n = 0;
+	if (!ret && lw.nl) {
+		*out = calloc(lw.nl, sizeof(**out));
+		if (!*out)
+			ret = -ENOMEM;
+	}
+	for (size_t i = 0; !ret && i < lw.nl; i++) {
+		(*out)[i].interval = lw.l[i].kind == L_INTERVAL;
+		(*out)[i].fields = lw.l[i].fields;
+		(*out)[i].first = lw.l[i].first;
+		(*out)[i].n = lw.l[i].n;
+		(*out)[i].n_elems = lw.l[i].n_elems;
+	}
+	if (!ret)
+		*n = lw.nl;
+	lower_free(&lw);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages */
+
+static uint64_t fnv(uint64_t h, const void *d, size_t n)
+{
+	const unsigned char *b = d;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static int body_done(struct bctx *c, struct nlmsghdr *nlh)
+{
+	/* Everything the kernel will hold is in these bytes: hash them. */
+	c->fp = fnv(c->fp, &nlh->nlmsg_type, sizeof(nlh->nlmsg_type));
+	c->fp = fnv(c->fp, &nlh->nlmsg_flags, sizeof(nlh->nlmsg_flags));
+	c->fp = fnv(c->fp, (char *)nlh + sizeof(*nlh), nlh->nlmsg_len - sizeof(*nlh));
+	return nlb_done(&c->body, nlh);
+}
+
+static struct nlmsghdr *body_hdr(struct bctx *c, uint16_t type, uint16_t flags)
+{
+	if (nlb_reserve(&c->body, NLB_MSG_MAX))
+		return NULL;
+	memset(c->body.data + c->body.len, 0, NLB_MSG_MAX);
+	return nftnl_nlmsg_build_hdr(c->body.data + c->body.len, type, NFPROTO_IPV4, flags, 0);
+}
+
+static int add_chain(struct bctx *c, int ch, int policy)
+{
+	struct nftnl_chain *nc = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!nc)
+		return -ENOMEM;
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_TABLE, NFT_NS_TABLE);
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_NAME, chain_names[ch]);
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, (uint32_t)chain_hooks[ch]);
+	nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, 0);
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, (uint32_t)policy);
+	nlh = body_hdr(c, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	if (!nlh) {
+		nftnl_chain_free(nc);
+		return -ENOMEM;
+	}
+	nftnl_chain_nlmsg_build_payload(nlh, nc);
+	nftnl_chain_free(nc);
+	return body_done(c, nlh);
+}
+
+/* A rule under construction. */
+struct rb {
+	struct nftnl_rule *r;
+	int err;
+};
+
+static void rb_start(struct rb *b, int ch)
+{
+	b->err = 0;
+	b->r = nftnl_rule_alloc();
+	if (!b->r) {
+		b->err = -ENOMEM;
+		return;
+	}
+	nftnl_rule_set_str(b->r, NFTNL_RULE_TABLE, NFT_NS_TABLE);
+	nftnl_rule_set_str(b->r, NFTNL_RULE_CHAIN, chain_names[ch]);
+	nftnl_rule_set_u32(b->r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+}
+
+static struct nftnl_expr *rb_expr(struct rb *b, const char *name)
+{
+	struct nftnl_expr *e;
+
+	if (b->err)
+		return NULL;
+	e = nftnl_expr_alloc(name);
+	if (!e) {
+		b->err = -ENOMEM;
+		return NULL;
+	}
+	nftnl_rule_add_expr(b->r, e);
+	return e;
+}
+
+static void rb_payload(struct rb *b, uint32_t base, uint32_t off, uint32_t len, uint32_t reg)
+{
+	struct nftnl_expr *e = rb_expr(b, "payload");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg);
+}
+
+static void rb_meta(struct rb *b, uint32_t key, uint32_t reg)
+{
+	struct nftnl_expr *e = rb_expr(b, "meta");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg);
+}
+
+static void rb_cmp(struct rb *b, uint32_t reg, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = rb_expr(b, "cmp");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+}
+
+static void rb_l4proto(struct rb *b, uint8_t proto)
+{
+	rb_meta(b, NFT_META_L4PROTO, NFT_REG_1);
+	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &proto, 1);
+}
+
+static void rb_port(struct rb *b, bool src, uint16_t port)
+{
+	uint16_t be = htons(port);
+
+	rb_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, src ? 0 : 2, 2, NFT_REG_1);
+	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &be, 2);
+}
+
+static void rb_daddr_prefix(struct rb *b, uint32_t addr, uint8_t plen)
+{
+	uint32_t m = htonl(pmask(plen)), x = 0, a = htonl(addr & pmask(plen));
+	struct nftnl_expr *e;
+
+	rb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);
+	if (plen < 32) {
+		e = rb_expr(b, "bitwise");
+		if (!e)
+			return;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &m, 4);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &x, 4);
+	}
+	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &a, 4);
+}
+
+static void rb_ifindex(struct rb *b, bool out, uint32_t idx)
+{
+	rb_meta(b, out ? NFT_META_OIF : NFT_META_IIF, NFT_REG_1);
+	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &idx, 4);
+}
+
+static void rb_ct_established(struct rb *b)
+{
+	uint32_t m = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED), z = 0;
+	struct nftnl_expr *e = rb_expr(b, "ct");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	e = rb_expr(b, "bitwise");
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &m, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &z, 4);
+	rb_cmp(b, NFT_REG_1, NFT_CMP_NEQ, &z, 4);
+}
+
+static void rb_fib_broadcast(struct rb *b)
+{
+	uint32_t t = RTN_BROADCAST;
+	struct nftnl_expr *e = rb_expr(b, "fib");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &t, 4);
+}
+
+static void rb_counter(struct rb *b)
+{
+	rb_expr(b, "counter");
+}
+
+static void rb_verdict(struct rb *b, int v)
+{
+	struct nftnl_expr *e = rb_expr(b, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+}
+
+/* Loads the layer's key fields into consecutive 32-bit registers. */
+static uint32_t rb_load_key(struct rb *b, uint8_t fields)
+{
+	uint32_t reg = NFT_REG32_00;
+
+	if (fields & NFT_F_SRC)
+		rb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, reg++);
+	if (fields & NFT_F_DST)
+		rb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg++);
+	if (fields & NFT_F_PROTO)
+		rb_meta(b, NFT_META_L4PROTO, reg++);
+	if (fields & NFT_F_SPORT)
+		rb_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, reg++);
+	if (fields & NFT_F_DPORT)
+		rb_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg++);
+	return NFT_REG32_00;
+}
+
+static void rb_lookup(struct rb *b, const char *set, uint32_t set_id, uint32_t sreg, bool map)
+{
+	struct nftnl_expr *e = rb_expr(b, "lookup");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+	if (map)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+}
+
+static int rb_end(struct bctx *c, struct rb *b, const char *comment)
+{
+	struct nlmsghdr *nlh;
+	int ret = b->err;
+
+	if (!ret && comment) {
+		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 8);
+
+		if (!u || !nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, comment))
+			ret = -ENOMEM;
+		else
+			nftnl_rule_set_data(b->r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),
+					    nftnl_udata_buf_len(u));
+		nftnl_udata_buf_free(u);
+	}
+	if (!ret) {
+		nlh = body_hdr(c, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+		if (!nlh) {
+			ret = -ENOMEM;
+		} else {
+			nftnl_rule_nlmsg_build_payload(nlh, b->r);
+			ret = body_done(c, nlh);
+		}
+	}
+	if (b->r)
+		nftnl_rule_free(b->r);
+	b->r = NULL;
+	return ret;
+}
+
+static size_t key_len(uint8_t fields)
+{
+	return (size_t)__builtin_popcount(fields) * 4;
+}
+
+static uint32_t key_type(uint8_t fields)
+{
+	static const uint32_t t[5] = { TYPE_IPADDR, TYPE_IPADDR, TYPE_INET_PROTOCOL,
+				       TYPE_INET_SERVICE, TYPE_INET_SERVICE };
+	uint32_t v = 0;
+
+	for (int i = 0; i < 5; i++)
+		if (fields & (1u << i))
+			v = v << TYPE_BITS | t[i];
+	return v;
+}
+
+static int add_set(struct bctx *c, const char *name, uint32_t id, uint8_t fields, bool interval,
+		   bool map, size_t n_elems, bool counter)
+{
+	static const uint8_t flen[5] = { 4, 4, 1, 2, 2 };
+	uint8_t concat[NFT_REG32_COUNT] = { 0 };
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	uint32_t flags = 0, nf = 0;
+
+	if (!s)
+		return -ENOMEM;
+	for (int i = 0; i < 5; i++)
+		if (fields & (1u << i))
+			concat[nf++] = flen[i];
+	if (map)
+		flags |= NFT_SET_MAP;
+	if (interval)
+		flags |= NFT_SET_INTERVAL | NFT_SET_CONCAT;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_NS_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type(fields));
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, (uint32_t)key_len(fields));
+	if (map) {
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 0);
+	}
+	if (nf > 1 && interval)
+		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, concat, nf);
+	if (n_elems)
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n_elems);
+	if (counter) {
+		struct nftnl_expr *e = nftnl_expr_alloc("counter");
+
+		if (!e) {
+			nftnl_set_free(s);
+			return -ENOMEM;
+		}
+		nftnl_set_add_expr(s, e);
+	}
+	nlh = body_hdr(c, NFT_MSG_NEWSET, NLM_F_CREATE);
+	if (!nlh) {
+		nftnl_set_free(s);
+		return -ENOMEM;
+	}
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return body_done(c, nlh);
+}
+
+/* The key of one element, fields padded to 32 bits as nft registers are. */
+static size_t elem_key(const uint32_t *v, uint8_t fields, uint8_t *out)
+{
+	size_t n = 0;
+
+	memset(out, 0, 20);
+	for (int i = 0; i < 5; i++) {
+		if (!(fields & (1u << i)))
+			continue;
+		if (i < 2) {
+			uint32_t be = htonl(v[i]);
+
+			memcpy(out + n, &be, 4);
+		} else if (i == 2) {
+			out[n] = (uint8_t)v[i];
+		} else {
+			uint16_t be = htons((uint16_t)v[i]);
+
+			memcpy(out + n, &be, 2);
+		}
+		n += 4;
+	}
+	return n;
+}
+
+static void put_data(struct nlmsghdr *nlh, uint16_t type, const void *d, size_t len)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, len, d);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static const char *action_name(enum ns_action a)
+{
+	return a == NS_ACTION_BLOCK ? "block" : a == NS_ACTION_PERMIT ? "permit" : "negotiate";
+}
+
+struct elemsrc {
+	const uint32_t (*keys)[5]; /* plain sets: raw values */
+	const struct plan *p;      /* maps: filters of the plan */
+	const long *list;
+	size_t n;
+};
+
+/* Elements of one set, ELEMS_PER_MSG per message, in the given order. */
+static int add_elems(struct bctx *c, const char *set, uint32_t set_id, uint8_t fields,
+		     bool interval, const struct elemsrc *src)
+{
+	for (size_t i = 0; i < src->n;) {
+		struct nlmsghdr *nlh = body_hdr(c, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+		struct nlattr *list;
+
+		if (!nlh)
+			return -ENOMEM;
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, NFT_NS_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl(set_id));
+		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		for (size_t k = 0; k < ELEMS_PER_MSG && i < src->n; k++, i++) {
+			struct nlattr *el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+			uint8_t key[20];
+			size_t kl;
+
+			if (src->p) {
+				const struct plan_filter *f = &src->p->filters[src->list[i]];
+				struct box b;
+				struct nlattr *d, *v;
+				char cm[48];
+				uint8_t ud[64];
+				int len;
+
+				filter_box(&f->sel, &b);
+				kl = elem_key(b.lo, fields, key);
+				put_data(nlh, NFTA_SET_ELEM_KEY, key, kl);
+				if (interval) {
+					kl = elem_key(b.hi, fields, key);
+					put_data(nlh, NFTA_SET_ELEM_KEY_END, key, kl);
+				}
+				d = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
+				v = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
+				mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE,
+						 htonl(f->action == NS_ACTION_BLOCK ? NF_DROP
+										    : NF_ACCEPT));
+				mnl_attr_nest_end(nlh, v);
+				mnl_attr_nest_end(nlh, d);
+				/* The filter id, so counters can be traced back. */
+				len = snprintf(cm, sizeof(cm), "filter %u %s", f->id,
+					       action_name(f->action));
+				ud[0] = NFTNL_UDATA_SET_ELEM_COMMENT;
+				ud[1] = (uint8_t)(len + 1);
+				memcpy(ud + 2, cm, (size_t)len + 1);
+				mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, (size_t)len + 3, ud);
+			} else {
+				kl = elem_key(src->keys[i], fields, key);
+				put_data(nlh, NFTA_SET_ELEM_KEY, key, kl);
+			}
+			mnl_attr_nest_end(nlh, el);
+		}
+		mnl_attr_nest_end(nlh, list);
+		if (body_done(c, nlh))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Table content */
+
+static int exemption_rules(struct bctx *c, const struct plan *p, int ch)
+{
+	static const uint8_t esp_ah[2] = { IPPROTO_ESP, IPPROTO_AH };
+	struct rb b;
+	int r = 0;
+
+	if (ch != CH_FORWARD) {
+		/* Loopback is never subject to IPsec filters. */
+		rb_start(&b, ch);
+		rb_ifindex(&b, ch == CH_OUTPUT, 1);
+		rb_verdict(&b, NF_ACCEPT);
+		r = rb_end(c, &b, "loopback");
+	}
+	for (int dir = 0; dir < 2 && !r; dir++) {
+		rb_start(&b, ch);
+		rb_meta(&b, NFT_META_L4PROTO, NFT_REG32_00);
+		rb_payload(&b, NFT_PAYLOAD_TRANSPORT_HEADER, dir ? 2 : 0, 2, NFT_REG32_01);
+		rb_lookup(&b, "exempt_ports", 1, NFT_REG32_00, false);
+		rb_counter(&b);
+		rb_verdict(&b, NF_ACCEPT);
+		r = rb_end(c, &b, dir ? "exempt dport (ike, kerberos)" : "exempt sport (ike, kerberos)");
+	}
+	if (!r && p->exempt.rsvp) {
+		rb_start(&b, ch);
+		rb_l4proto(&b, 46);
+		rb_counter(&b);
+		rb_verdict(&b, NF_ACCEPT);
+		r = rb_end(c, &b, "exempt rsvp");
+	}
+	if (!r && p->exempt.multicast) {
+		rb_start(&b, ch);
+		rb_daddr_prefix(&b, 0xe0000000u, 4);
+		rb_counter(&b);
+		rb_verdict(&b, NF_ACCEPT);
+		r = rb_end(c, &b, "exempt multicast");
+	}
+	if (!r && p->exempt.broadcast) {
+		rb_start(&b, ch);
+		rb_daddr_prefix(&b, 0xffffffffu, 32);
+		rb_counter(&b);
+		rb_verdict(&b, NF_ACCEPT);
+		r = rb_end(c, &b, "exempt broadcast");
+		for (size_t i = 0; !r && i < p->n_bcast; i++) {
+			rb_start(&b, ch);
+			rb_daddr_prefix(&b, p->bcast[i], 32);
+			rb_counter(&b);
+			rb_verdict(&b, NF_ACCEPT);
+			r = rb_end(c, &b, "exempt broadcast");
+		}
+		if (!r) {
+			rb_start(&b, ch);
+			rb_fib_broadcast(&b);
+			rb_counter(&b);
+			rb_verdict(&b, NF_ACCEPT);
+			r = rb_end(c, &b, "exempt broadcast");
+		}
+	}
+	/* ESP and AH only pass with a matching SA; the packets inside them
+	 * come back through these chains and meet the filters. */
+	for (int i = 0; i < 2 && !r; i++) {
+		rb_start(&b, ch);
+		rb_l4proto(&b, esp_ah[i]);
+		rb_counter(&b);
+		rb_verdict(&b, NF_ACCEPT);
+		r = rb_end(c, &b, i ? "ipsec ah" : "ipsec esp");
+	}
+	return r;
+}
+
+static void layer_name(char *buf, size_t len, size_t i, const struct layer *l)
+{
+	snprintf(buf, len, "%s%zu", l->kind == L_INTERVAL ? "prefix" : "exact", i);
+}
+
+static int build_policy(struct bctx *c, const struct plan *p)
+{
+	struct lower lw = { .p = p };
+	uint32_t ports[4][5] = { { 0, 0, IPPROTO_UDP, 500, 0 },
+				 { 0, 0, IPPROTO_UDP, 4500, 0 },
+				 { 0, 0, IPPROTO_TCP, 88, 0 },
+				 { 0, 0, IPPROTO_UDP, 88, 0 } };
+	uint32_t pk[4][5];
+	long *list = NULL;
+	int r;
+
+	r = lower_plan(&lw);
+	if (r)
+		goto out;
+	for (int ch = 0; ch < CH_N && !r; ch++)
+		r = add_chain(c, ch, NF_ACCEPT);
+	/* proto . port of the exempt services, looked up on either port. */
+	for (int i = 0; i < 4; i++) {
+		memset(pk[i], 0, sizeof(pk[i]));
+		pk[i][2] = ports[i][2];
+		pk[i][3] = ports[i][3];
+	}
+	if (!r)
+		r = add_set(c, "exempt_ports", 1, NFT_F_PROTO | NFT_F_SPORT, false, false, 0, false);
+	if (!r) {
+		struct elemsrc es = { .keys = (const uint32_t(*)[5])pk, .n = p->exempt.kerberos ? 4 : 2 };
+
+		r = add_elems(c, "exempt_ports", 1, NFT_F_PROTO | NFT_F_SPORT, false, &es);
+	}
+	list = malloc((p->n_filters + 1) * sizeof(*list));
+	if (!list)
+		r = -ENOMEM;
+	for (size_t li = 0; li < lw.nl && !r; li++) {
+		const struct layer *l = &lw.l[li];
+		struct elemsrc es = { .p = p, .list = list };
+		char name[32];
+
+		if (l->kind == L_ALL)
+			continue;
+		layer_name(name, sizeof(name), li, l);
+		for (size_t i = l->first; i < l->first + l->n; i++)
+			if (lw.elem_layer[i] == (long)li)
+				list[es.n++] = (long)i;
+		r = add_set(c, name, 10 + (uint32_t)li, l->fields, l->kind == L_INTERVAL, true,
+			    es.n, true);
+		if (!r)
+			r = add_elems(c, name, 10 + (uint32_t)li, l->fields, l->kind == L_INTERVAL,
+				      &es);
+		if (c->o->verbose && !r)
+			fprintf(c->o->out ? c->o->out : stdout,
+				"nft: map %s: %zu %s elements (filters %zu-%zu)\n", name, es.n,
+				l->kind == L_INTERVAL ? "interval" : "exact", l->first + 1,
+				l->first + l->n);
+	}
+	for (int ch = 0; ch < CH_N && !r; ch++) {
+		r = exemption_rules(c, p, ch);
+		for (size_t li = 0; li < lw.nl && !r; li++) {
+			const struct layer *l = &lw.l[li];
+			struct rb b;
+			char name[32], cm[64];
+
+			rb_start(&b, ch);
+			if (l->kind == L_ALL) {
+				const struct plan_filter *f = &p->filters[l->all_filter];
+
+				rb_counter(&b);
+				rb_verdict(&b, f->action == NS_ACTION_BLOCK ? NF_DROP : NF_ACCEPT);
+				snprintf(cm, sizeof(cm), "filter %u %s (any)", f->id,
+					 action_name(f->action));
+				r = rb_end(c, &b, cm);
+				continue;
+			}
+			layer_name(name, sizeof(name), li, l);
+			rb_lookup(&b, name, 10 + (uint32_t)li, rb_load_key(&b, l->fields), true);
+			snprintf(cm, sizeof(cm), "filters %zu-%zu", l->first + 1, l->first + l->n);
+			r = rb_end(c, &b, cm);
+		}
+	}
+out:
+	free(list);
+	lower_free(&lw);
+	return r;
+}
+
+/* Boot-time rules (dynamic-context.md, bootmode). */
+static int build_boot(struct bctx *c, const struct ns_config *cfg)
+{
+	int r = 0;
+
+	for (int ch = 0; ch < CH_N && !r; ch++) {
+		struct rb b;
+		bool out = ch == CH_OUTPUT;
+
+		r = add_chain(c, ch, NF_ACCEPT);
+		if (r || cfg->bootmode == NS_BOOT_PERMIT)
+			continue;
+		if (cfg->bootmode == NS_BOOT_STATEFUL && out)
+			continue; /* outbound-initiated traffic: all of it */
+		if (ch != CH_FORWARD) {
+			rb_start(&b, ch);
+			rb_ifindex(&b, out, 1);
+			rb_verdict(&b, NF_ACCEPT);
+			r = rb_end(c, &b, "loopback");
+		}
+		/* Replies to what these chains admitted (block mode admits only
+		 * exemptions, so only their flows ever become established). */
+		if (!r) {
+			rb_start(&b, ch);
+			rb_ct_established(&b);
+			rb_counter(&b);
+			rb_verdict(&b, NF_ACCEPT);
+			r = rb_end(c, &b, "established");
+		}
+		for (int k = 0; k < 2 && !r && ch != CH_FORWARD; k++) {
+			/* DHCP client and server, both ways. */
+			rb_start(&b, ch);
+			rb_l4proto(&b, IPPROTO_UDP);
+			rb_port(&b, true, k ? 67 : 68);
+			rb_port(&b, false, k ? 68 : 67);
+			rb_counter(&b);
+			rb_verdict(&b, NF_ACCEPT);
+			r = rb_end(c, &b, "dhcp");
+		}
+		for (size_t i = 0; i < cfg->n_bootexemptions && !r && ch != CH_FORWARD; i++) {
+			const struct ns_bootexemption *e = &cfg->bootexemptions[i];
+
+			if ((e->dir == NS_DIR_OUTBOUND) != out)
+				continue;
+			rb_start(&b, ch);
+			if (e->protocol)
+				rb_l4proto(&b, e->protocol);
+			if (e->srcport && has_ports(e->protocol))
+				rb_port(&b, true, e->srcport);
+			if (e->dstport && has_ports(e->protocol))
+				rb_port(&b, false, e->dstport);
+			rb_counter(&b);
+			rb_verdict(&b, NF_ACCEPT);
+			r = rb_end(c, &b, "bootexemption");
+		}
+		if (!r) {
+			rb_start(&b, ch);
+			rb_counter(&b);
+			rb_verdict(&b, NF_DROP);
+			r = rb_end(c, &b, cfg->bootmode == NS_BOOT_BLOCK ? "bootmode block"
+									 : "bootmode stateful");
+		}
+	}
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Talking to the kernel */
+
+struct table_get {
+	bool found;
+	char comment[128];
+};
+
+static int udata_cb(const struct nftnl_udata *attr, void *data)
+{
+	struct table_get *t = data;
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_TABLE_COMMENT) {
+		uint8_t l = nftnl_udata_len(attr);
+
+		if (l >= sizeof(t->comment))
+			l = sizeof(t->comment) - 1;
+		memcpy(t->comment, nftnl_udata_get(attr), l);
+		t->comment[l] = 0;
+	}
+	return 0;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct table_get *t = data;
+	struct nftnl_table *nt = nftnl_table_alloc();
+	uint32_t len;
+	const void *ud;
+
+	if (!nt)
+		return MNL_CB_ERROR;
+	if (nftnl_table_nlmsg_parse(nlh, nt) == 0) {
+		t->found = true;
+		ud = nftnl_table_get_data(nt, NFTNL_TABLE_USERDATA, &len);
+		if (ud)
+			nftnl_udata_parse(ud, len, udata_cb, t);
+	}
+	nftnl_table_free(nt);
+	return MNL_CB_OK;
+}
+
+static int get_table(struct mnl_socket *nl, struct table_get *t, uint32_t seq)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_IPV4,
+						     NLM_F_ACK, seq);
+	struct nftnl_table *nt = nftnl_table_alloc();
+	char rbuf[8192];
+	int ret;
+
+	if (!nt)
+		return -ENOMEM;
+	nftnl_table_set_str(nt, NFTNL_TABLE_NAME, NFT_NS_TABLE);
+	nftnl_table_nlmsg_build_payload(nlh, nt);
+	nftnl_table_free(nt);
+	memset(t, 0, sizeof(*t));
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
+
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(rbuf, (size_t)n, seq, mnl_socket_get_portid(nl), table_cb, t);
+		if (ret <= MNL_CB_STOP)
+			break;
+	}
+	if (ret < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+static int put_table_msgs(struct nlb *b, bool exists, const char *comment)
+{
+	struct nftnl_table *nt;
+	struct nlmsghdr *nlh;
+
+	for (int k = exists ? 0 : 2; k < 3; k++) {
+		nt = nftnl_table_alloc();
+		if (!nt || nlb_reserve(b, NLB_MSG_MAX)) {
+			nftnl_table_free(nt);
+			return -ENOMEM;
+		}
+		nftnl_table_set_str(nt, NFTNL_TABLE_NAME, NFT_NS_TABLE);
+		nftnl_table_set_u32(nt, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
+		if (k == 2 && comment) {
+			struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(256);
+
+			if (!u || !nftnl_udata_put_strz(u, NFTNL_UDATA_TABLE_COMMENT, comment)) {
+				nftnl_udata_buf_free(u);
+				nftnl_table_free(nt);
+				return -ENOMEM;
+			}
+			nftnl_table_set_data(nt, NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(u),
+					     nftnl_udata_buf_len(u));
+			nftnl_udata_buf_free(u);
+		}
+		/* k 0: make sure it exists, 1: delete it, 2: the new one. */
+		nlh = nftnl_nlmsg_build_hdr(b->data + b->len,
+					    k == 1 ? NFT_MSG_DELTABLE : NFT_MSG_NEWTABLE,
+					    NFPROTO_IPV4, k == 1 ? 0 : NLM_F_CREATE, 0);
+		nftnl_table_nlmsg_build_payload(nlh, nt);
+		nftnl_table_free(nt);
+		if (nlb_done(b, nlh))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * One transaction: begin, table messages, body, end.  The ACK is asked of
+ * the last message before END; errors of any message come back before it,
+ * and an error anywhere aborts the whole transaction in the kernel.
+ */
+static int send_txn(struct mnl_socket *nl, struct nlb *msgs, uint32_t seq, uint32_t *bad)
+{
+	struct nlb b;
+	struct nlmsghdr *nlh;
+	size_t total;
+	int ret = -ENOMEM;
+	uint32_t last;
+
+	nlb_init(&b);
+	total = msgs->len + 4096;
+	if (nlb_reserve(&b, total + NLB_MSG_MAX))
+		goto out;
+	nlh = nftnl_batch_begin(b.data, 0);
+	if (nlb_done(&b, nlh))
+		goto out;
+	memcpy(b.data + b.len, msgs->data, msgs->len);
+	for (uint32_t i = 0; i < msgs->n; i++) {
+		if (nlb_done(&b, (struct nlmsghdr *)(b.data + b.len)))
+			goto out;
+	}
+	(void)total;
+	nlh = nftnl_batch_end(b.data + b.len, 0);
+	if (nlb_done(&b, nlh))
+		goto out;
+	for (uint32_t i = 0; i < b.n; i++) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(b.data + b.off[i]);
+
+		h->nlmsg_seq = seq + i;
+		h->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	}
+	last = b.n - 2;
+	((struct nlmsghdr *)(b.data + b.off[last]))->nlmsg_flags |= NLM_F_ACK;
+	{
+		int v = (int)(b.len + 65536), fd = mnl_socket_get_fd(nl);
+
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	}
+	if (mnl_socket_sendto(nl, b.data, b.len) < 0) {
+		ret = -errno;
+		*bad = UINT32_MAX;
+		goto out;
+	}
+	{
+		int first = 0;
+
+		*bad = UINT32_MAX;
+		ret = nl_wait_acks(nl, seq, seq + last, bad, &first);
+		if (!ret)
+			ret = first;
+		/* Index into msgs, not counting BEGIN. */
+		if (*bad != UINT32_MAX)
+			*bad = *bad ? *bad - 1 : UINT32_MAX;
+	}
+out:
+	nlb_free(&b);
+	return ret;
+}
+
+static struct mnl_socket *nft_open(char *err, size_t len)
+{
+	struct mnl_socket *nl = nl_open(NETLINK_NETFILTER, 0, 4u << 20);
+
+	if (!nl)
+		snprintf(err, len, "nft: netlink socket: %s", strerror(errno));
+	return nl;
+}
+
+/* Builds a body with fn, then replaces the table unless it already holds it. */
+static int install(const char *what, int (*fn)(struct bctx *, const void *), const void *arg,
+		   const struct apply_opts *o, char *err, size_t len)
+{
+	struct bctx c = { .o = o, .err = err, .errlen = len, .fp = 0xcbf29ce484222325ull };
+	struct mnl_socket *nl = NULL;
+	struct table_get t;
+	struct nlb msgs;
+	char comment[96];
+	uint32_t seq = (uint32_t)time(NULL), bad;
+	FILE *out = o->out ? o->out : stdout;
+	int ret;
+
+	nlb_init(&c.body);
+	nlb_init(&msgs);
+	c.fp = fnv(c.fp, what, strlen(what));
+	ret = fn(&c, arg);
+	if (ret) {
+		if (!err[0])
+			snprintf(err, len, "nft: building %s: %s", what, strerror(-ret));
+		goto out;
+	}
+	snprintf(comment, sizeof(comment), FP_PREFIX "%016llx %s", (unsigned long long)c.fp, what);
+	nl = nft_open(err, len);
+	if (!nl) {
+		ret = -errno;
+		goto out;
+	}
+	ret = get_table(nl, &t, seq++);
+	if (ret) {
+		snprintf(err, len, "nft: table ip %s: %s", NFT_NS_TABLE, strerror(-ret));
+		goto out;
+	}
+	if (t.found && !strcmp(t.comment, comment)) {
+		if (o->verbose)
+			fprintf(out, "nft: table ip %s already holds %s (%s), nothing to do\n",
+				NFT_NS_TABLE, what, comment + strlen(FP_PREFIX));
+		goto out;
+	}
+	if (o->verbose)
+		fprintf(out, "nft: %s table ip %s: %u messages, %zu bytes%s\n",
+			t.found ? "replacing" : "creating", NFT_NS_TABLE, c.body.n + 3, c.body.len,
+			o->dry_run ? " (dry run)" : "");
+	if (o->dry_run)
+		goto out;
+	ret = put_table_msgs(&msgs, t.found, comment);
+	if (ret)
+		goto out;
+	{
+		uint32_t ntab = msgs.n;
+
+		if (nlb_reserve(&msgs, c.body.len + NLB_MSG_MAX)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		memcpy(msgs.data + msgs.len, c.body.data, c.body.len);
+		for (uint32_t i = 0; i < c.body.n; i++)
+			if (nlb_done(&msgs, (struct nlmsghdr *)(msgs.data + msgs.len))) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		ret = send_txn(nl, &msgs, seq, &bad);
+		if (ret) {
+			const char *obj = "transaction";
+			char buf[64];
+
+			if (bad != UINT32_MAX && bad >= ntab) {
+				const struct nlmsghdr *h =
+					(const struct nlmsghdr *)(msgs.data + msgs.off[bad]);
+				uint16_t ty = NFNL_MSG_TYPE(h->nlmsg_type);
+
+				snprintf(buf, sizeof(buf), "%s (message %u)",
+					 ty == NFT_MSG_NEWSETELEM ? "set elements"
+					 : ty == NFT_MSG_NEWSET	  ? "set"
+					 : ty == NFT_MSG_NEWRULE  ? "rule"
+					 : ty == NFT_MSG_NEWCHAIN ? "chain"
+								  : "object",
+					 bad - ntab);
+				obj = buf;
+			} else if (bad != UINT32_MAX) {
+				obj = "table";
+			}
+			snprintf(err, len, "nft: table ip %s: %s: %s", NFT_NS_TABLE, obj,
+				 strerror(-ret));
+		}
+	}
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	nlb_free(&c.body);
+	nlb_free(&msgs);
+	return ret;
+}
+
+static int policy_fn(struct bctx *c, const void *arg)
+{
+	return build_policy(c, arg);
+}
+
+static int boot_fn(struct bctx *c, const void *arg)
+{
+	return build_boot(c, arg);
+}
 
 int nft_backend_apply(const struct plan *p, const struct apply_opts *o, char *err, size_t len)
 {
-	snprintf(err, len, "nft: not implemented yet");
-	return -ENOSYS;
+	if (len)
+		err[0] = 0;
+	return install("policy", policy_fn, p, o, err, len);
 }
 
-int nft_backend_flush(const struct apply_opts *o, char *err, size_t len)
+int nft_backend_apply_marks(const struct plan *p, const struct nft_route_mark *marks,
+			    size_t n_marks, const struct apply_opts *o, char *err, size_t len)
 {
-	snprintf(err, len, "nft: not implemented yet");
-	return -ENOSYS;
-}
-
-int nft_backend_status(const struct apply_opts *o, char *err, size_t len)
-{
-	snprintf(err, len, "nft: not implemented yet");
-	return -ENOSYS;
+	(void)marks;
+	if (n_marks) {
+		snprintf(err, len, "nft: route mark chain: not implemented");
+		return -EOPNOTSUPP;
+	}
+	return nft_backend_apply(p, o, err, len);
 }
 
 int nft_backend_boot(const struct ns_config *cfg, const struct apply_opts *o, char *err,
 		     size_t len)
 {
-	snprintf(err, len, "nft: not implemented yet");
-	return -ENOSYS;
+	static const char *const names[] = { "boot stateful", "boot block", "boot permit" };
+
+	if (len)
+		err[0] = 0;
+	if ((unsigned)cfg->bootmode > NS_BOOT_PERMIT) {
+		snprintf(err, len, "nft: bootmode %d unknown", (int)cfg->bootmode);
+		return -EINVAL;
+	}
+	return install(names[cfg->bootmode], boot_fn, cfg, o, err, len);
+}
+
+int nft_backend_flush(const struct apply_opts *o, char *err, size_t len)
+{
+	struct mnl_socket *nl;
+	struct table_get t;
+	struct nlb msgs;
+	uint32_t seq = (uint32_t)time(NULL), bad;
+	int ret;
+
+	if (len)
+		err[0] = 0;
+	nl = nft_open(err, len);
+	if (!nl)
+		return -errno;
+	nlb_init(&msgs);
+	ret = get_table(nl, &t, seq++);
+	if (!ret && t.found && o->verbose)
+		fprintf(o->out ? o->out : stdout, "nft: delete table ip %s%s\n", NFT_NS_TABLE,
+			o->dry_run ? " (dry run)" : "");
+	if (!ret && t.found && !o->dry_run) {
+		struct nftnl_table *nt = nftnl_table_alloc();
+		struct nlmsghdr *nlh;
+
+		ret = -ENOMEM;
+		if (nt && !nlb_reserve(&msgs, NLB_MSG_MAX)) {
+			nftnl_table_set_str(nt, NFTNL_TABLE_NAME, NFT_NS_TABLE);
+			nlh = nftnl_nlmsg_build_hdr(msgs.data, NFT_MSG_DELTABLE, NFPROTO_IPV4, 0, 0);
+			nftnl_table_nlmsg_build_payload(nlh, nt);
+			ret = nlb_done(&msgs, nlh);
+		}
+		nftnl_table_free(nt);
+		if (!ret)
+			ret = send_txn(nl, &msgs, seq, &bad);
+	}
+	if (ret)
+		snprintf(err, len, "nft: delete table ip %s: %s", NFT_NS_TABLE, strerror(-ret));
+	nlb_free(&msgs);
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Status */
+
+struct status_ctx {
+	FILE *out;
+	bool verbose;
+	char set[64];
+	uint64_t pk, by;
+	size_t n, hit;
+};
+
+static int counter_of(struct nftnl_expr *e, void *data)
+{
+	uint64_t *v = data;
+
+	if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter")) {
+		v[0] += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+		v[1] += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+	}
+	return 0;
+}
+
+static int comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	char *c = data;
+
+	if (nftnl_udata_type(attr) == 0) {
+		uint8_t l = nftnl_udata_len(attr);
+
+		if (l > 63)
+			l = 63;
+		memcpy(c, nftnl_udata_get(attr), l);
+		c[l] = 0;
+	}
+	return 0;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct status_ctx *s = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	uint64_t v[2] = { 0, 0 };
+	char cm[64] = "";
+	uint32_t len;
+	const void *ud;
+
+	if (!r)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 &&
+	    !strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), NFT_NS_TABLE)) {
+		nftnl_expr_foreach(r, counter_of, v);
+		ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+		if (ud)
+			nftnl_udata_parse(ud, len, comment_cb, cm);
+		fprintf(s->out, "nft: %-7s %-34s %10llu packets %12llu bytes\n",
+			nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), cm, (unsigned long long)v[0],
+			(unsigned long long)v[1]);
+	}
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+static int elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct status_ctx *s = data;
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+
+	if (!set)
+		return MNL_CB_ERROR;
+	if (nftnl_set_elems_nlmsg_parse(nlh, set) == 0) {
+		it = nftnl_set_elems_iter_create(set);
+		for (e = it ? nftnl_set_elems_iter_next(it) : NULL; e;
+		     e = nftnl_set_elems_iter_next(it)) {
+			struct nftnl_expr *x = (struct nftnl_expr *)nftnl_set_elem_get(
+				e, NFTNL_SET_ELEM_EXPR, NULL);
+			uint64_t v[2] = { 0, 0 };
+			uint32_t len;
+			const void *ud;
+			char cm[64] = "";
+
+			s->n++;
+			if (x)
+				counter_of(x, v);
+			s->pk += v[0];
+			s->by += v[1];
+			if (!v[0])
+				continue;
+			s->hit++;
+			ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
+			if (ud)
+				nftnl_udata_parse(ud, len, comment_cb, cm);
+			if (s->verbose || s->hit <= 20)
+				fprintf(s->out, "nft:   %s: %s %llu packets %llu bytes\n", s->set, cm,
+					(unsigned long long)v[0], (unsigned long long)v[1]);
+		}
+		if (it)
+			nftnl_set_elems_iter_destroy(it);
+	}
+	nftnl_set_free(set);
+	return MNL_CB_OK;
+}
+
+struct set_list {
+	char names[256][32];
+	size_t n;
+};
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct set_list *l = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return MNL_CB_ERROR;
+	if (nftnl_set_nlmsg_parse(nlh, s) == 0 && l->n < 256 &&
+	    !strcmp(nftnl_set_get_str(s, NFTNL_SET_TABLE), NFT_NS_TABLE))
+		snprintf(l->names[l->n++], sizeof(l->names[0]), "%s",
+			 nftnl_set_get_str(s, NFTNL_SET_NAME));
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+int nft_backend_status(const struct apply_opts *o, char *err, size_t len)
+{
+	struct status_ctx s = { .out = o->out ? o->out : stdout, .verbose = o->verbose };
+	struct set_list *sl = calloc(1, sizeof(*sl));
+	struct mnl_socket *nl = nft_open(err, len);
+	uint32_t seq = (uint32_t)time(NULL);
+	struct table_get t;
+	char buf[1024];
+	int ret = -ENOMEM;
+
+	if (!nl || !sl)
+		goto out;
+	ret = get_table(nl, &t, seq++);
+	if (ret || !t.found) {
+		if (!ret)
+			fprintf(s.out, "nft: no table ip %s\n", NFT_NS_TABLE);
+		goto out;
+	}
+	fprintf(s.out, "nft: table ip %s: %s\n", NFT_NS_TABLE, t.comment);
+	{
+		struct nftnl_rule *r = nftnl_rule_alloc();
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_IPV4,
+							     NLM_F_DUMP, seq++);
+
+		if (!r)
+			goto out;
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_NS_TABLE);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nftnl_rule_free(r);
+		ret = nl_dump(nl, nlh, rule_cb, &s);
+		if (ret)
+			goto out;
+	}
+	{
+		struct nftnl_set *st = nftnl_set_alloc();
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_IPV4,
+							     NLM_F_DUMP, seq++);
+
+		if (!st)
+			goto out;
+		nftnl_set_set_str(st, NFTNL_SET_TABLE, NFT_NS_TABLE);
+		nftnl_set_nlmsg_build_payload(nlh, st);
+		nftnl_set_free(st);
+		ret = nl_dump(nl, nlh, set_cb, sl);
+		if (ret)
+			goto out;
+	}
+	for (size_t i = 0; i < sl->n; i++) {
+		struct nftnl_set *st = nftnl_set_alloc();
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4,
+							     NLM_F_DUMP, seq++);
+
+		if (!st)
+			goto out;
+		nftnl_set_set_str(st, NFTNL_SET_TABLE, NFT_NS_TABLE);
+		nftnl_set_set_str(st, NFTNL_SET_NAME, sl->names[i]);
+		nftnl_set_elems_nlmsg_build_payload(nlh, st);
+		nftnl_set_free(st);
+		snprintf(s.set, sizeof(s.set), "%s", sl->names[i]);
+		s.n = s.hit = 0;
+		s.pk = s.by = 0;
+		ret = nl_dump(nl, nlh, elem_cb, &s);
+		if (ret)
+			goto out;
+		fprintf(s.out, "nft: set %-12s %8zu elements, %zu matched: %llu packets %llu bytes\n",
+			sl->names[i], s.n, s.hit, (unsigned long long)s.pk,
+			(unsigned long long)s.by);
+	}
+out:
+	if (ret && !err[0])
+		snprintf(err, len, "nft: status: %s", strerror(-ret));
+	if (nl)
+		mnl_socket_close(nl);
+	free(sl);
+	return ret;
 }

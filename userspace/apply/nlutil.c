@@ -105,8 +105,8 @@ struct mnl_socket *nl_open(int bus, size_t sndbuf, size_t rcvbuf)
 }
 
 /* Reads answers until the ACK for seq_last; records the first error. */
-static int wait_acks(struct mnl_socket *nl, uint32_t seq0, uint32_t seq_last, uint32_t *bad,
-		     int *first_err)
+int nl_wait_acks(struct mnl_socket *nl, uint32_t seq0, uint32_t seq_last, uint32_t *bad,
+		 int *first_err)
 {
 	char buf[65536];
 
@@ -178,7 +178,7 @@ int nl_send_all(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32_t c
 		if (mnl_socket_sendto(nl, b->data + start, stop - start) < 0)
 			return -errno;
 		*sent = j;
-		r = wait_acks(nl, seq0, last->nlmsg_seq, bad, &first_err);
+		r = nl_wait_acks(nl, seq0, last->nlmsg_seq, bad, &first_err);
 		if (r)
 			return r;
 		if (first_err && !keep_going)

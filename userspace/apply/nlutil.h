@@ -49,6 +49,13 @@ int nl_send_checked(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32
 int nl_send_all(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32_t count,
 		size_t chunk, uint32_t seq0, bool keep_going, uint32_t *bad, uint32_t *sent);
 
+/*
+ * Reads answers until the ACK of seq_last; the first error of a message in
+ * [seq0, seq_last] goes to *first_err (its seq - seq0 to *bad).
+ */
+int nl_wait_acks(struct mnl_socket *nl, uint32_t seq0, uint32_t seq_last, uint32_t *bad,
+		 int *first_err);
+
 /* A socket with big buffers and capped ACKs; NULL and errno on failure. */
 struct mnl_socket *nl_open(int bus, size_t sndbuf, size_t rcvbuf);
 

@@ -627,7 +627,7 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 			sel_from_plan(&f->sel, &x.k.sel);
 			x.k.dir = d;
 			x.prio = prio[i];
-			x.filter = (long)i;
+			x.filter = (long)f->id;
 			x.action = f->action == NS_ACTION_BLOCK ? XFRM_POLICY_BLOCK
 								: XFRM_POLICY_ALLOW;
 			if (f->action == NS_ACTION_NEGOTIATE) {
@@ -669,19 +669,20 @@ static int attr_cb(const struct nlattr *a, void *data)
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
-	const struct xfrm_userpolicy_info *pi;
+	struct xfrm_userpolicy_info info, *pi = &info;
 	const struct nlattr *tb[XFRMA_MAX + 1] = { 0 };
 	struct xpol x;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*pi))
 		return MNL_CB_OK;
-	pi = mnl_nlmsg_get_payload(nlh);
+	memcpy(&info, mnl_nlmsg_get_payload(nlh), sizeof(info));
 	mnl_attr_parse(nlh, sizeof(*pi), attr_cb, tb);
 	if (tb[XFRMA_POLICY_TYPE]) {
-		const struct xfrm_userpolicy_type *pt = mnl_attr_get_payload(tb[XFRMA_POLICY_TYPE]);
+		struct xfrm_userpolicy_type pt;
 
-		if (pt->type != XFRM_POLICY_TYPE_MAIN)
+		memcpy(&pt, mnl_attr_get_payload(tb[XFRMA_POLICY_TYPE]), sizeof(pt));
+		if (pt.type != XFRM_POLICY_TYPE_MAIN)
 			return MNL_CB_OK;
 	}
 	/* Socket policies (dir >= XFRM_POLICY_MAX) are never ours. */
@@ -691,10 +692,11 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	x.k.sel = pi->sel;
 	x.k.dir = pi->dir;
 	if (tb[XFRMA_MARK]) {
-		const struct xfrm_mark *m = mnl_attr_get_payload(tb[XFRMA_MARK]);
+		struct xfrm_mark m;
 
-		x.k.mark_v = m->v;
-		x.k.mark_m = m->m;
+		memcpy(&m, mnl_attr_get_payload(tb[XFRMA_MARK]), sizeof(m));
+		x.k.mark_v = m.v;
+		x.k.mark_m = m.m;
 	}
 	if (tb[XFRMA_IF_ID])
 		x.k.if_id = mnl_attr_get_u32(tb[XFRMA_IF_ID]);
@@ -754,20 +756,22 @@ static bool pol_equal(const struct xpol *a, const struct xpol *b)
 static int put_policy(struct nlb *b, uint16_t type, const struct xpol *x)
 {
 	struct nlmsghdr *nlh = nlb_put(b, type, 0);
-	struct xfrm_userpolicy_info *pi;
+	struct xfrm_userpolicy_info pi;
 
 	if (!nlh)
 		return -ENOMEM;
-	pi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pi));
-	pi->sel = x->k.sel;
-	pi->lft.soft_byte_limit = XFRM_INF;
-	pi->lft.hard_byte_limit = XFRM_INF;
-	pi->lft.soft_packet_limit = XFRM_INF;
-	pi->lft.hard_packet_limit = XFRM_INF;
-	pi->priority = x->prio;
-	pi->dir = x->k.dir;
-	pi->action = x->action;
-	pi->share = XFRM_SHARE_ANY;
+	/* Built aside: the buffer is only 4-byte aligned, the struct has u64s. */
+	memset(&pi, 0, sizeof(pi));
+	pi.sel = x->k.sel;
+	pi.lft.soft_byte_limit = XFRM_INF;
+	pi.lft.hard_byte_limit = XFRM_INF;
+	pi.lft.soft_packet_limit = XFRM_INF;
+	pi.lft.hard_packet_limit = XFRM_INF;
+	pi.priority = x->prio;
+	pi.dir = x->k.dir;
+	pi.action = x->action;
+	pi.share = XFRM_SHARE_ANY;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(pi)), &pi, sizeof(pi));
 	if (x->ntmpl)
 		mnl_attr_put(nlh, XFRMA_TMPL, sizeof(x->tmpl), &x->tmpl);
 	if (x->k.mark_m) {

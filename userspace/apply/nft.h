@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nftables backend internals shared with tests and the bpf backend.
+ *
+ * Everything lives in one table, "ip netsh_ipsec", rebuilt in one netlink
+ * batch (one transaction) whenever what it should hold changes.  The
+ * table comment carries a fingerprint of its content, so re-applying an
+ * unchanged plan sends nothing.  See Documentation/kernel-backends.md.
+ */
+#ifndef NETSH_IPSEC_NFT_H
+#define NETSH_IPSEC_NFT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "apply/backend.h"
+
+#define NFT_NS_TABLE "netsh_ipsec"
+
+/*
+ * How a plan is lowered: filters are cut, in plan order, into layers; each
+ * layer is one verdict map looked up by one rule, tried in order.  A layer
+ * is either a hash map over the fields its filters give exactly (the
+ * common case: host-to-host filters, any number of them, cheap to load),
+ * or a concatenated interval map (prefixes) holding elements in plan
+ * order, where the first inserted element wins on overlap.  A new layer
+ * starts where the kernel would refuse an element (its start or end lies
+ * inside an earlier element of the layer: semantics.md).
+ */
+struct nft_layer_info {
+	bool interval;
+	uint8_t fields;  /* NFT_F_* bits in the key */
+	size_t first, n; /* filter range in plan order (n includes dropped ones) */
+	size_t n_elems;  /* elements actually in the map */
+};
+
+#define NFT_F_SRC 0x01
+#define NFT_F_DST 0x02
+#define NFT_F_PROTO 0x04
+#define NFT_F_SPORT 0x08
+#define NFT_F_DPORT 0x10
+
+/* The layers nft_backend_apply() would build; caller frees *out. */
+int nft_plan_layers(const struct plan *p, struct nft_layer_info **out, size_t *n);
+
+/*
+ * Optional extra for the bpf backend: a `type route` output chain
+ * (priority mangle) that sets meta mark from the given rule marks before
+ * routing, so XFRM's output lookup sees the mark.  Set before calling
+ * nft_backend_apply(); NULL/0 = no such chain.  Kept here because nft.c
+ * owns every nftables object.
+ */
+struct nft_route_mark {
+	uint32_t src, dst; /* host order */
+	uint8_t src_plen, dst_plen, proto;
+	uint16_t sport, dport;
+	uint32_t mark;
+};
+
+int nft_backend_apply_marks(const struct plan *p, const struct nft_route_mark *marks,
+			    size_t n_marks, const struct apply_opts *o, char *err, size_t len);
+
+#endif

@@ -103,7 +103,7 @@ static int load_store(const struct ctx *c, enum ns_store_location loc, struct ns
 		ns_store_close(st);
 	}
 	if (ret)
-		snprintf(err, errlen, "%s store in %s: %s",
+		snprintf(err, errlen, "%s store in %.200s: %.280s",
 			 loc == NS_STORE_PERSISTENT ? "persistent" : "local", c->store_dir, msg);
 	return ret;
 }
@@ -119,7 +119,7 @@ static int build_plan(struct ctx *c, struct plan *p, char *err, size_t errlen)
 
 	ret = ns_config_load(c->store_dir, &cfg, msg, sizeof(msg));
 	if (ret) {
-		snprintf(err, errlen, "config: %s", msg);
+		snprintf(err, errlen, "config: %.400s", msg);
 		return ret;
 	}
 	ret = load_store(c, NS_STORE_PERSISTENT, &pers, err, errlen);
@@ -132,7 +132,7 @@ static int build_plan(struct ctx *c, struct plan *p, char *err, size_t errlen)
 	}
 	ret = sysinfo_read(&c->paths, true, &si, msg, sizeof(msg));
 	if (ret) {
-		snprintf(err, errlen, "machine state: %s", msg);
+		snprintf(err, errlen, "machine state: %.400s", msg);
 	} else {
 		struct eval_input in = {.persistent = &pers,
 					.local = &local,

@@ -108,4 +108,25 @@ struct ns_dyn_qmpolicy *ns_dyn_qm_by_name(const struct ns_dyn_db *db, const char
 
 const char *ns_pfsgroup_name(enum ns_pfsgroup g);
 
+/*
+ * The dynamic rules as a policy store, so the compiler treats them like
+ * assigned static policies: one assigned policy per rule carrying its main
+ * mode policy, one filter list (an address range becomes the smallest set
+ * of subnets that covers it), one filter action built from the quick mode
+ * policy and the two actions.  GUIDs are derived from the rule id, so the
+ * same rules always give the same plan.  Inbound permit with outbound
+ * negotiate is Windows' inbound pass-through (inpass); other unequal pairs
+ * are enforced as the stricter action in both directions.
+ */
+int ns_dyn_to_db(const struct ns_dyn_db *d, struct ns_db *out, char *err, size_t errlen);
+
+/* The action a rule is enforced with (see ns_dyn_to_db). */
+enum ns_action ns_dyn_effective_action(const struct ns_dyn_rule *r, bool *inpass);
+
+/* Cover [first, last] with the fewest prefixes and return how many; an
+ * IPv4 range never needs more than NS_RANGE_MAX_PREFIXES. */
+#define NS_RANGE_MAX_PREFIXES 64
+size_t ns_range_to_prefixes(uint32_t first, uint32_t last, uint32_t *addr, uint8_t *plen,
+			    size_t max);
+
 #endif

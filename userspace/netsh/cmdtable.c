@@ -21,7 +21,9 @@
 	X(ns_cmds_static_add)                                                                      \
 	X(ns_cmds_static_set)                                                                      \
 	X(ns_cmds_static_delete)                                                                   \
-	X(ns_cmds_static_store)
+	X(ns_cmds_static_store)                                                                    \
+	X(ns_cmds_dynamic)                                                                         \
+	X(ns_cmds_dynamic_show)
 
 #define X_DECL(g) extern const struct ns_cmd g[];
 NS_CMD_GROUPS(X_DECL)

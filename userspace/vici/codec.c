@@ -150,6 +150,9 @@ void vici_add_kv_str(struct vici_builder *b, const char *name, const char *val)
 }
 
 static char *vfmt(struct vici_builder *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static char *vfmt(struct vici_builder *b, const char *fmt, va_list ap)
 {
 	char *s = NULL;
 

@@ -70,8 +70,12 @@ static uint32_t shape_weight(const struct plan_sel *s)
 static int ent_cmp(const void *a, const void *b)
 {
 	const struct nsb_ent *x = a, *y = b;
-	int c = memcmp(&x->key, &y->key, sizeof(x->key));
+	int c;
 
+	/* By class first: the nft lowering walks the keys class by class. */
+	if (x->key.cls != y->key.cls)
+		return x->key.cls < y->key.cls ? -1 : 1;
+	c = memcmp(&x->key, &y->key, sizeof(x->key));
 	if (c)
 		return c;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
@@ -128,7 +132,8 @@ int nsb_build_new(const struct plan *p, struct nsb_build **out, char *err, size_
 	b->me = calloc(p->n_me + 1, sizeof(*b->me));
 	if (!ents || !b->keys || !b->vals || !b->any || !b->me)
 		goto fail;
-	memcpy(b->me, p->me, p->n_me * sizeof(*p->me));
+	if (p->n_me)
+		memcpy(b->me, p->me, p->n_me * sizeof(*p->me));
 	b->n_me = p->n_me;
 
 	for (size_t i = 0; i < p->n_filters; i++) {

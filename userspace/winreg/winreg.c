@@ -575,7 +575,7 @@ static uint32_t minutes(struct imp *im, const struct obj *o, const char *what, u
 	if (sec % 60)
 		IWARN(im, "%s: ipsecData: %s of %u seconds rounded to whole minutes", okey(o), what,
 		      sec);
-	return (sec + 30) / 60;
+	return (uint32_t)(((uint64_t)sec + 30) / 60);
 }
 
 /* A policy whose default response rule is missing from the file gets an
@@ -951,6 +951,11 @@ static void add_ref(struct exp *e, char ***refs, size_t *n, enum cls c, const ch
 	(*refs)[(*n)++] = r;
 }
 
+static uint32_t sat_sec(uint32_t min)
+{
+	return min > UINT32_MAX / 60 ? UINT32_MAX : min * 60;
+}
+
 #define EWARN(e, ...) ns_winreg_report_add((e)->rep, __VA_ARGS__)
 
 static const char *cipher_name(enum ns_cipher c)
@@ -978,7 +983,7 @@ static void write_isakmp(struct exp *e, const struct ns_policy *p, const char *g
 	memcpy(ik.guid, guid, sizeof(ik.guid));
 	ik.pfs = p->mmpfs;
 	ik.qmpermm = p->mmpfs ? 1 : p->qmpermm;
-	ik.lifetime_sec = p->mmlifetime_min * 60;
+	ik.lifetime_sec = sat_sec(p->mmlifetime_min);
 	ik.methods = p->mm_methods;
 	ik.n_methods = p->n_mm_methods;
 	/* Windows keeps certificate mapping per policy, we keep it per
@@ -1077,7 +1082,7 @@ static void write_policy(struct exp *e, const struct ns_policy *p)
 	}
 	if (p->gponame && *p->gponame)
 		EWARN(e, "policy \"%s\": gponame is not kept in the registry", p->name);
-	ns_blob_policy_encode(&b, p->pollinginterval_min * 60);
+	ns_blob_policy_encode(&b, sat_sec(p->pollinginterval_min));
 	key_begin(e, C_POLICY, p->guid, p->name, p->description, p->whenchanged);
 	data_value(e, &b);
 	ref = ref_path(e, C_ISAKMP, isakmp);

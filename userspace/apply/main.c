@@ -193,15 +193,21 @@ static int apply_plan(struct ctx *c, const struct plan *p)
 	}
 	if (c->opts.dry_run)
 		return 0;
-	/* The classifier not chosen may hold an older plan (the backend was
-	 * switched): it would otherwise keep enforcing stale filters. */
-	msg[0] = '\0';
-	ret = bpf ? xfrm_backend_flush(&c->opts, msg, sizeof(msg))
-		  : bpf_backend_flush(&c->opts, msg, sizeof(msg));
-	if (ret && ret != -ENOSYS)
-		report(bpf ? "xfrm (flush of the unused classifier)" : "bpf (flush of the unused "
-								       "classifier)",
-		       ret, msg);
+	/*
+	 * After a switch from bpf to xfrm the classifier would keep marking
+	 * packets: detach it.  The other way needs nothing here: both
+	 * classifiers keep their XFRM policies in one priority band, and the
+	 * bpf backend's XFRM step (XFRM_SCOPE_MARKS) is a diff over that whole
+	 * band, so it already replaced the per-filter policies; an
+	 * xfrm_backend_flush() now would remove the bpf backend's mark
+	 * policies too.
+	 */
+	if (!bpf) {
+		msg[0] = '\0';
+		ret = bpf_backend_flush(&c->opts, msg, sizeof(msg));
+		if (ret && ret != -ENOSYS)
+			report("bpf (detaching the unused classifier)", ret, msg);
+	}
 	return 0;
 }
 

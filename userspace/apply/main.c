@@ -23,11 +23,13 @@
 #include <unistd.h>
 
 #include "apply/backend.h"
+#include "apply/current.h"
 #include "apply/evaluate.h"
 #include "apply/plan.h"
 #include "apply/plan_print.h"
 #include "apply/sysinfo.h"
 #include "lib/config.h"
+#include "lib/dynstore.h"
 #include "lib/store.h"
 
 enum classifier {
@@ -48,7 +50,11 @@ struct ctx {
 	enum mode mode;
 	enum classifier cls;
 	bool no_vici;
+	/* Kernels without nftables' ip family (User-Mode Linux): XFRM alone
+	 * enforces block/permit/negotiate with --backend=xfrm. */
+	bool no_nft;
 	const char *store_dir;
+	const char *run_dir; /* dynamic context's rules */
 	struct apply_opts opts;
 	struct sysinfo_paths paths;
 	char wins_path[PATH_MAX];
@@ -75,9 +81,11 @@ static void usage(FILE *f)
 		"      --backend=bpf|xfrm   classifier (default bpf when supported)\n"
 		"      --vici PATH      charon's VICI socket (default %s)\n"
 		"      --no-vici        do not drive charon\n"
+		"      --no-nft         leave nftables alone (kernels without it; use --backend=xfrm)\n"
 		"      --store-dir DIR  policy store directory (default $NETSH_IPSEC_DIR or %s)\n"
+		"      --run-dir DIR    dynamic rules (default $NETSH_IPSEC_RUNDIR or %s)\n"
 		"  -h, --help\n",
-		APPLY_DEFAULT_VICI, NS_STORE_DEFAULT_DIR);
+		APPLY_DEFAULT_VICI, NS_STORE_DEFAULT_DIR, NS_DYN_DEFAULT_RUNDIR);
 }
 
 static bool bpf_chosen(const struct ctx *c)
@@ -89,64 +97,17 @@ static bool bpf_chosen(const struct ctx *c)
 
 /* ---- inputs ------------------------------------------------------------ */
 
-static int load_store(const struct ctx *c, enum ns_store_location loc, struct ns_db *db,
-		      char *err, size_t errlen)
-{
-	struct ns_store *st = NULL;
-	char msg[ERRLEN];
-	int ret;
-
-	memset(db, 0, sizeof(*db));
-	ret = ns_store_open(c->store_dir, loc, &st, msg, sizeof(msg));
-	if (!ret) {
-		ret = ns_store_load(st, db, msg, sizeof(msg));
-		ns_store_close(st);
-	}
-	if (ret)
-		snprintf(err, errlen, "%s store in %.200s: %.280s",
-			 loc == NS_STORE_PERSISTENT ? "persistent" : "local", c->store_dir, msg);
-	return ret;
-}
-
-/* Everything the plan depends on, evaluated. */
+/* Everything the plan depends on (stores, dynamic rules, config, machine
+ * state), evaluated: current.c, shared with `netsh ipsec dynamic show`. */
 static int build_plan(struct ctx *c, struct plan *p, char *err, size_t errlen)
 {
-	struct ns_db pers, local;
-	struct ns_config cfg;
-	struct sysinfo si;
-	char msg[ERRLEN];
-	int ret;
+	struct current_input in = {.store_dir = c->store_dir,
+				   .rundir = c->run_dir,
+				   .paths = &c->paths,
+				   .use_netlink = true,
+				   .notes = c->opts.verbose ? c->opts.out : NULL};
 
-	ret = ns_config_load(c->store_dir, &cfg, msg, sizeof(msg));
-	if (ret) {
-		snprintf(err, errlen, "config: %.400s", msg);
-		return ret;
-	}
-	ret = load_store(c, NS_STORE_PERSISTENT, &pers, err, errlen);
-	if (ret)
-		return ret;
-	ret = load_store(c, NS_STORE_LOCAL, &local, err, errlen);
-	if (ret) {
-		ns_db_free(&pers);
-		return ret;
-	}
-	ret = sysinfo_read(&c->paths, true, &si, msg, sizeof(msg));
-	if (ret) {
-		snprintf(err, errlen, "machine state: %.400s", msg);
-	} else {
-		struct eval_input in = {.persistent = &pers,
-					.local = &local,
-					.config = &cfg,
-					.sys = &si,
-					.notes = c->opts.verbose ? c->opts.out : NULL};
-
-		ret = plan_evaluate(&in, p, err, errlen);
-		c->polling_sec = plan_polling_interval(&pers, &local);
-		sysinfo_free(&si);
-	}
-	ns_db_free(&pers);
-	ns_db_free(&local);
-	return ret;
+	return current_plan(&in, p, &c->polling_sec, err, errlen);
 }
 
 /* ---- backends ---------------------------------------------------------- */
@@ -171,7 +132,7 @@ static int apply_plan(struct ctx *c, const struct plan *p)
 	char msg[ERRLEN] = "";
 	int ret;
 
-	ret = nft_backend_apply(p, &c->opts, msg, sizeof(msg));
+	ret = c->no_nft ? 0 : nft_backend_apply(p, &c->opts, msg, sizeof(msg));
 	if (ret)
 		report("nft", ret, msg);
 	if (fatal(c, ret))
@@ -250,7 +211,8 @@ static int do_flush(struct ctx *c)
 		FLUSH("vici", vici_backend_flush(&c->opts, msg, sizeof(msg)));
 	FLUSH("bpf", bpf_backend_flush(&c->opts, msg, sizeof(msg)));
 	FLUSH("xfrm", xfrm_backend_flush(&c->opts, msg, sizeof(msg)));
-	FLUSH("nft", nft_backend_flush(&c->opts, msg, sizeof(msg)));
+	if (!c->no_nft)
+		FLUSH("nft", nft_backend_flush(&c->opts, msg, sizeof(msg)));
 #undef FLUSH
 	return worst;
 }
@@ -261,7 +223,7 @@ static int do_status(struct ctx *c)
 	char msg[ERRLEN] = "";
 	int ret, worst = 0;
 
-	ret = nft_backend_status(&c->opts, msg, sizeof(msg));
+	ret = c->no_nft ? 0 : nft_backend_status(&c->opts, msg, sizeof(msg));
 	if (ret)
 		report("nft", ret, msg), worst = ret;
 	msg[0] = '\0';
@@ -548,7 +510,9 @@ enum {
 	OPT_BACKEND,
 	OPT_VICI,
 	OPT_NO_VICI,
+	OPT_NO_NFT,
 	OPT_STORE_DIR,
+	OPT_RUN_DIR,
 	OPT_STATE_DIR,
 	OPT_RESOLV,
 	OPT_LEASES,
@@ -578,7 +542,9 @@ int main(int argc, char **argv)
 		{"backend", required_argument, NULL, OPT_BACKEND},
 		{"vici", required_argument, NULL, OPT_VICI},
 		{"no-vici", no_argument, NULL, OPT_NO_VICI},
+		{"no-nft", no_argument, NULL, OPT_NO_NFT},
 		{"store-dir", required_argument, NULL, OPT_STORE_DIR},
+		{"run-dir", required_argument, NULL, OPT_RUN_DIR},
 		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 		{"resolv-conf", required_argument, NULL, OPT_RESOLV},
 		{"leases-dir", required_argument, NULL, OPT_LEASES},
@@ -633,8 +599,14 @@ int main(int argc, char **argv)
 		case OPT_NO_VICI:
 			c.no_vici = true;
 			break;
+		case OPT_NO_NFT:
+			c.no_nft = true;
+			break;
 		case OPT_STORE_DIR:
 			c.store_dir = optarg;
+			break;
+		case OPT_RUN_DIR:
+			c.run_dir = optarg;
 			break;
 		case OPT_STATE_DIR:
 			c.opts.state_dir = optarg;
@@ -665,6 +637,8 @@ int main(int argc, char **argv)
 	}
 	if (!c.store_dir)
 		c.store_dir = ns_store_dir();
+	if (!c.run_dir)
+		c.run_dir = ns_dyn_rundir();
 	{
 		struct sysinfo_paths d;
 

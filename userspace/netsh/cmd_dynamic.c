@@ -244,11 +244,16 @@ struct dyn_ctx {
 	struct ns_dyn_db db;
 };
 
-static int dyn_begin(struct dyn_ctx *c, char *err, size_t errlen)
+static int dyn_begin(struct ns_session *s, struct dyn_ctx *c, char *err, size_t errlen)
 {
 	int r;
 
 	memset(c, 0, sizeof(*c));
+	/* A session without a store directory (tests, fuzzing) must not write
+	 * into the machine's runtime directory. */
+	if (!s->dir)
+		return fail(err, errlen, -EINVAL,
+			    "the dynamic context needs a store directory; this session has none");
 	r = ns_dyn_open(ns_dyn_rundir(), &c->ds, err, errlen);
 	if (r < 0)
 		return r;
@@ -365,7 +370,7 @@ static int add_mmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 {
 	const char *name = ns_arg_get(a, "name")->s;
 	struct dyn_ctx c;
-	int r = dyn_begin(&c, err, errlen);
+	int r = dyn_begin(s, &c, err, errlen);
 
 	if (r < 0)
 		return r;
@@ -400,7 +405,7 @@ static int set_mmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 {
 	const struct ns_arg *n = ns_arg_get(a, "name");
 	struct dyn_ctx c;
-	int r = dyn_begin(&c, err, errlen);
+	int r = dyn_begin(s, &c, err, errlen);
 	size_t hits = 0;
 
 	if (r < 0)
@@ -446,7 +451,7 @@ static int add_qmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 {
 	const char *name = ns_arg_get(a, "name")->s;
 	struct dyn_ctx c;
-	int r = dyn_begin(&c, err, errlen);
+	int r = dyn_begin(s, &c, err, errlen);
 
 	if (r < 0)
 		return r;
@@ -481,7 +486,7 @@ static int set_qmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 {
 	const char *name = ns_arg_get(a, "name")->s;
 	struct dyn_ctx c;
-	int r = dyn_begin(&c, err, errlen);
+	int r = dyn_begin(s, &c, err, errlen);
 
 	if (r < 0)
 		return r;
@@ -514,7 +519,7 @@ static int delete_policies(struct ns_session *s, const struct ns_args *a, bool m
 	const struct ns_arg *n = ns_arg_get(a, "name");
 	const char *what = mm ? "main mode" : "quick mode";
 	struct dyn_ctx c;
-	int r = dyn_begin(&c, err, errlen);
+	int r = dyn_begin(s, &c, err, errlen);
 	size_t count = mm ? c.db.n_mm : c.db.n_qm, kept = 0, hits = 0;
 
 	if (r < 0)
@@ -573,7 +578,7 @@ static int delete_qmpolicy(struct ns_session *s, const struct ns_args *a, char *
 static int delete_all(struct ns_session *s, const struct ns_args *a, char *err, size_t errlen)
 {
 	struct dyn_ctx c;
-	int r = dyn_begin(&c, err, errlen);
+	int r = dyn_begin(s, &c, err, errlen);
 
 	if (r < 0)
 		return r;
@@ -834,7 +839,7 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		ns_dyn_rule_free(&ru);
 		return r;
 	}
-	r = dyn_begin(&c, err, errlen);
+	r = dyn_begin(s, &c, err, errlen);
 	if (r < 0) {
 		ns_dyn_rule_free(&ru);
 		return r;
@@ -889,7 +894,7 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		return r;
 	r = parse_auth(a, &auth, &n_auth, &auth_given, err, errlen);
 	if (!r)
-		r = dyn_begin(&c, err, errlen);
+		r = dyn_begin(s, &c, err, errlen);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < c.db.n_rules; i++)
@@ -968,7 +973,7 @@ static int delete_rule(struct ns_session *s, const struct ns_args *a, char *err,
 
 	if (r < 0)
 		return r;
-	r = dyn_begin(&c, err, errlen);
+	r = dyn_begin(s, &c, err, errlen);
 	if (r < 0) {
 		key_free(&k);
 		return r;

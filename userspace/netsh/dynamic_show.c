@@ -617,12 +617,15 @@ static bool plan_side_matches(const struct plan *p, const struct ns_dyn_addr *wa
 static int show_specific(struct ns_session *s, const struct sel *x, enum gkind kind, char *err,
 			 size_t errlen)
 {
-	struct current_input in = {.store_dir = s->dir ? s->dir : ns_store_dir(),
-				   .rundir = ns_dyn_rundir(),
-				   .use_netlink = true};
+	struct current_input in = {.store_dir = s->dir, .rundir = ns_dyn_rundir(), .use_netlink = true};
 	struct plan p;
 	size_t shown = 0;
-	int r = current_plan(&in, &p, NULL, err, errlen);
+	int r;
+
+	if (!s->dir)
+		return fail(err, errlen, -EINVAL,
+			    "specific filters need a store directory; this session has none");
+	r = current_plan(&in, &p, NULL, err, errlen);
 
 	if (r < 0)
 		return r;

@@ -265,7 +265,7 @@ static int do_boot(struct ctx *c)
 struct watch {
 	struct mnl_socket *nl;
 	int ino, sfd;
-	int wd_store;
+	int wd_store, wd_run, wd_run_parent;
 	/* Signature of the store directory: netsh's writes change it, our own
 	 * reads (SQLite -shm files) must not wake us up. */
 	unsigned long long store_sig;
@@ -299,6 +299,29 @@ static unsigned long long store_signature(const char *dir)
 	return sig;
 }
 
+#define STORE_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MODIFY)
+
+/* Both databases, in one number. */
+static unsigned long long inputs_signature(const struct ctx *c)
+{
+	return store_signature(c->store_dir) * 31 + store_signature(c->run_dir);
+}
+
+/* The dynamic context's directory appears with its first rule: watch its
+ * parent until then. */
+static void watch_run_dir(const struct ctx *c, struct watch *w)
+{
+	char buf[PATH_MAX];
+
+	if (w->wd_run >= 0)
+		return;
+	w->wd_run = inotify_add_watch(w->ino, c->run_dir, STORE_EVENTS);
+	if (w->wd_run < 0 && w->wd_run_parent < 0) {
+		snprintf(buf, sizeof(buf), "%s", c->run_dir);
+		w->wd_run_parent = inotify_add_watch(w->ino, dirname(buf), IN_CREATE | IN_MOVED_TO);
+	}
+}
+
 static void watch_dir_of(struct watch *w, const char *file)
 {
 	char buf[PATH_MAX];
@@ -316,7 +339,7 @@ static int watch_open(struct ctx *c, struct watch *w)
 
 	memset(w, 0, sizeof(*w));
 	w->ino = w->sfd = -1;
-	w->wd_store = -1;
+	w->wd_store = w->wd_run = w->wd_run_parent = -1;
 	w->nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!w->nl || mnl_socket_bind(w->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE,
 				      MNL_SOCKET_AUTOPID) < 0) {
@@ -328,9 +351,8 @@ static int watch_open(struct ctx *c, struct watch *w)
 		fprintf(stderr, "ipsec-apply: watch: inotify: %s\n", strerror(errno));
 		return -errno;
 	}
-	w->wd_store = inotify_add_watch(w->ino, c->store_dir,
-					IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
-						IN_MOVED_FROM | IN_MODIFY);
+	w->wd_store = inotify_add_watch(w->ino, c->store_dir, STORE_EVENTS);
+	watch_run_dir(c, w);
 	watch_dir_of(w, c->paths.resolv_conf ? c->paths.resolv_conf : SYSINFO_RESOLV_CONF);
 	watch_dir_of(w, c->paths.resolved_conf ? c->paths.resolved_conf : SYSINFO_RESOLVED_CONF);
 	inotify_add_watch(w->ino, c->paths.dhclient_dir ? c->paths.dhclient_dir : SYSINFO_DHCLIENT_DIR,
@@ -395,14 +417,17 @@ static int watch_drain(struct ctx *c, struct watch *w, struct pollfd *pfd)
 			for (char *p = buf; p < buf + n;) {
 				const struct inotify_event *ev = (const void *)p;
 
-				if (ev->wd == w->wd_store)
+				if (ev->wd == w->wd_store || ev->wd == w->wd_run ||
+				    ev->wd == w->wd_run_parent)
 					store = true;
 				else
 					wake |= WAKE_INPUT;
 				p += sizeof(*ev) + ev->len;
 			}
 		}
-		if (store && store_signature(c->store_dir) != w->store_sig)
+		if (store)
+			watch_run_dir(c, w);
+		if (store && inputs_signature(c) != w->store_sig)
 			wake |= WAKE_INPUT;
 	}
 	if (pfd[2].revents & POLLIN) {
@@ -420,7 +445,7 @@ static int watch_apply(struct ctx *c, struct watch *w, bool force)
 	char err[ERRLEN] = "";
 	int ret;
 
-	w->store_sig = store_signature(c->store_dir);
+	w->store_sig = inputs_signature(c);
 	ret = build_plan(c, &p, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "ipsec-apply: %s; previous enforcement kept\n", err);

@@ -8,9 +8,15 @@
  *   vici_load SOCKET flush        vici_backend_flush
  *   vici_load SOCKET status       vici_backend_status
  *   vici_load SOCKET sink [-v]    apply fx_sink (every shape the lowering knows)
+ *   vici_load SOCKET pair LOCAL REMOTE   one PSK rule LOCAL <-> REMOTE (IKE tests)
+ *   vici_load SOCKET raw CMD      run one command, print the response
+ *   vici_load SOCKET watch SECS   wait until charon goes away (watcher API)
  *   vici_load - N swanctl         print the equivalent swanctl.conf
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,14 +85,58 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 		return rc ? 1 : 0;
 	}
+	if (!strcmp(argv[2], "raw") && argc > 3) {
+		struct vici_conn *c;
+		struct vici_msg *m;
+
+		rc = vici_connect(argv[1], 5000, &c, err, sizeof(err));
+		if (!rc)
+			rc = vici_request(c, argv[3], NULL, &m, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		vici_dump(&m->root, stdout);
+		vici_msg_free(m);
+		vici_close(c);
+		return 0;
+	}
+	if (!strcmp(argv[2], "watch") && argc > 3) {
+		struct pollfd pfd = { .events = POLLIN };
+
+		pfd.fd = vici_backend_watch_open(argv[1], err, sizeof(err));
+		if (pfd.fd < 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		printf("watching\n");
+		fflush(stdout);
+		rc = poll(&pfd, 1, atoi(argv[3]) * 1000);
+		close(pfd.fd);
+		printf("%s\n", rc == 1 ? "charon gone" : "timeout");
+		printf("connected: %s\n", vici_backend_connected(argv[1]) ? "yes" : "no");
+		return rc == 1 ? 0 : 1;
+	}
 	if (argc > 3 && !strcmp(argv[3], "swanctl"))
 		return print_swanctl(stdout, (unsigned)atoi(argv[2]));
 	o.verbose = argc > 3 && !strcmp(argv[3], "-v");
 	o.dry_run = !strcmp(argv[1], "-");
-	if (!strcmp(argv[2], "sink"))
+	if (!strcmp(argv[2], "sink")) {
 		fx_sink(&p);
-	else
+	} else if (!strcmp(argv[2], "pair") && argc > 4) {
+		struct in_addr a, b;
+
+		if (inet_pton(AF_INET, argv[3], &a) != 1 || inet_pton(AF_INET, argv[4], &b) != 1)
+			return 2;
+		memset(&p, 0, sizeof(p));
+		fx_add_me(&p, ntohl(a.s_addr));
+		fx_add_rule(&p, 1, "pair-secret");
+		fx_add_filter(&p, fx_sel(ntohl(a.s_addr), 32, ntohl(b.s_addr), 32, 0, 0, 0), true,
+			      PLAN_REQID_FILTER_BASE + 1);
+		o.verbose = argc > 5 && !strcmp(argv[5], "-v");
+	} else {
 		fx_many(&p, (unsigned)atoi(argv[2]));
+	}
 	t0 = now();
 	rc = vici_backend_apply(&p, &o, err, sizeof(err));
 	printf("vici_backend_apply: %zu rules in %.3f s\n", p.n_rules, now() - t0);

@@ -35,6 +35,7 @@ charon {
 			default = 1
 			cfg = 2
 			time_format = %T
+			flush_line = yes
 		}
 	}
 	syslog {

@@ -22,6 +22,8 @@
 	X(ns_cmds_static_set)                                                                      \
 	X(ns_cmds_static_delete)                                                                   \
 	X(ns_cmds_static_store)                                                                    \
+	X(ns_cmds_static_show)                                                                     \
+	X(ns_cmds_static_export)                                                                   \
 	X(ns_cmds_dynamic)                                                                         \
 	X(ns_cmds_dynamic_show)
 

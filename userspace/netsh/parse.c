@@ -324,8 +324,14 @@ static int convert(struct ns_session *s, struct ns_arg *x, char *err, size_t err
 			rc = fail(err, errlen,
 				  "'%s' is not a GUID; write {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}",
 				  x->s);
-		else
-			snprintf(x->s, strlen(x->s) + 1, "%s", guid);
+		else {
+			char *c = strdup(guid);
+
+			if (!c)
+				return -ENOMEM;
+			free(x->s);
+			x->s = c;
+		}
 		break;
 	case NS_PT_CUSTOM:
 		rc = p->check ? p->check(x->s, err, errlen) : 0;

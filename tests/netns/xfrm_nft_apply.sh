@@ -86,7 +86,7 @@ for f in "block 4" "permit 2" "negotiate 2"; do
 	set -- $f
 	[ "$(printf '%s' "$rs" | grep -c "counter packets 0 bytes 0 comment \"filter [0-9]* $1\"")" = "$2" ] || ok=0
 done
-printf '%s' "$rs" | grep -q '10.77.1.1 . 10.77.3.0/24 . 0-255 . 0-65535 counter' || ok=0
+printf '%s' "$rs" | grep -q '10.77.1.1 . 10.77.3.0/24 counter' || ok=0
 printf '%s' "$rs" | grep -q 'udp . 500' || ok=0
 [ $ok = 1 ] && t_pass nft_ruleset_matches_plan || t_fail nft_ruleset_matches_plan "$(printf '%s' "$rs" | head -n 20 | tr '\n' ' ')"
 

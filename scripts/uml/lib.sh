@@ -256,12 +256,18 @@ esp_states() { nsx "$1" ip xfrm state | grep -c '^src.*' ; }
 
 # ---- capture -----------------------------------------------------------------
 
-# cap_start NAME NS IF: capture on IF in NS into $SCRATCH/cap/NAME.pcap.
+# cap_start NAME NS IF [DIR]: capture on IF in NS into
+# $SCRATCH/cap/NAME.pcap; DIR (in|out|inout, default inout) is tcpdump's -Q.
+# A capture for "what is on the wire" in tunnel mode must use out on both
+# ends: the kernel hands decapsulated tunnel packets to taps of the
+# receiving device a second time, in the clear.
 cap_start() {
-	local name=$1 ns=$2 ifc=$3 f i
+	local name=$1 ns=$2 ifc=$3 dir=${4:-inout} f i
 	mkdir -p "$SCRATCH/cap"
 	f=$SCRATCH/cap/$name
-	nsx "$ns" tcpdump -Z root -i "$ifc" -n -U -w "$f.pcap" >"$f.err" 2>&1 &
+	# ip netns exec execs tcpdump, so $! is tcpdump itself (a shell
+	# function in the background would put a subshell in between).
+	ip netns exec "$ns" tcpdump -Z root -Q "$dir" -i "$ifc" -n -U -w "$f.pcap" >"$f.err" 2>&1 &
 	echo $! >"$f.pid"
 	for i in $(seq 1 100); do
 		grep -q 'listening on' "$f.err" 2>/dev/null && return 0
@@ -305,13 +311,24 @@ ping_until() {
 	return 1
 }
 
+# wait_listen NS tcp|udp PORT: until a socket listens on PORT in NS.
+wait_listen() {
+	local opt=-ltn
+	[ "$2" = udp ] && opt=-lun
+	for _ in $(seq 1 60); do
+		nsx "$1" ss -H "$opt" "sport = :$3" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # tcp_ok NS_SRV NS_CLI DST PORT: one line over TCP reaches the server.
 tcp_ok() {
 	local srv=$1 cli=$2 dst=$3 port=$4 f=$SCRATCH/tcp.$4.out
 	rm -f "$f"
-	nsx "$srv" timeout 5 nc -l -p "$port" >"$f" 2>/dev/null &
+	ip netns exec "$srv" timeout 5 nc -l -p "$port" >"$f" 2>/dev/null &
 	local lp=$!
-	sleep 0.2
+	wait_listen "$srv" tcp "$port"
 	echo "hello-tcp-$port" | nsx "$cli" timeout 4 nc -N -w 2 "$dst" "$port" >/dev/null 2>&1
 	wait $lp 2>/dev/null
 	grep -q "hello-tcp-$port" "$f" 2>/dev/null
@@ -321,9 +338,9 @@ tcp_ok() {
 udp_ok() {
 	local srv=$1 cli=$2 dst=$3 port=$4 f=$SCRATCH/udp.$4.out
 	rm -f "$f"
-	nsx "$srv" timeout 3 nc -u -l -p "$port" >"$f" 2>/dev/null &
+	ip netns exec "$srv" timeout 3 nc -u -l -p "$port" >"$f" 2>/dev/null &
 	local lp=$!
-	sleep 0.2
+	wait_listen "$srv" udp "$port"
 	local i
 	for i in 1 2 3; do
 		echo "hello-udp-$port" | nsx "$cli" timeout 1 nc -u -w 1 "$dst" "$port" >/dev/null 2>&1
@@ -446,9 +463,16 @@ product_apply() {
 	local ns=$1 d=$SCRATCH/$1
 	shift
 	mkdir -p "$d/state"
+	# This kernel has XFRM but no nftables ip family, and its BPF lacks
+	# what the classifier needs: XFRM alone enforces everything here.
+	local h flags=()
+	h=$("$IPSEC_APPLY" --help 2>&1)
+	case $h in *--no-nft*) flags+=(--no-nft) ;; esac
+	case $h in *--backend*) flags+=(--backend=xfrm) ;; esac
+	case $h in *--state-dir*) flags+=(--state-dir "$d/state") ;; esac
 	# shellcheck disable=SC2086
 	NETSH_IPSEC_DIR=$d/store nsx "$ns" "$IPSEC_APPLY" "$(product_vici_flag)" "/run/$ns/charon.vici" \
-		${E2E_APPLY_FLAGS:-} "$@" >"$d/apply.out" 2>&1
+		"${flags[@]}" ${E2E_APPLY_FLAGS:-} "$@" >"$d/apply.out" 2>&1
 }
 
 # product_step NAME NS CMD...: run a product step; PASS, or FAIL with the

@@ -8,6 +8,7 @@
  *   apply_probe send DST MILLISECONDS GAP_US PORT...
  *                                           prints "port N sent" lines
  * Each datagram carries its port so a stray one is never counted twice.
+ * PROBE_SPORT=N in the environment makes the sender use source port N.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -78,6 +79,17 @@ static int do_send(const char *dst, double ms, long gap_us, int n, char **ports)
 
 	if (inet_pton(AF_INET, dst, &sa.sin_addr) != 1)
 		return 2;
+	if (getenv("PROBE_SPORT")) {
+		struct sockaddr_in me = { .sin_family = AF_INET };
+		int one = 1;
+
+		me.sin_port = htons((uint16_t)atoi(getenv("PROBE_SPORT")));
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&me, sizeof(me))) {
+			perror("bind");
+			return 1;
+		}
+	}
 	while (now() < end) {
 		for (int i = 0; i < n; i++) {
 			char buf[16];

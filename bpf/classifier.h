@@ -110,7 +110,12 @@ struct nsb_counter {
  * metadata area, so a packet is classified once per interface.
  */
 #define NSB_META_MAGIC 0x4e534231u /* "NSB1" */
-struct nsb_meta {
+/*
+ * The metadata area ends where the packet starts, at NET_IP_ALIGN (2) on
+ * strict-alignment kernels (UML): 2-byte alignment makes the compiler
+ * access it with half-word loads the verifier accepts there.
+ */
+struct __attribute__((packed, aligned(2))) nsb_meta {
 	__u32 magic;
 	__u32 ifindex; /* where XDP ran: metadata from another hop is ignored */
 	__u32 action;  /* enum nsb_action, or NSB_META_NONE */

@@ -1277,7 +1277,10 @@ int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 		if (ret)
 			goto out_close;
 	}
-	ret = nft_local_apply(&c, b, err, len);
+	/* NETSH_IPSEC_BPF_LOCAL=off: forwarded and inbound traffic only (kernels
+	 * without nftables' ip family, e.g. the UML test kernel). */
+	if (!getenv("NETSH_IPSEC_BPF_LOCAL") || strcmp(getenv("NETSH_IPSEC_BPF_LOCAL"), "off"))
+		ret = nft_local_apply(&c, b, err, len);
 out_close:
 	fds_close(&pinned);
 	nsb_inst_close(fresh);

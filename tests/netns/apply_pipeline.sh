@@ -34,7 +34,7 @@ ip netns add "$A" && ip netns add "$B" &&
 mkdir -p "$W/leases" "$W/state"
 apply() { # apply NAMESPACE-ARGS... : ipsec-apply inside A
 	ip netns exec "$A" "$IPSEC_APPLY" --no-vici --store-dir "$NETSH_IPSEC_DIR" \
-		--state-dir "$W/state" --resolv-conf "$W/resolv.conf" --leases-dir "$W/leases" "$@"
+		--run-dir "$W/run" --state-dir "$W/state" --resolv-conf "$W/resolv.conf" --leases-dir "$W/leases" "$@"
 }
 
 # ---- policy: a specific block inside a broad permit -------------------------

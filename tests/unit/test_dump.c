@@ -76,8 +76,10 @@ static void t_commands(void **state)
 	/* Authentication methods in their order; a CA name's quotes as \'. */
 	has(s, "tunnel=198.51.100.1 conntype=dialup activate=yes rootca=\"CN=Root \\'A\\', "
 	       "O=Example certmap:yes excludecaname:no\" psk=\"" FX_PSK "\" kerberos=yes\n");
-	has(s, "name=\"icmp\" policy=\"Branch office\" filterlist=\"All ICMP Traffic\" "
-	       "filteraction=\"Permit\" conntype=lan activate=no kerberos=no\n");
+	has(s, "# note: the rule below had no authentication method; netsh gives it Kerberos\n"
+	       "ipsec static add rule name=\"icmp\" policy=\"Branch office\" "
+	       "filterlist=\"All ICMP Traffic\" filteraction=\"Permit\" conntype=lan "
+	       "activate=no\n");
 	/* '"' in a name cannot be written back: replaced, with a warning. */
 	has(s, "# warning: the name below had a '\"'");
 	has(s, "filterlist=\"Web 'front' servers\"");

@@ -139,10 +139,14 @@ static void arg_qm(struct dctx *d, const struct ns_qm_method *m, size_t n)
 	free(buf);
 }
 
+/* Authentication methods in their order of preference.  An empty list
+ * (only an import can make one) cannot be typed: netsh refuses
+ * kerberos=no alone and gives a rule without methods Kerberos. */
 static void arg_auth(struct dctx *d, const struct ns_rule *r)
 {
-	bool kerberos = false;
-
+	if (!r->n_auth)
+		fprintf(d->out, "# note: the rule below had no authentication method; netsh gives "
+				"it Kerberos\n");
 	for (size_t i = 0; i < r->n_auth; i++) {
 		const struct ns_auth *a = &r->auth[i];
 		char *v = NULL;
@@ -150,7 +154,6 @@ static void arg_auth(struct dctx *d, const struct ns_rule *r)
 		switch (a->kind) {
 		case NS_AUTH_KERBEROS:
 			arg(d, "kerberos", "yes");
-			kerberos = true;
 			break;
 		case NS_AUTH_PSK:
 			arg_str(d, "psk", a->value, false);
@@ -166,10 +169,6 @@ static void arg_auth(struct dctx *d, const struct ns_rule *r)
 			break;
 		}
 	}
-	/* An explicit "no Kerberos" keeps an empty or Kerberos-less list from
-	 * picking up the default Kerberos method again. */
-	if (!kerberos && !r->n_auth)
-		arg(d, "kerberos", "no");
 }
 
 static void dump_filterlists(struct dctx *d)
@@ -221,7 +220,10 @@ static void dump_filteractions(struct dctx *d)
 		arg(d, "inpass", ns_fmt_yesno(fa->inpass));
 		arg(d, "soft", ns_fmt_yesno(fa->soft));
 		arg(d, "action", ns_fmt_action(fa->action));
-		arg_qm(d, fa->methods, fa->n_methods);
+		/* permit and block never use their methods, and netsh fills in
+		 * defaults regardless: writing them would only warn. */
+		if (fa->action == NS_ACTION_NEGOTIATE)
+			arg_qm(d, fa->methods, fa->n_methods);
 		finish(d);
 	}
 }

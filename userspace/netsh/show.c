@@ -569,7 +569,12 @@ static void add_filteraction_fields(struct pr *p, struct rec *r, const struct ns
 		key(r);
 	if (verbose) {
 		add_yesno(r, "QM PFS", fa->qmpfs);
-		add_qm_methods(r, "Security Methods", fa->methods, fa->n_methods);
+		/* Stored methods of permit and block actions are never used
+		 * (and netsh may or may not keep them): not worth showing. */
+		if (fa->action == NS_ACTION_NEGOTIATE)
+			add_qm_methods(r, "Security Methods", fa->methods, fa->n_methods);
+		else
+			add(r, "Security Methods", "Not used with %s", ns_fmt_action(fa->action));
 	}
 }
 

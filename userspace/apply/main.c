@@ -32,6 +32,8 @@
 #include "lib/dynstore.h"
 #include "lib/store.h"
 
+#define MAX_EXPLAIN 256
+
 enum classifier {
 	CLS_AUTO = 0,
 	CLS_BPF,
@@ -55,6 +57,8 @@ struct ctx {
 	bool no_nft;
 	const char *store_dir;
 	const char *run_dir; /* dynamic context's rules */
+	struct plan_pkt explain[MAX_EXPLAIN]; /* --explain: implies -n */
+	size_t n_explain;
 	struct apply_opts opts;
 	struct sysinfo_paths paths;
 	char wins_path[PATH_MAX];
@@ -81,6 +85,8 @@ static void usage(FILE *f)
 		"      --backend=bpf|xfrm   classifier (default bpf when supported)\n"
 		"      --vici PATH      charon's VICI socket (default %s)\n"
 		"      --no-vici        do not drive charon\n"
+		"      --explain SRC,DST,PROTO[,SPORT,DPORT]  which filter decides this packet\n"
+		"                       (repeatable; implies -n)\n"
 		"      --no-nft         leave nftables alone (kernels without it; use --backend=xfrm)\n"
 		"      --store-dir DIR  policy store directory (default $NETSH_IPSEC_DIR or %s)\n"
 		"      --run-dir DIR    dynamic rules (default $NETSH_IPSEC_RUNDIR or %s)\n"
@@ -146,6 +152,7 @@ static int apply_plan(struct ctx *c, const struct plan *p)
 		return ret;
 	if (!c->no_vici) {
 		msg[0] = '\0';
+		c->opts.rule_reqids = bpf;
 		ret = vici_backend_apply(p, &c->opts, msg, sizeof(msg));
 		if (ret)
 			report("vici", ret, msg);
@@ -182,6 +189,13 @@ static int do_apply(struct ctx *c)
 	if (ret) {
 		fprintf(stderr, "ipsec-apply: %s\n", err);
 		return ret;
+	}
+	if (c->n_explain) {
+		/* Only the decisions: what a test or an administrator asks. */
+		for (size_t i = 0; i < c->n_explain; i++)
+			plan_explain(c->opts.out, &p, &c->explain[i]);
+		plan_free(&p);
+		return 0;
 	}
 	if (c->opts.dry_run)
 		plan_print(c->opts.out, &p);
@@ -538,6 +552,7 @@ enum {
 	OPT_NO_NFT,
 	OPT_STORE_DIR,
 	OPT_RUN_DIR,
+	OPT_EXPLAIN,
 	OPT_STATE_DIR,
 	OPT_RESOLV,
 	OPT_LEASES,
@@ -570,6 +585,7 @@ int main(int argc, char **argv)
 		{"no-nft", no_argument, NULL, OPT_NO_NFT},
 		{"store-dir", required_argument, NULL, OPT_STORE_DIR},
 		{"run-dir", required_argument, NULL, OPT_RUN_DIR},
+		{"explain", required_argument, NULL, OPT_EXPLAIN},
 		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 		{"resolv-conf", required_argument, NULL, OPT_RESOLV},
 		{"leases-dir", required_argument, NULL, OPT_LEASES},
@@ -632,6 +648,18 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RUN_DIR:
 			c.run_dir = optarg;
+			break;
+		case OPT_EXPLAIN:
+			if (c.n_explain == MAX_EXPLAIN ||
+			    plan_pkt_parse(optarg, &c.explain[c.n_explain])) {
+				fprintf(stderr, "ipsec-apply: --explain takes "
+						"SRC,DST,PROTO[,SPORT,DPORT] (at most %d)\n",
+					MAX_EXPLAIN);
+				ret = -EINVAL;
+			} else {
+				c.n_explain++;
+				c.opts.dry_run = true;
+			}
 			break;
 		case OPT_STATE_DIR:
 			c.opts.state_dir = optarg;

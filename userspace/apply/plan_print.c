@@ -3,8 +3,13 @@
 #include "plan_print.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "match.h"
 
 #include "../lib/format.h"
 
@@ -157,4 +162,60 @@ void plan_print(FILE *out, const struct plan *p)
 			fprintf(out, " mark 0x%08x", p->rules[f->rule].mark);
 		fprintf(out, "%s%s\n", f->mirror ? " mirror" : "", f->tunnel ? " tunnel" : "");
 	}
+}
+
+int plan_pkt_parse(const char *s, struct plan_pkt *pkt)
+{
+	char buf[128], *f[5], *save = NULL, *tok, *end;
+	unsigned long v[3] = {0, 0, 0};
+	struct in_addr a;
+	size_t n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok && n < 5; tok = strtok_r(NULL, ",", &save))
+		f[n++] = tok;
+	if ((n != 3 && n != 5) || tok)
+		return -EINVAL;
+	memset(pkt, 0, sizeof(*pkt));
+	if (inet_pton(AF_INET, f[0], &a) != 1)
+		return -EINVAL;
+	pkt->src = ntohl(a.s_addr);
+	if (inet_pton(AF_INET, f[1], &a) != 1)
+		return -EINVAL;
+	pkt->dst = ntohl(a.s_addr);
+	if (!strcasecmp(f[2], "tcp"))
+		v[0] = NS_PROTO_TCP;
+	else if (!strcasecmp(f[2], "udp"))
+		v[0] = NS_PROTO_UDP;
+	else if (!strcasecmp(f[2], "icmp"))
+		v[0] = NS_PROTO_ICMP;
+	else if (!strcasecmp(f[2], "any"))
+		v[0] = 0;
+	else if ((v[0] = strtoul(f[2], &end, 10)) > 255 || *end || !*f[2])
+		return -EINVAL;
+	for (size_t i = 3; i < n; i++)
+		if ((v[i - 2] = strtoul(f[i], &end, 10)) > 65535 || *end || !*f[i])
+			return -EINVAL;
+	pkt->proto = (uint8_t)v[0];
+	pkt->sport = (uint16_t)v[1];
+	pkt->dport = (uint16_t)v[2];
+	return 0;
+}
+
+void plan_explain(FILE *out, const struct plan *p, const struct plan_pkt *pkt)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pb[8];
+	int i = plan_match(p, pkt);
+
+	fprintf(out, "packet %s -> %s proto %s ports %u -> %u: ", ip(pkt->src, a), ip(pkt->dst, b),
+		proto_name(pkt->proto, pb), pkt->sport, pkt->dport);
+	if (plan_exempt_pkt(p, pkt))
+		fprintf(out, "exempt, pass\n");
+	else if (i < 0)
+		fprintf(out, "no filter, pass\n");
+	else
+		fprintf(out, "filter %d, %s (rule %u)\n", i, plan_action_name(p->filters[i].action),
+			p->filters[i].rule);
 }

@@ -15,4 +15,11 @@ const char *plan_sel_format(const struct plan_sel *s, char *buf, size_t len);
  * selector and kernel handles. */
 void plan_print(FILE *out, const struct plan *p);
 
+/* "SRC,DST,PROTO[,SPORT,DPORT]" (PROTO a number or tcp/udp/icmp/any) into
+ * a packet; 0 or -EINVAL. */
+int plan_pkt_parse(const char *s, struct plan_pkt *pkt);
+/* One line: the packet and what decides it (exempt, no filter, or the
+ * filter with its index, action and rule), per plan_match(). */
+void plan_explain(FILE *out, const struct plan *p, const struct plan_pkt *pkt);
+
 #endif

@@ -60,6 +60,7 @@ bool ns_winreg_detect(const uint8_t *buf, size_t len)
 struct obj {
 	enum cls cls;
 	char guid[NS_GUID_LEN + 1];
+	size_t first; /* index of its first key in the file: import keeps file order */
 	const struct ns_reg_key **keys; /* the same key may appear several times */
 	size_t n_keys;
 	bool bad;  /* could not be decoded: treated as missing */
@@ -76,8 +77,9 @@ struct obj {
 
 struct imp {
 	struct ns_reg_file file;
-	struct obj *objs;
+	struct obj *objs; /* sorted by class and GUID */
 	size_t n_objs;
+	struct obj **order; /* the same, in file order */
 	struct ns_winreg_report *rep;
 	char **active; /* ActivePolicy values */
 	size_t n_active;
@@ -244,6 +246,13 @@ static int oom(struct imp *im)
 	return -ENOMEM;
 }
 
+static int order_cmp(const void *a, const void *b)
+{
+	const struct obj *x = *(const struct obj *const *)a, *y = *(const struct obj *const *)b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
 static int collect(struct imp *im)
 {
 	size_t n = 0;
@@ -277,6 +286,7 @@ static int collect(struct imp *im)
 			continue;
 		}
 		im->objs[n].cls = c;
+		im->objs[n].first = i;
 		memcpy(im->objs[n].guid, g, sizeof(g));
 		im->objs[n].keys = malloc(sizeof(*im->objs[n].keys));
 		if (!im->objs[n].keys)
@@ -329,8 +339,15 @@ static int collect(struct imp *im)
 					o->keys[b] = o->keys[b - 1];
 					o->keys[b - 1] = t;
 				}
+			o->first = (size_t)(o->keys[0] - im->file.keys);
 		}
 	}
+	im->order = malloc((im->n_objs ? im->n_objs : 1) * sizeof(*im->order));
+	if (!im->order)
+		return oom(im);
+	for (size_t i = 0; i < im->n_objs; i++)
+		im->order[i] = &im->objs[i];
+	qsort(im->order, im->n_objs, sizeof(*im->order), order_cmp);
 	return 0;
 }
 
@@ -798,7 +815,7 @@ static int build(struct imp *im, struct ns_db *db)
 	}
 	/* Normal filter actions and filter lists stand on their own. */
 	for (size_t i = 0; i < im->n_objs; i++) {
-		struct obj *o = &im->objs[i];
+		struct obj *o = im->order[i];
 
 		if (o->bad)
 			continue;
@@ -814,8 +831,8 @@ static int build(struct imp *im, struct ns_db *db)
 		}
 	}
 	for (size_t i = 0; i < im->n_objs; i++) {
-		if (im->objs[i].cls == C_POLICY && !im->objs[i].bad) {
-			rc = build_policy(im, db, &im->objs[i]);
+		if (im->order[i]->cls == C_POLICY && !im->order[i]->bad) {
+			rc = build_policy(im, db, im->order[i]);
 			if (rc)
 				return rc;
 		}
@@ -863,6 +880,7 @@ int ns_winreg_read(const uint8_t *buf, size_t len, struct ns_db *db, struct ns_w
 	for (size_t i = 0; i < im.n_objs; i++)
 		obj_free(&im.objs[i]);
 	free(im.objs);
+	free(im.order);
 	free(im.active);
 	ns_reg_file_free(&im.file);
 	if (rc)
@@ -972,6 +990,13 @@ static const char *hash_name(enum ns_hash h)
 	return (unsigned)h < 5 ? n[h] : "?";
 }
 
+static int dh_number(enum ns_dh g)
+{
+	static const int n[] = {0, 1, 2, 3, 14, 19, 20, 24};
+
+	return (unsigned)g < 8 ? n[g] : -1;
+}
+
 static void write_isakmp(struct exp *e, const struct ns_policy *p, const char *guid)
 {
 	struct ns_blob_isakmp ik = {0};
@@ -1019,7 +1044,7 @@ static void write_isakmp(struct exp *e, const struct ns_policy *p, const char *g
 		    (m->group != NS_DH_14 && m->group > NS_DH_3))
 			EWARN(e, "policy \"%s\": main mode method %s-%s-%d is unknown to Windows: it "
 				 "sees %s-%s with the nearest group", p->name, cipher_name(m->cipher),
-			      hash_name(m->hash), (int)m->group,
+			      hash_name(m->hash), dh_number(m->group),
 			      m->cipher == NS_CIPHER_DES ? "DES" : "3DES",
 			      m->hash == NS_HASH_MD5 ? "MD5" : "SHA1");
 	}

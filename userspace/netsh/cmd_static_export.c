@@ -51,13 +51,14 @@ static int dump(struct ns_session *s, const struct ns_args *a, char *err, size_t
 /* ------------------------------------------------------------------ */
 /* exportpolicy */
 
-static const char *const export_formats[] = {"ipsec", "reg", NULL};
+static const char *const export_formats[] = {"ipsec", "reg", "regedit4", NULL};
 
 static const struct ns_param export_params[] = {
 	{.tag = "file", .type = NS_PT_STRING, .flags = NS_P_REQ,
 	 .help = "File to write; .ipsec (or .reg) is added when the name has no extension."},
 	{.tag = "format", .type = NS_PT_ENUM, .choices = export_formats, .defval = "ipsec",
-	 .help = "ipsec: our own text format; reg: a Windows registry export (.reg)."},
+	 .help = "ipsec: our own text format; reg: a Windows registry export (.reg,\n"
+		 "UTF-16LE as reg export writes it); regedit4: the same as REGEDIT4 text."},
 	{0},
 };
 
@@ -77,8 +78,8 @@ static char *with_extension(const char *path, const char *ext)
 
 /* Writes to a temporary file beside path and renames it over path, so a
  * failed export never leaves half a file; 0600 because PSKs are in it. */
-static int write_file(const char *path, bool reg, const struct ns_db *db,
-		      enum ns_store_location loc, char *err, size_t errlen)
+static int write_file(const char *path, bool reg, const struct ns_winreg_write_opts *wo,
+		      const struct ns_db *db, enum ns_store_location loc, char *err, size_t errlen)
 {
 	char *tmp = NULL;
 	FILE *f;
@@ -99,7 +100,8 @@ static int write_file(const char *path, bool reg, const struct ns_db *db,
 		close(fd);
 		goto fail;
 	}
-	rc = reg ? ns_winreg_write(f, db, loc, err, errlen) : ns_export_write(f, db, err, errlen);
+	rc = reg ? ns_winreg_write_opts(f, db, loc, wo, err, errlen)
+		 : ns_export_write(f, db, err, errlen);
 	if (!rc && (fflush(f) || fsync(fileno(f))))
 		rc = -errno;
 	if (fclose(f) && !rc)
@@ -121,8 +123,10 @@ fail:
 static int exportpolicy(struct ns_session *s, const struct ns_args *a, char *err, size_t errlen)
 {
 	const struct ns_arg *fmt = ns_arg_get(a, "format");
-	bool reg = fmt && fmt->u == 1;
+	bool reg = fmt && fmt->u >= 1;
 	char *path = with_extension(ns_arg_get(a, "file")->s, reg ? ".reg" : ".ipsec");
+	struct ns_winreg_report rep = {0};
+	struct ns_winreg_write_opts wo = {.regedit4 = fmt && fmt->u == 2, .rep = &rep};
 	struct ns_db db;
 	int rc;
 
@@ -135,7 +139,11 @@ static int exportpolicy(struct ns_session *s, const struct ns_args *a, char *err
 	err[0] = '\0';
 	rc = load(s, &db, err, errlen);
 	if (!rc)
-		rc = write_file(path, reg, &db, s->loc, err, errlen);
+		rc = write_file(path, reg, &wo, &db, s->loc, err, errlen);
+	/* What Windows will read differently (algorithms it lacks). */
+	for (size_t i = 0; !rc && i < rep.n; i++)
+		ns_warn(s, "%s", rep.lines[i]);
+	ns_winreg_report_free(&rep);
 	if (!rc)
 		fprintf(s->out, "Exported %zu policies, %zu filter lists and %zu filter actions to %s.\n",
 			db.n_policies, db.n_filterlists, db.n_filteractions, path);
@@ -209,8 +217,33 @@ static int merge(struct ns_session *s, const struct ns_db *in, const char *what,
 static const struct ns_param import_params[] = {
 	{.tag = "file", .type = NS_PT_STRING, .flags = NS_P_REQ,
 	 .help = "A file from exportpolicy, or a Windows registry export (.reg)."},
+	{.tag = "check", .type = NS_PT_BOOL, .defval = "no",
+	 .help = "yes: only report what would be imported and every warning; change nothing."},
 	{0},
 };
+
+/* importpolicy check=yes: what the file holds. */
+static void print_check(struct ns_session *s, const struct ns_db *in)
+{
+	for (size_t i = 0; i < in->n_policies; i++) {
+		const struct ns_policy *p = &in->policies[i];
+
+		fprintf(s->out, "Policy        %s \"%s\": %zu rules + default response rule%s\n",
+			p->guid, p->name, p->n_rules, p->assigned ? ", assigned" : "");
+	}
+	for (size_t i = 0; i < in->n_filterlists; i++)
+		fprintf(s->out, "Filter list   %s \"%s\": %zu filters\n", in->filterlists[i].guid,
+			in->filterlists[i].name, in->filterlists[i].n_filters);
+	for (size_t i = 0; i < in->n_filteractions; i++) {
+		const struct ns_filteraction *fa = &in->filteractions[i];
+		static const char *const act[] = {"permit", "block", "negotiate"};
+
+		if (fa->type != NS_FA_NORMAL)
+			continue;
+		fprintf(s->out, "Filter action %s \"%s\": %s, %zu security methods\n", fa->guid,
+			fa->name, (unsigned)fa->action < 3 ? act[fa->action] : "?", fa->n_methods);
+	}
+}
 
 static int read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen)
 {
@@ -265,6 +298,8 @@ static int read_file(const char *path, char **buf, size_t *len, char *err, size_
 static int importpolicy(struct ns_session *s, const struct ns_args *a, char *err, size_t errlen)
 {
 	const char *path = ns_arg_get(a, "file")->s;
+	const struct ns_arg *chk = ns_arg_get(a, "check");
+	bool check = chk && chk->b;
 	struct ns_db in = {0};
 	char *buf = NULL;
 	size_t len = 0;
@@ -278,8 +313,12 @@ static int importpolicy(struct ns_session *s, const struct ns_args *a, char *err
 		struct ns_winreg_report rep = {0};
 
 		rc = ns_winreg_read((const uint8_t *)buf, len, &in, &rep, err, errlen);
-		for (size_t i = 0; i < rep.n; i++)
-			ns_warn(s, "%s", rep.lines[i]);
+		for (size_t i = 0; i < rep.n; i++) {
+			if (check)
+				fprintf(s->out, "Warning: %s\n", rep.lines[i]);
+			else
+				ns_warn(s, "%s", rep.lines[i]);
+		}
 		ns_winreg_report_free(&rep);
 	} else {
 		rc = ns_err(err, errlen, -EINVAL,
@@ -288,6 +327,22 @@ static int importpolicy(struct ns_session *s, const struct ns_args *a, char *err
 			    path);
 	}
 	free(buf);
+	if (!rc && check) {
+		struct ns_db cur;
+
+		print_check(s, &in);
+		/* The store is only read: the command's transaction commits nothing. */
+		rc = ns_store_load(ns_cmd_store(s), &cur, err, errlen);
+		if (!rc)
+			rc = name_clash(&cur, &in, "importpolicy", err, errlen);
+		ns_db_free(&cur);
+		if (!rc)
+			fprintf(s->out, "Check only: %zu policies, %zu filter lists and %zu filter "
+					"actions would be imported; nothing was changed.\n",
+				in.n_policies, in.n_filterlists, in.n_filteractions);
+		ns_db_free(&in);
+		return rc;
+	}
 	if (!rc)
 		rc = merge(s, &in, "importpolicy", err, errlen);
 	if (!rc)

@@ -45,13 +45,13 @@ for r in $(seq 1 "$ROUNDS"); do
 		continue
 	fi
 	# Loadable: the whole store read back through netsh, and writable.
-	if ! "$NETSH" ipsec static show all >/dev/null 2>&1; then
-		t_fail "round_$r" "netsh cannot load the store after the crash"
+	if ! out=$("$NETSH" ipsec static show all 2>&1 >/dev/null); then
+		t_fail "round_$r" "netsh cannot load the store after the crash: $out"
 		bad=1
 		continue
 	fi
-	if ! "$NETSH" ipsec static add filterlist "after$r" >/dev/null 2>&1; then
-		t_fail "round_$r" "store not writable after the crash"
+	if ! out=$("$NETSH" ipsec static add filterlist "after$r" 2>&1); then
+		t_fail "round_$r" "store not writable after the crash: $out"
 		bad=1
 		continue
 	fi

@@ -126,7 +126,7 @@ static void test_host_rules(void **state)
 
 	(void)state;
 	fx_many(&p, 2);
-	assert_int_equal(vici_lower_plan(&p, capture_emit, &c, NULL, err, sizeof(err)), 0);
+	assert_int_equal(vici_lower_plan(&p, false, capture_emit, &c, NULL, err, sizeof(err)), 0);
 	/* key then connection, per rule */
 	assert_int_equal(c.n, 4);
 	assert_int_equal(c.v[0].kind, VICI_OBJ_SHARED);
@@ -177,7 +177,7 @@ static void test_kitchen_sink(void **state)
 	(void)state;
 	fx_sink(&p);
 	/* rule 8's CA is missing: an error for it, the others are lowered */
-	assert_int_equal(vici_lower_plan(&p, capture_emit, &c, w, err, sizeof(err)), -ENOENT);
+	assert_int_equal(vici_lower_plan(&p, false, capture_emit, &c, w, err, sizeof(err)), -ENOENT);
 	fclose(w);
 	assert_non_null(strstr(err, "rule8"));
 	assert_non_null(strstr(err, "CN=Nobody"));
@@ -206,7 +206,9 @@ static void test_kitchen_sink(void **state)
 	assert_string_equal(vici_str(k, "remote.id"), "%any");
 	ch = vici_path(k, "children.r4e540002");
 	assert_string_equal(list(ch, "esp_proposals"), "3des-md5");
-	assert_string_equal(list(ch, "ah_proposals"), "md5");
+	/* the kernel template requires ESP (the first method's protocol) */
+	assert_string_equal(list(ch, "ah_proposals"), "<none>");
+	assert_non_null(strstr(warn, "rule \"rule2\": 1 AH method(s) not offered"));
 	assert_string_equal(list(ch, "remote_ts"), "0.0.0.0/0");
 	assert_non_null(strstr(warn, "rule \"rule2\": strongSwan has no Kerberos"));
 	assert_non_null(strstr(warn, "rule \"rule2\": strongSwan cannot negotiate AH+ESP"));
@@ -293,7 +295,7 @@ static void test_ca_match_forms(void **state)
 		fx_add_auth(fx_add_rule(&p, 1, NULL), NS_AUTH_ROOTCA, dns[i]);
 		fx_add_filter(&p, fx_sel(FX_ME, 32, fx_ip(10, 1, 0, 7), 32, 0, 0, 0), true,
 			      PLAN_REQID_FILTER_BASE + 1);
-		if (vici_lower_plan(&p, capture_emit, &c, NULL, err, sizeof(err)))
+		if (vici_lower_plan(&p, false, capture_emit, &c, NULL, err, sizeof(err)))
 			fail_msg("%s: %s", dns[i], err);
 		assert_int_equal(c.n, 1);
 		capture_free(&c);
@@ -327,7 +329,7 @@ static void test_groups_and_names(void **state)
 		r->qm[0] = (struct ns_qm_method){ .kind = NS_QM_AH, .ah_hash = NS_HASH_SHA256,
 						  .lifetime_kb = 1, .lifetime_sec = 60 };
 		r->qmpfs = true;
-		assert_int_equal(vici_lower_plan(&p, capture_emit, &c, NULL, err, sizeof(err)), 0);
+		assert_int_equal(vici_lower_plan(&p, false, capture_emit, &c, NULL, err, sizeof(err)), 0);
 		snprintf(want, sizeof(want), "aes192-sha1-%s", map[i].name);
 		assert_string_equal(list(c.v[1].msg->root.child, "proposals"), want);
 		snprintf(want, sizeof(want), "sha256-%s", map[i].name);
@@ -348,7 +350,7 @@ static void test_emit_error_stops(void **state)
 
 	(void)state;
 	fx_many(&p, 3);
-	assert_int_equal(vici_lower_plan(&p, capture_emit, &c, NULL, err, sizeof(err)), -EIO);
+	assert_int_equal(vici_lower_plan(&p, false, capture_emit, &c, NULL, err, sizeof(err)), -EIO);
 	assert_string_equal(err, "refused");
 	assert_int_equal(c.n, 1);
 	capture_free(&c);
@@ -398,6 +400,34 @@ static void test_dry_run_verbose(void **state)
 	plan_free(&p);
 }
 
+/* bpf classifier: one child per connection with the rule's reqid. */
+static void test_rule_reqids(void **state)
+{
+	struct capture c = { 0 };
+	struct plan p;
+	const struct vici_node *k, *ch;
+	char err[256];
+
+	(void)state;
+	fx_many(&p, 1);
+	/* a second filter to the same peer, and a mirrored twin */
+	fx_add_filter(&p, fx_sel(FX_ME, 32, fx_ip(10, 100, 0, 1), 32, 6, 0, 22), true,
+		      PLAN_REQID_FILTER_BASE + 7);
+	assert_int_equal(vici_lower_plan(&p, true, capture_emit, &c, NULL, err, sizeof(err)), 0);
+	k = conn(&c, "000000000001-10.100.0.1");
+	assert_non_null(k);
+	assert_int_equal(vici_child(k, "children")->n_child, 1);
+	ch = vici_path(k, "children.r4e530001");
+	assert_non_null(ch);
+	assert_string_equal(vici_str(ch, "reqid"), "1314062337"); /* 0x4e530001 */
+	assert_string_equal(list(ch, "local_ts"), "10.99.0.1/32,10.99.0.1/32[tcp]");
+	assert_string_equal(list(ch, "remote_ts"), "10.100.0.1/32,10.100.0.1/32[tcp/22]");
+	assert_string_equal(vici_str(ch, "start_action"), "trap");
+	assert_string_equal(vici_str(ch, "policies"), "no");
+	capture_free(&c);
+	plan_free(&p);
+}
+
 static void test_conn_name(void **state)
 {
 	struct plan_rule r = { 0 };
@@ -424,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_emit_error_stops),
 		cmocka_unit_test(test_apply_without_charon),
 		cmocka_unit_test(test_dry_run_verbose),
+		cmocka_unit_test(test_rule_reqids),
 		cmocka_unit_test(test_conn_name),
 	};
 

@@ -29,6 +29,9 @@ struct apply_opts {
 	FILE *out;
 	const char *vici_path;  /* default "/run/charon.vici" */
 	const char *state_dir;  /* where backends may keep state (pinned maps...) */
+	/* The bpf classifier is in use: its per-rule XFRM templates carry
+	 * plan_rule.reqid, so charon's children must too (vici backend). */
+	bool rule_reqids;
 };
 
 #define APPLY_DEFAULT_VICI "/run/charon.vici"

@@ -78,6 +78,7 @@ struct lower {
 	vici_emit_fn emit;
 	void *ectx;
 	FILE *warn;
+	bool rule_reqids; /* one child per connection, with the rule's reqid */
 	struct vici_builder b;
 	int first_err; /* of a skipped rule; the others are still lowered */
 	char first_msg[256];
@@ -514,32 +515,37 @@ static const struct ns_qm_method *qm_methods(const struct plan_rule *r, size_t *
 	return ns_default_qm_methods;
 }
 
-/* esp_proposals and ah_proposals of a child.  pfs: qmpfs or mmpfs. */
+/*
+ * esp_proposals or ah_proposals of a child.  pfs: qmpfs or mmpfs.  The
+ * kernel's templates name one protocol, the first method's (xfrm.c), so
+ * only the methods of that protocol are offered: an SA of the other one
+ * would never be used.
+ */
 static void add_child_proposals(struct lower *l, const struct plan_rule *r, bool pfs)
 {
 	const char *groups[8];
 	size_t ng = pfs ? pfs_groups(r, groups, 8) : 0;
-	size_t n, n_esp = 0, n_ah = 0;
+	size_t n, left_out = 0;
 	const struct ns_qm_method *qm = qm_methods(r, &n);
-	bool bundle_warned = false;
+	bool ah = qm[0].kind == NS_QM_AH, bundle_warned = false;
 
 	if (!ng) {
 		groups[0] = NULL;
 		ng = 1;
 	}
+	vici_begin_list(&l->b, ah ? "ah_proposals" : "esp_proposals");
 	for (size_t i = 0; i < n; i++) {
-		if (qm[i].kind == NS_QM_AH)
-			n_ah++;
-		else
-			n_esp++;
-	}
-	if (n_esp) {
-		vici_begin_list(&l->b, "esp_proposals");
-		for (size_t i = 0; i < n; i++) {
-			const char *c, *h;
+		const char *c = NULL, *h;
 
-			if (qm[i].kind == NS_QM_AH)
+		if ((qm[i].kind == NS_QM_AH) != ah) {
+			left_out++;
+			continue;
+		}
+		if (ah) {
+			h = hash_name(qm[i].ah_hash);
+			if (!h)
 				continue;
+		} else {
 			if (qm[i].kind == NS_QM_AH_ESP && !bundle_warned) {
 				warnf(l, r, "strongSwan cannot negotiate AH+ESP bundles; "
 					    "offering their ESP part only");
@@ -551,32 +557,20 @@ static void add_child_proposals(struct lower *l, const struct plan_rule *r, bool
 				warnf(l, r, "ESP[none,none] is not a security method; left out");
 				continue;
 			}
-			for (size_t g = 0; g < ng; g++) {
-				char s[96];
-
-				snprintf(s, sizeof(s), "%s%s%s%s%s", c, h ? "-" : "", h ? h : "",
-					 groups[g] ? "-" : "", groups[g] ? groups[g] : "");
-				vici_add_item_str(&l->b, s);
-			}
 		}
-		vici_end_list(&l->b);
-	}
-	if (n_ah) {
-		if (n_esp)
-			warnf(l, r, "ESP and AH methods mixed: charon offers all ESP proposals "
-				    "before the AH ones");
-		vici_begin_list(&l->b, "ah_proposals");
-		for (size_t i = 0; i < n; i++) {
-			const char *h = hash_name(qm[i].ah_hash);
+		for (size_t g = 0; g < ng; g++) {
+			char str[96];
 
-			if (qm[i].kind != NS_QM_AH || !h)
-				continue;
-			for (size_t g = 0; g < ng; g++)
-				vici_add_item_fmt(&l->b, "%s%s%s", h, groups[g] ? "-" : "",
-						  groups[g] ? groups[g] : "");
+			snprintf(str, sizeof(str), "%s%s%s%s%s", c ? c : "", c && h ? "-" : "",
+				 h ? h : "", groups[g] ? "-" : "", groups[g] ? groups[g] : "");
+			vici_add_item_str(&l->b, str);
 		}
-		vici_end_list(&l->b);
 	}
+	vici_end_list(&l->b);
+	if (left_out)
+		warnf(l, r, "%zu %s method(s) not offered: the kernel policy requires %s, "
+			    "the protocol of the first method", left_out, ah ? "ESP" : "AH",
+		      ah ? "AH" : "ESP");
 }
 
 /* Lifetimes: charon has one per child, the methods one each; the most
@@ -892,20 +886,27 @@ static int emit_psk(struct lower *l, const char *name, const struct auth_choice 
 	return emit(l, VICI_OBJ_SHARED, name);
 }
 
-static void add_child(struct lower *l, const struct plan_rule *r, const struct child *ch)
+/* A child's traffic selectors, seen from our side. */
+static void child_ts(const struct child *ch, char *lts, char *rts, size_t len)
 {
 	const struct plan_sel *s = &ch->f->sel;
+
+	if (!ch->reversed) {
+		ts_str(lts, len, s->src, s->src_plen, s->proto, s->sport);
+		ts_str(rts, len, s->dst, s->dst_plen, s->proto, s->dport);
+	} else {
+		ts_str(lts, len, s->dst, s->dst_plen, s->proto, s->dport);
+		ts_str(rts, len, s->src, s->src_plen, s->proto, s->sport);
+	}
+}
+
+static void add_child(struct lower *l, const struct plan_rule *r, const struct child *ch)
+{
 	char name[32], lts[64], rts[64];
 	bool pfs = r->qmpfs || r->mmpfs;
 
 	snprintf(name, sizeof(name), "r%08x", ch->f->reqid);
-	if (!ch->reversed) {
-		ts_str(lts, sizeof(lts), s->src, s->src_plen, s->proto, s->sport);
-		ts_str(rts, sizeof(rts), s->dst, s->dst_plen, s->proto, s->dport);
-	} else {
-		ts_str(lts, sizeof(lts), s->dst, s->dst_plen, s->proto, s->dport);
-		ts_str(rts, sizeof(rts), s->src, s->src_plen, s->proto, s->sport);
-	}
+	child_ts(ch, lts, rts, sizeof(lts));
 	vici_begin_section(&l->b, name);
 	vici_add_kv_str(&l->b, "mode", r->tunnel ? "tunnel" : "transport");
 	add_child_proposals(l, r, pfs);
@@ -920,6 +921,49 @@ static void add_child(struct lower *l, const struct plan_rule *r, const struct c
 	vici_add_kv_str(&l->b, "policies", "no");
 	vici_add_kv_fmt(&l->b, "priority", "%u", VICI_CHILD_PRIORITY);
 	vici_add_kv_str(&l->b, "start_action", ch->respond_only ? "none" : "trap");
+	vici_end_section(&l->b);
+}
+
+/*
+ * With the bpf classifier, the kernel has one mark-selected policy per rule
+ * whose template carries the rule's reqid: one child per connection with
+ * that reqid and every filter's selectors (IKEv1 settles on one pair per
+ * quick mode; charon narrows to the pair of the packet or the proposal).
+ */
+static void add_rule_child(struct lower *l, const struct plan_rule *r, const struct conn *c)
+{
+	char name[32], lts[64], rts[64];
+	bool respond_only = true;
+
+	snprintf(name, sizeof(name), "r%08x", r->reqid);
+	vici_begin_section(&l->b, name);
+	vici_add_kv_str(&l->b, "mode", r->tunnel ? "tunnel" : "transport");
+	add_child_proposals(l, r, r->qmpfs || r->mmpfs);
+	add_child_lifetimes(l, r);
+	for (int remote = 0; remote < 2; remote++) {
+		vici_begin_list(&l->b, remote ? "remote_ts" : "local_ts");
+		for (size_t i = 0; i < c->n_ch; i++) {
+			bool dup = false;
+			char *mine = remote ? rts : lts;
+
+			child_ts(&c->ch[i], lts, rts, sizeof(lts));
+			for (size_t j = 0; j < i && !dup; j++) {
+				char l2[64], r2[64];
+
+				child_ts(&c->ch[j], l2, r2, sizeof(l2));
+				dup = !strcmp(remote ? r2 : l2, mine);
+			}
+			if (!dup)
+				vici_add_item_str(&l->b, mine);
+		}
+		vici_end_list(&l->b);
+	}
+	for (size_t i = 0; i < c->n_ch; i++)
+		respond_only &= c->ch[i].respond_only;
+	vici_add_kv_fmt(&l->b, "reqid", "%u", r->reqid);
+	vici_add_kv_str(&l->b, "policies", "no");
+	vici_add_kv_fmt(&l->b, "priority", "%u", VICI_CHILD_PRIORITY);
+	vici_add_kv_str(&l->b, "start_action", respond_only ? "none" : "trap");
 	vici_end_section(&l->b);
 }
 
@@ -993,8 +1037,11 @@ static int lower_rule(struct lower *l, size_t ri)
 		add_auth(l, &ac, "local", c->n_local == 1 ? a : NULL, false);
 		add_auth(l, &ac, "remote", ac.a->kind == NS_AUTH_PSK ? c->peer_id : NULL, true);
 		vici_begin_section(&l->b, "children");
-		for (size_t i = 0; i < c->n_ch; i++)
-			add_child(l, r, &c->ch[i]);
+		if (l->rule_reqids && r->reqid)
+			add_rule_child(l, r, c);
+		else
+			for (size_t i = 0; i < c->n_ch; i++)
+				add_child(l, r, &c->ch[i]);
 		vici_end_section(&l->b);
 		vici_end_section(&l->b);
 		rc = emit(l, VICI_OBJ_CONN, name);
@@ -1065,11 +1112,12 @@ out:
 	return rc;
 }
 
-int vici_lower_plan(const struct plan *p, vici_emit_fn emit_fn, void *ctx, FILE *warn, char *err,
-		    size_t errlen)
+int vici_lower_plan(const struct plan *p, bool rule_reqids, vici_emit_fn emit_fn, void *ctx,
+		    FILE *warn, char *err, size_t errlen)
 {
 	struct lower l = {
 		.p = p, .emit = emit_fn, .ectx = ctx, .warn = warn, .err = err, .errlen = errlen,
+		.rule_reqids = rule_reqids,
 	};
 	int rc = 0;
 
@@ -1255,7 +1303,7 @@ int vici_backend_apply(const struct plan *p, const struct apply_opts *o, char *e
 			return rc;
 	}
 	/* Make before break: load everything, then unload what is gone. */
-	rc_lower = vici_lower_plan(p, apply_emit, &a, stderr, err, len);
+	rc_lower = vici_lower_plan(p, o->rule_reqids, apply_emit, &a, stderr, err, len);
 	rc = rc_lower;
 	/* A rule skipped for its own reasons still lets the rest be cleaned;
 	 * a failure talking to charon does not. */

@@ -38,14 +38,17 @@ typedef int (*vici_emit_fn)(void *ctx, enum vici_obj kind, const char *name,
 			    const struct vici_builder *msg, char *err, size_t errlen);
 
 /*
- * Lower every negotiate rule of p.  Warnings (Kerberos, AH+ESP bundles,
+ * Lower every negotiate rule of p.  Children carry their plan filter's
+ * reqid (one child per filter: the xfrm backend's per-filter policies), or
+ * with rule_reqids the rule's reqid (one child per connection: the bpf
+ * classifier's per-rule policies, apply_opts.rule_reqids).  Warnings (Kerberos, AH+ESP bundles,
  * settings without a strongSwan equivalent) go to warn, one line each.
  * A rule that cannot be lowered (e.g. its root CA certificate is missing)
  * is skipped, the others are still emitted, and the first such error is
  * returned at the end (-ENOENT...) with its message in err.
  */
-int vici_lower_plan(const struct plan *p, vici_emit_fn emit, void *ctx, FILE *warn, char *err,
-		    size_t errlen);
+int vici_lower_plan(const struct plan *p, bool rule_reqids, vici_emit_fn emit, void *ctx,
+		    FILE *warn, char *err, size_t errlen);
 
 /* The name of a rule's connection to one peer ("%any" → "any"). */
 void vici_conn_name(char *out, size_t len, const struct plan_rule *r, const char *peer);

@@ -450,6 +450,9 @@ static int qm_one(const char *b, const char *e, struct ns_qm_method *m, char *er
 	if (rb + 1 < e) {
 		if (rb[1] != ':')
 			goto bad;
+		if (rb + 2 == e)
+			return fail(err, errlen, "bad lifetime; write :<kilobytes>k/<seconds>s, "
+						 "e.g. :100000k/3600s");
 		return qm_lifetime(rb + 2, e, m, err, errlen);
 	}
 	return 0;

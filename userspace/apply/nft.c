@@ -94,7 +94,7 @@ static uint32_t pmask(uint8_t plen)
 
 static bool has_ports(uint8_t proto)
 {
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
 }
 
 static void filter_box(const struct plan_sel *s, struct box *b)
@@ -426,6 +426,17 @@ int nft_plan_layers(const struct plan *p, struct nft_layer_info **out, size_t *n
 	return ret;
 }
 
+int nft_plan_assign(const struct plan *p, long *layer_of)
+{
+	struct lower lw = { .p = p };
+	int ret = lower_plan(&lw);
+
+	if (!ret && p->n_filters)
+		memcpy(layer_of, lw.elem_layer, p->n_filters * sizeof(long));
+	lower_free(&lw);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* Messages */
 
@@ -693,8 +704,14 @@ static int rb_end(struct bctx *c, struct rb *b, const char *comment)
 	return ret;
 }
 
+/* Fields of a concatenation take a 32-bit register each; a lone field
+ * keeps its own size (nft decodes keys by it). */
 static size_t key_len(uint8_t fields)
 {
+	static const size_t natural[5] = { 4, 4, 1, 2, 2 };
+
+	if (__builtin_popcount(fields) == 1)
+		return natural[__builtin_ctz(fields)];
 	return (size_t)__builtin_popcount(fields) * 4;
 }
 
@@ -784,7 +801,7 @@ static size_t elem_key(const uint32_t *v, uint8_t fields, uint8_t *out)
 		}
 		n += 4;
 	}
-	return n;
+	return key_len(fields);
 }
 
 static void put_data(struct nlmsghdr *nlh, uint16_t type, const void *d, size_t len)

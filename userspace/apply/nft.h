@@ -42,6 +42,12 @@ struct nft_layer_info {
 
 /* The layers nft_backend_apply() would build; caller frees *out. */
 int nft_plan_layers(const struct plan *p, struct nft_layer_info **out, size_t *n);
+/*
+ * Per filter, the layer its element went to, or -1 when it has none (an
+ * earlier element of the same layer contains it, or an earlier filter
+ * matches everything).  layer_of has p->n_filters entries.
+ */
+int nft_plan_assign(const struct plan *p, long *layer_of);
 
 /*
  * Optional extra for the bpf backend: a `type route` output chain

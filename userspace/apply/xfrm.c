@@ -139,6 +139,12 @@ static uint32_t plen_mask(uint8_t plen)
 	return plen ? ~0u << (32 - plen) : 0;
 }
 
+/* As the reference matcher: ports exist for TCP and UDP only. */
+static bool has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
+
 static void sel_from_plan(const struct plan_sel *s, struct xfrm_selector *x)
 {
 	memset(x, 0, sizeof(*x));
@@ -149,7 +155,7 @@ static void sel_from_plan(const struct plan_sel *s, struct xfrm_selector *x)
 	x->prefixlen_d = s->dst_plen;
 	x->proto = s->proto;
 	/* Ports only mean something for protocols that have them. */
-	if (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP || s->proto == IPPROTO_SCTP) {
+	if (has_ports(s->proto)) {
 		if (s->sport) {
 			x->sport = htons(s->sport);
 			x->sport_mask = 0xffff;
@@ -628,8 +634,15 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 			x.k.dir = d;
 			x.prio = prio[i];
 			x.filter = (long)f->id;
-			x.action = f->action == NS_ACTION_BLOCK ? XFRM_POLICY_BLOCK
-								: XFRM_POLICY_ALLOW;
+			/*
+			 * Under XFRM_SCOPE_NEEDED a block filter is only a hole in a
+			 * later negotiate filter: nftables drops its packets, and an
+			 * XFRM block here could wrongly drop packets that an earlier,
+			 * nftables-only permit lets through.
+			 */
+			x.action = f->action == NS_ACTION_BLOCK && scope == XFRM_SCOPE_ALL
+					   ? XFRM_POLICY_BLOCK
+					   : XFRM_POLICY_ALLOW;
 			if (f->action == NS_ACTION_NEGOTIATE) {
 				x.ntmpl = 1;
 				fill_tmpl(r, f, &rt[f->rule], d, &x.tmpl);

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XFRM lowering without a kernel: priorities follow plan order, the set of
+ * filters XFRM needs is exactly "negotiate, or overlapped by a later
+ * negotiate", and the policy XFRM would pick (lowest priority among the
+ * matching installed ones) protects exactly the packets the reference
+ * matcher sends to a negotiate filter.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apply/match.h"
+#include "apply/xfrm.h"
+
+static bool overlap(const struct plan_sel *a, const struct plan_sel *b)
+{
+	uint32_t ms = plan_plen_mask(a->src_plen < b->src_plen ? a->src_plen : b->src_plen);
+	uint32_t md = plan_plen_mask(a->dst_plen < b->dst_plen ? a->dst_plen : b->dst_plen);
+
+	return (a->src & ms) == (b->src & ms) && (a->dst & md) == (b->dst & md) &&
+	       (!a->proto || !b->proto || a->proto == b->proto) &&
+	       (!a->sport || !b->sport || a->sport == b->sport) &&
+	       (!a->dport || !b->dport || a->dport == b->dport);
+}
+
+static void check_plan(unsigned seed, size_t n, size_t classes)
+{
+	struct plan p = { 0 };
+	uint32_t *prio;
+	bool *needed;
+	unsigned st = seed;
+
+	assert_int_equal(plan_random(&p, seed, n, classes), 0);
+	prio = calloc(p.n_filters + 1, sizeof(*prio));
+	needed = calloc(p.n_filters + 1, sizeof(*needed));
+	assert_non_null(prio);
+	assert_non_null(needed);
+	assert_int_equal(xfrm_filter_priorities(&p, prio), 0);
+	for (size_t i = 0; i < p.n_filters; i++) {
+		assert_true(xfrm_prio_is_ours(prio[i]));
+		if (i)
+			assert_true(prio[i] >= prio[i - 1]);
+		/* Equal priority only for equal weight (then they cannot overlap
+		 * unless identical). */
+		if (i && prio[i] == prio[i - 1])
+			assert_int_equal(p.filters[i].weight, p.filters[i - 1].weight);
+	}
+
+	long cnt = xfrm_needed_filters(&p, needed);
+	long brute = 0;
+
+	for (size_t i = 0; i < p.n_filters; i++) {
+		bool want = p.filters[i].action == NS_ACTION_NEGOTIATE;
+
+		for (size_t j = i + 1; j < p.n_filters && !want; j++)
+			want = p.filters[j].action == NS_ACTION_NEGOTIATE &&
+			       overlap(&p.filters[i].sel, &p.filters[j].sel);
+		assert_int_equal(needed[i], want);
+		brute += want;
+	}
+	assert_int_equal(cnt, brute);
+
+	for (int k = 0; k < 5000; k++) {
+		struct plan_pkt pkt;
+		long best = -1;
+		int w;
+
+		plan_random_pkt(&p, &st, &pkt);
+		pkt.ifname = NULL;
+		if (plan_exempt_pkt(&p, &pkt))
+			continue;
+		w = plan_match(&p, &pkt);
+		for (size_t i = 0; i < p.n_filters; i++) {
+			if (!needed[i] || !plan_sel_match(&p.filters[i].sel, &pkt))
+				continue;
+			if (best < 0 || prio[i] < prio[best])
+				best = (long)i;
+			else if (prio[i] == prio[best])
+				/* A tie is only harmless between twins. */
+				assert_int_equal(p.filters[i].action, p.filters[best].action);
+		}
+		if (w >= 0 && p.filters[w].action == NS_ACTION_BLOCK)
+			continue; /* nftables drops it whatever XFRM says */
+		bool plan_protect = w >= 0 && p.filters[w].action == NS_ACTION_NEGOTIATE;
+		bool xfrm_protect = best >= 0 && p.filters[best].action == NS_ACTION_NEGOTIATE;
+
+		assert_int_equal(plan_protect, xfrm_protect);
+	}
+	free(prio);
+	free(needed);
+	plan_free(&p);
+}
+
+static void test_random_plans(void **state)
+{
+	(void)state;
+	for (unsigned seed = 1; seed <= 20; seed++) {
+		check_plan(seed, 40, 3);
+		check_plan(seed, 300, 8);
+		check_plan(seed, 800, 30);
+	}
+}
+
+static void test_tiers(void **state)
+{
+	struct plan_filter f[3] = { 0 };
+	struct plan p = { .filters = f, .n_filters = 3 };
+	uint32_t prio[3];
+
+	(void)state;
+	/* A broad filter first (persistent store), then more specific ones. */
+	f[0].sel.src_plen = 8;
+	f[1].sel.src_plen = 32;
+	f[1].sel.dst_plen = 32;
+	f[2].sel.src_plen = 16;
+	assert_int_equal(xfrm_filter_priorities(&p, prio), 0);
+	assert_true(prio[0] < prio[1]);
+	assert_true(prio[1] < prio[2]);
+	assert_true(prio[1] - XFRM_NS_PRIO_FILTER >= XFRM_NS_TIER);
+}
+
+static void test_too_many_tiers(void **state)
+{
+	struct plan_filter f[20] = { 0 };
+	struct plan p = { .filters = f, .n_filters = 20 };
+	uint32_t prio[20];
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		f[i].sel.src_plen = (uint8_t)(i % 2 ? 8 : 32);
+	assert_int_equal(xfrm_filter_priorities(&p, prio), -E2BIG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_plans),
+		cmocka_unit_test(test_tiers),
+		cmocka_unit_test(test_too_many_tiers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -769,29 +769,51 @@ static void w_name(struct ns_reg_writer *w, const char *name)
 
 static void w_hex(struct ns_reg_writer *w, const char *prefix, const uint8_t *d, size_t n)
 {
-	size_t col;
-	size_t line_start = w->len;
+	static const char hx[] = "0123456789abcdef";
+	size_t line_start = 0, col, o;
+	char *q;
 
 	w_puts(w, prefix);
+	if (w->oom)
+		return;
 	/* Column counted from the value's line start, as regedit wraps. */
 	for (size_t i = w->len; i > 0; i--) {
-		if (w->buf && w->buf[i - 1] == '\n') {
+		if (w->buf[i - 1] == '\n') {
 			line_start = i;
 			break;
 		}
 	}
 	col = w->len - line_start;
-	for (size_t i = 0; i < n; i++) {
-		char x[4];
+	/* Worst case: 3 chars a byte plus a 5-char break every 25 bytes. */
+	w_put(w, "", 0);
+	{
+		struct sbuf b = {.p = w->buf, .len = w->len, .cap = w->cap};
 
+		if (!sb_grow(&b, 4 * n + 8)) {
+			w->oom = true;
+			return;
+		}
+		w->buf = b.p;
+		w->cap = b.cap;
+	}
+	q = w->buf;
+	o = w->len;
+	for (size_t i = 0; i < n; i++) {
 		if (col + 3 > 78 && i) {
-			w_puts(w, "\\\r\n  ");
+			memcpy(q + o, "\\\r\n  ", 5);
+			o += 5;
 			col = 2;
 		}
-		snprintf(x, sizeof(x), "%02x%s", d[i], i + 1 < n ? "," : "");
-		w_puts(w, x);
-		col += strlen(x);
+		q[o++] = hx[d[i] >> 4];
+		q[o++] = hx[d[i] & 15];
+		col += 2;
+		if (i + 1 < n) {
+			q[o++] = ',';
+			col++;
+		}
 	}
+	q[o] = '\0';
+	w->len = o;
 	w_puts(w, "\r\n");
 }
 

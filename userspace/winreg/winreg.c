@@ -890,9 +890,19 @@ int ns_winreg_read(const uint8_t *buf, size_t len, struct ns_db *db, struct ns_w
 
 /* ---- export ------------------------------------------------------------- */
 
+/* Who uses a filter action or filter list: sorted, so that a store with
+ * many rules does not cost rules x objects comparisons. */
+struct owner {
+	const char *target; /* filter action or filter list GUID */
+	const char *rule;
+	size_t seq; /* rule order, to keep it among equal targets */
+};
+
 struct exp {
 	struct ns_reg_writer w;
 	const struct ns_db *db;
+	struct owner *owners;
+	size_t n_owners;
 	const char *loc; /* "Local", "Persistent" */
 	struct ns_winreg_report *rep;
 	bool oom;
@@ -1127,23 +1137,62 @@ static void write_policy(struct exp *e, const struct ns_policy *p)
 		write_nfa(e, p, &p->default_rule);
 }
 
-/* Owners of a filter action or filter list: the rules that use it. */
-static void owners_of(struct exp *e, bool is_fa, const char *guid)
+static int owner_cmp(const void *a, const void *b)
 {
-	char **refs = NULL;
+	const struct owner *x = a, *y = b;
+	int c = strcasecmp(x->target, y->target);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void index_owners(struct exp *e)
+{
 	size_t n = 0;
 
+	for (size_t i = 0; i < e->db->n_policies; i++)
+		n += 2 * (e->db->policies[i].n_rules + 1);
+	e->owners = calloc(n ? n : 1, sizeof(*e->owners));
+	if (!e->owners) {
+		e->oom = true;
+		return;
+	}
 	for (size_t i = 0; i < e->db->n_policies; i++) {
 		const struct ns_policy *p = &e->db->policies[i];
 
 		for (size_t j = 0; j <= p->n_rules; j++) {
 			const struct ns_rule *r = j < p->n_rules ? &p->rules[j] : &p->default_rule;
-			const char *g = is_fa ? r->filteraction_guid : r->filterlist_guid;
 
-			if (r->guid[0] && g[0] && ns_guid_eq(g, guid))
-				add_ref(e, &refs, &n, C_NFA, r->guid);
+			if (!r->guid[0])
+				continue;
+			if (r->filteraction_guid[0])
+				e->owners[e->n_owners++] =
+					(struct owner){r->filteraction_guid, r->guid, e->n_owners};
+			if (r->filterlist_guid[0])
+				e->owners[e->n_owners++] =
+					(struct owner){r->filterlist_guid, r->guid, e->n_owners};
 		}
 	}
+	qsort(e->owners, e->n_owners, sizeof(*e->owners), owner_cmp);
+}
+
+/* Owners of a filter action or filter list: the rules that use it. */
+static void owners_of(struct exp *e, const char *guid)
+{
+	char **refs = NULL;
+	size_t n = 0, lo = 0, hi = e->n_owners;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcasecmp(e->owners[mid].target, guid) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < e->n_owners && !strcasecmp(e->owners[lo].target, guid); lo++)
+		add_ref(e, &refs, &n, C_NFA, e->owners[lo].rule);
 	refs_value(e, "ipsecOwnersReference", refs, n);
 }
 
@@ -1195,7 +1244,7 @@ static void write_negpol(struct exp *e, const struct ns_filteraction *fa)
 			free(x);
 		}
 	}
-	owners_of(e, true, fa->guid);
+	owners_of(e, fa->guid);
 }
 
 static void write_filterlist(struct exp *e, const struct ns_filterlist *fl)
@@ -1205,7 +1254,7 @@ static void write_filterlist(struct exp *e, const struct ns_filterlist *fl)
 	ns_blob_filter_encode(&b, fl);
 	key_begin(e, C_FILTER, fl->guid, fl->name, fl->description, fl->whenchanged);
 	data_value(e, &b);
-	owners_of(e, false, fl->guid);
+	owners_of(e, fl->guid);
 }
 
 int ns_winreg_write_opts(FILE *out, const struct ns_db *db, enum ns_store_location loc,
@@ -1238,12 +1287,14 @@ int ns_winreg_write_opts(FILE *out, const struct ns_db *db, enum ns_store_locati
 			ns_regw_sz(&e.w, "ActivePolicy", ref);
 		free(ref);
 	}
+	index_owners(&e);
 	for (size_t i = 0; i < db->n_policies; i++)
 		write_policy(&e, &db->policies[i]);
 	for (size_t i = 0; i < db->n_filteractions; i++)
 		write_negpol(&e, &db->filteractions[i]);
 	for (size_t i = 0; i < db->n_filterlists; i++)
 		write_filterlist(&e, &db->filterlists[i]);
+	free(e.owners);
 	if (e.oom) {
 		ns_regw_free(&e.w);
 		if (err && errlen)

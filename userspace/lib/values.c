@@ -268,6 +268,8 @@ int ns_val_host(const char *in, ns_resolver res, struct ns_endpoint *ep, char *e
 {
 	uint32_t a = 0;
 
+	static const char *const keywords[] = {"me", "any", "wins", "dns", "dhcp", "gateway"};
+
 	memset(ep, 0, sizeof(*ep));
 	if (ns_val_ipv4(in, &a, NULL, 0) == 0) {
 		ep->kind = NS_ADDR_IP;
@@ -275,6 +277,11 @@ int ns_val_host(const char *in, ns_resolver res, struct ns_endpoint *ep, char *e
 		ep->mask = 0xffffffffu;
 		return 0;
 	}
+	/* A tunnel end is one fixed host, never a keyword. */
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (strcasecmp(in, keywords[i]) == 0)
+			return fail(err, errlen, "'%s' is not valid; use an IPv4 address or a DNS name",
+				    in);
 	return dns_name(in, res, ep, "an IPv4 address or a DNS name", err, errlen);
 }
 

@@ -60,7 +60,10 @@ uml_main() {
 # Log to the guest log (stderr), not to the result.
 log() { printf '%s %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$*" >&2; }
 
-now_ms() { local s; s=$(date +%s%N); echo $((s / 1000000)); }
+# Milliseconds, without spawning a process (process start-up costs tens
+# of milliseconds in UML, so polling loops are bounded by time, not by a
+# count of iterations).
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 # nsx NS CMD...: run CMD in namespace NS.
 nsx() { local n=$1; shift; ip netns exec "$n" "$@"; }
@@ -224,7 +227,8 @@ sw_terminate_all() {
 	for id in $(sw "$1" --list-sas 2>/dev/null | sed -n 's/^[^ ].*: #\([0-9]*\),.*/\1/p'); do
 		sw "$1" --terminate --ike-id "$id" --timeout 2 >/dev/null 2>&1
 	done
-	for _ in $(seq 1 40); do
+	local end=$(($(now_ms) + 3000))
+	while [ "$(now_ms)" -lt $end ]; do
 		sw "$1" --list-sas 2>/dev/null | grep -q '^[^ ].*: #' || return 0
 		sleep 0.05
 	done
@@ -233,8 +237,8 @@ sw_terminate_all() {
 # wait_sa NS [SECONDS]: until the kernel of NS holds an ESP SA pair
 # (asking the kernel is much cheaper than a swanctl round trip in UML).
 wait_sa() {
-	local ns=$1 t=${2:-10} i
-	for i in $(seq 1 $((t * 20))); do
+	local ns=$1 end=$(($(now_ms) + ${2:-10} * 1000))
+	while [ "$(now_ms)" -lt $end ]; do
 		[ "$(nsx "$ns" ip xfrm state list proto esp 2>/dev/null | grep -c '^src ')" -ge 2 ] && return 0
 		sleep 0.05
 	done
@@ -243,8 +247,8 @@ wait_sa() {
 
 # wait_no_sa NS [SECONDS]: until the kernel of NS holds no ESP SA.
 wait_no_sa() {
-	local ns=$1 t=${2:-5} i
-	for i in $(seq 1 $((t * 20))); do
+	local ns=$1 end=$(($(now_ms) + ${2:-5} * 1000))
+	while [ "$(now_ms)" -lt $end ]; do
 		[ "$(nsx "$ns" ip xfrm state list proto esp 2>/dev/null | grep -c '^src ')" = 0 ] && return 0
 		sleep 0.05
 	done
@@ -302,9 +306,9 @@ cap_show() { head -n "${2:-8}" "$SCRATCH/cap/$1.txt"; }
 # packet starts IKE through an ACQUIRE and is dropped meanwhile, so rather
 # than waiting a whole ping timeout, send it and watch for the SA.
 ping_until() {
-	local ns=$1 dst=$2 t=${3:-10} i
+	local ns=$1 dst=$2 end=$(($(now_ms) + ${3:-10} * 1000))
 	nsx "$ns" ping -c 1 -W 0.2 "$dst" >/dev/null 2>&1 && return 0
-	for i in $(seq 1 "$t"); do
+	while [ "$(now_ms)" -lt $end ]; do
 		wait_sa "$ns" 1
 		nsx "$ns" ping -c 1 -W 1 "$dst" >/dev/null 2>&1 && return 0
 	done
@@ -315,7 +319,8 @@ ping_until() {
 wait_listen() {
 	local opt=-ltn
 	[ "$2" = udp ] && opt=-lun
-	for _ in $(seq 1 60); do
+	local end=$(($(now_ms) + 3000))
+	while [ "$(now_ms)" -lt $end ]; do
 		nsx "$1" ss -H "$opt" "sport = :$3" 2>/dev/null | grep -q . && return 0
 		sleep 0.05
 	done

@@ -28,6 +28,9 @@ if why=$(product_why_not); then
 	product_step "$t-netsh-gw2" gw2 product_netsh gw2 "$S/gw2.netsh" || exit 1
 	product_step "$t-apply-gw1" gw1 product_apply gw1 || exit 1
 	product_step "$t-apply-gw2" gw2 product_apply gw2 || exit 1
+	log "applied"
+	nsx gw1 ip xfrm policy >&2
+	sw gw1 --list-conns >&2
 else
 	sfx=-reference
 	t_skip "$t-product" "$why"

@@ -271,7 +271,7 @@ cap_start() {
 	f=$SCRATCH/cap/$name
 	# ip netns exec execs tcpdump, so $! is tcpdump itself (a shell
 	# function in the background would put a subshell in between).
-	ip netns exec "$ns" tcpdump -Z root -Q "$dir" -i "$ifc" -n -U -w "$f.pcap" >"$f.err" 2>&1 &
+	ip netns exec "$ns" tcpdump --immediate-mode -Z root -Q "$dir" -i "$ifc" -n -U -w "$f.pcap" >"$f.err" 2>&1 &
 	echo $! >"$f.pid"
 	for i in $(seq 1 100); do
 		grep -q 'listening on' "$f.err" 2>/dev/null && return 0

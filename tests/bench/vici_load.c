@@ -8,7 +8,9 @@
  *   vici_load SOCKET flush        vici_backend_flush
  *   vici_load SOCKET status       vici_backend_status
  *   vici_load SOCKET sink [-v]    apply fx_sink (every shape the lowering knows)
- *   vici_load SOCKET pair LOCAL REMOTE   one PSK rule LOCAL <-> REMOTE (IKE tests)
+ *   vici_load SOCKET pair LOCAL REMOTE [-r]   one PSK rule LOCAL <-> REMOTE (IKE
+ *                                 tests); -r: children with the rule's reqid (bpf)
+ *   vici_load SOCKET respond      only a default response rule (same key)
  *   vici_load SOCKET raw CMD      run one command, print the response
  *   vici_load SOCKET watch SECS   wait until charon goes away (watcher API)
  *   vici_load - N swanctl         print the equivalent swanctl.conf
@@ -133,7 +135,18 @@ int main(int argc, char **argv)
 		fx_add_rule(&p, 1, "pair-secret");
 		fx_add_filter(&p, fx_sel(ntohl(a.s_addr), 32, ntohl(b.s_addr), 32, 0, 0, 0), true,
 			      PLAN_REQID_FILTER_BASE + 1);
-		o.verbose = argc > 5 && !strcmp(argv[5], "-v");
+		/* a second filter to the same peer: one more child, or one more
+		 * selector pair in the rule's child */
+		fx_add_filter(&p, fx_sel(ntohl(a.s_addr), 32, ntohl(b.s_addr), 32, 6, 0, 22), true,
+			      PLAN_REQID_FILTER_BASE + 2);
+		o.rule_reqids = argc > 5 && !strcmp(argv[5], "-r");
+	} else if (!strcmp(argv[2], "respond")) {
+		struct plan_rule *r;
+
+		memset(&p, 0, sizeof(p));
+		r = fx_add_rule(&p, 1, "pair-secret");
+		r->is_default = true;
+		r->reqid = r->mark = 0;
 	} else {
 		fx_many(&p, (unsigned)atoi(argv[2]));
 	}

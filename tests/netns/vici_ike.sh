@@ -34,29 +34,54 @@ ip -n "$B_NS" route add 10.99.0.0/16 dev vb$$
 # charon learns addresses through netlink; give it a moment.
 sleep 1
 
-t_check vici_ike_load_a "$VL" "$A_SOCK" pair 10.99.0.1 10.100.0.1
-t_check vici_ike_load_b "$VL" "$B_SOCK" pair 10.100.0.1 10.99.0.1
-CONN_A=nsipsec-0000abcd-0000-0000-0000-000000000001-10.100.0.1
-CONN_B=nsipsec-0000abcd-0000-0000-0000-000000000001-10.99.0.1
+# case NAME CHILD B_CONN B_ARGS... : load A (per-filter or -r) and B, start
+# CHILD from A; B must answer with B_CONN, and quick mode must have found
+# a child on B (it then fails at the kernel: no ESP here).
+case_ike() {
+	local cname=$1 a_flag=$2 child=$3 b_conn=$4; shift 4
+	local ike_a=nsipsec-0000abcd-0000-0000-0000-000000000001-10.100.0.1
+	swanctl --terminate --ike "$ike_a" --force --uri "unix://$A_SOCK" >/dev/null 2>&1
+	for s in "$A_SOCK" "$B_SOCK"; do
+		for id in $(swanctl --list-sas --uri "unix://$s" 2>/dev/null | sed -n 's/^[^ ]*: #\([0-9]*\),.*/\1/p'); do
+			swanctl --terminate --ike-id "$id" --force --uri "unix://$s" >/dev/null 2>&1
+		done
+	done
+	# charon keeps its log open: read only what this case adds.
+	local la lb
+	la=$(($(wc -l < "$WORK/a/charon.log") + 1)); lb=$(($(wc -l < "$WORK/b/charon.log") + 1))
+	t_check "vici_ike_${cname}_load_a" "$VL" "$A_SOCK" pair 10.99.0.1 10.100.0.1 $a_flag
+	t_check "vici_ike_${cname}_load_b" "$VL" "$B_SOCK" "$@"
+	swanctl --initiate --ike "$ike_a" --child "$child" --timeout 15 \
+		--uri "unix://$A_SOCK" > "$WORK/initiate.out" 2>&1
+	local sas_b
+	sas_b=$(swanctl --list-sas --uri "unix://$B_SOCK" 2>/dev/null)
+	if printf '%s' "$sas_b" | grep -q "^$b_conn: #[0-9]*, ESTABLISHED, IKEv1"; then
+		t_pass "vici_ike_${cname}_main_mode"
+	else
+		t_fail "vici_ike_${cname}_main_mode" "responder has no established IKE SA for $b_conn: $(tail -n 3 "$WORK/initiate.out" | tr '\n' ' ')"
+	fi
+	sleep 0.5
+	tail -n +"$la" "$WORK/a/charon.log" > "$WORK/a.case"
+	tail -n +"$lb" "$WORK/b/charon.log" > "$WORK/b.case"
+	if grep -q 'IKE_SA .* established' "$WORK/a.case"; then
+		t_pass "vici_ike_${cname}_initiator_log"
+	else
+		t_fail "vici_ike_${cname}_initiator_log" "no 'IKE_SA established' in charon a's log"
+	fi
+	if grep -q 'no matching CHILD_SA config' "$WORK/b.case"; then
+		t_fail "vici_ike_${cname}_quick_mode_child" "responder found no child for the proposal"
+	elif grep -q 'selected proposal: ESP' "$WORK/b.case"; then
+		t_pass "vici_ike_${cname}_quick_mode_child"
+	else
+		t_fail "vici_ike_${cname}_quick_mode_child" "no quick mode outcome in the responder's log"
+	fi
+}
 
-swanctl --initiate --ike "$CONN_A" --child r4e540001 --timeout 15 \
-	--uri "unix://$A_SOCK" > "$WORK/initiate.out" 2>&1
-sas_b=$(swanctl --list-sas --uri "unix://$B_SOCK" 2>/dev/null)
-if printf '%s' "$sas_b" | grep -q "^$CONN_B: #[0-9]*, ESTABLISHED, IKEv1"; then
-	t_pass vici_ike_main_mode_established
-else
-	t_fail vici_ike_main_mode_established "responder has no established IKE SA for $CONN_B: $(tail -n 3 "$WORK/initiate.out" | tr '\n' ' ')"
-fi
-if grep -q 'IKE_SA .* established' "$WORK/a/charon.log"; then
-	t_pass vici_ike_initiator_log
-else
-	t_fail vici_ike_initiator_log "no 'IKE_SA established' in charon a's log"
-fi
-# Quick mode reached the kernel: charon chose our child with its reqid.
-if grep -q 'unable to install\|unable to add SAD entry\|failed to establish CHILD_SA\|CHILD_SA .* established' \
-	"$WORK/a/charon.log" "$WORK/b/charon.log"; then
-	t_pass vici_ike_quick_mode_reached_kernel
-else
-	t_fail vici_ike_quick_mode_reached_kernel "no quick mode outcome in the logs"
-fi
+B_RULE=nsipsec-0000abcd-0000-0000-0000-000000000001-10.99.0.1
+# xfrm backend: one child per filter, reqid of the filter
+case_ike filter "" r4e540001 "$B_RULE" pair 10.100.0.1 10.99.0.1
+# bpf classifier: one child per connection, reqid of the rule
+case_ike rule -r r4e530001 "$B_RULE" pair 10.100.0.1 10.99.0.1 -r
+# B has only the default response rule: it answers anyway
+case_ike default "" r4e540002 nsipsec-default-0000abcd-0000-0000-0000-000000000001 respond
 exit 0

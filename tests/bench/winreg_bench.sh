@@ -7,7 +7,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 VARIANT=${VARIANT:-rel}
 FILTERS=${1:-10000}
 RULES=${2:-10}
-BENCH=$TOP/build/$VARIANT/tests/bench/winreg_bench
+BENCH=${BENCH:-$TOP/build/$VARIANT/tests/bench/winreg_bench}
 NETSH=${NETSH:-$TOP/build/$VARIANT/bin/netsh}
 
 [ -x "$BENCH" ] || { echo "winreg_bench: build first (make VARIANT=$VARIANT unit-bins)"; exit 1; }

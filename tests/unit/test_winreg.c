@@ -565,12 +565,48 @@ static void t_persistent_and_cache(void **state)
 	ns_db_free(&back);
 }
 
+/* Two store keys each naming an active policy: one assignment survives. */
+static void t_two_active(void **state)
+{
+	struct ns_db db, back;
+	struct ns_winreg_report rep = {0};
+	char err[256], *t, *t2;
+	size_t n;
+	uint8_t *b;
+	int assigned = 0;
+
+	(void)state;
+	mk_db(&db, false);
+	db.policies[0].assigned = false;
+	db.policies[1].assigned = true;
+	b = export(&db, true, &n, NULL);
+	t = strndup((char *)b, n);
+	free(b);
+	/* a second store key naming the first policy, after the objects */
+	assert_true(asprintf(&t2, "%s[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows"
+				  "\\IPSec\\Policy\\Persistent]\r\n\"ActivePolicy\"=\"SOFTWARE\\\\"
+				  "x\\\\ipsecPolicy%s\"\r\n",
+			     t, G_POL) > 0);
+	assert_int_equal(ns_winreg_read((uint8_t *)t2, strlen(t2), &back, &rep, err, sizeof(err)),
+			 0);
+	for (size_t i = 0; i < back.n_policies; i++)
+		assigned += back.policies[i].assigned;
+	assert_int_equal(assigned, 1);
+	assert_true(ns_db_policy_by_guid(&back, G_POL2)->assigned);
+	assert_true(report_has(&rep, "only one policy can be assigned"));
+	ns_winreg_report_free(&rep);
+	ns_db_free(&back);
+	ns_db_free(&db);
+	free(t);
+	free(t2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_roundtrip),	 cmocka_unit_test(t_export_layout),
 		cmocka_unit_test(t_partial),	 cmocka_unit_test(t_case_and_errors),
-		cmocka_unit_test(t_persistent_and_cache),
+		cmocka_unit_test(t_persistent_and_cache), cmocka_unit_test(t_two_active),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -852,14 +852,25 @@ static int build(struct imp *im, struct ns_db *db)
 			IWARN(im, "%s: default response action not used by any policy in the file: "
 				  "skipped", okey(o));
 	}
-	for (size_t i = 0; i < im->n_active; i++) {
+	/* A file holding several stores (an export of the whole Policy key)
+	 * can name several active policies: the first one wins. */
+	for (size_t i = 0, won = 0; i < im->n_active; i++) {
 		enum cls c;
 		char g[NS_GUID_LEN + 1];
+		struct ns_policy *p = NULL;
 
-		if (!parse_objname(key_last(im->active[i]), &c, g) || c != C_POLICY ||
-		    !ns_db_policy_by_guid(db, g))
+		if (parse_objname(key_last(im->active[i]), &c, g) && c == C_POLICY)
+			p = ns_db_policy_by_guid(db, g);
+		if (!p) {
 			IWARN(im, "ActivePolicy: %s is not a policy imported from the file: nothing "
 				  "is assigned by it", im->active[i]);
+		} else if (!won) {
+			won = i + 1;
+		} else if (!ns_guid_eq(key_last(im->active[won - 1]), key_last(im->active[i]))) {
+			p->assigned = false;
+			IWARN(im, "ActivePolicy: %s: only one policy can be assigned, %s is kept",
+			      im->active[i], im->active[won - 1]);
+		}
 	}
 	return 0;
 }

@@ -10,6 +10,8 @@
  *     CMD       apply FILE | flush | status | count | boot MODE [EXEMPTIONS]
  *               random SEED N CLASSES   (apply plan_random())
  *     -t        print the wall time of each backend call on stderr
+ *     -P        with nft and xfrm: no xfrm prepare step before nft (shows the
+ *               window that step closes)
  *
  * Plan file, one item per line, '#' comments:
  *   exempt [ike] [kerberos] [rsvp] [multicast] [broadcast] [bcast A.B.C.D]
@@ -328,17 +330,19 @@ int main(int argc, char **argv)
 	struct apply_opts o = { .out = stdout };
 	const char *backends = "nft,xfrm";
 	struct drv d = { 0 };
-	bool timing = false;
+	bool timing = false, prepare = true;
 	char err[512] = "";
 	int c, ret = 0;
 
-	while ((c = getopt(argc, argv, "nvtb:")) != -1) {
+	while ((c = getopt(argc, argv, "nvtPb:")) != -1) {
 		if (c == 'n')
 			o.dry_run = true;
 		else if (c == 'v')
 			o.verbose = true;
 		else if (c == 't')
 			timing = true;
+		else if (c == 'P')
+			prepare = false;
 		else if (c == 'b')
 			backends = optarg;
 		else
@@ -367,6 +371,18 @@ int main(int argc, char **argv)
 	}
 
 	char *list = strdup(backends), *save = NULL;
+
+	/* ipsec-apply's order: XFRM make phase, nft, XFRM break phase. */
+	if (prepare && !strcmp(cmd, "apply") && strstr(backends, "nft") &&
+	    (strstr(backends, "xfrm,") || !strcmp(backends + strlen(backends) - 4, "xfrm"))) {
+		double t0 = now();
+
+		ret = xfrm_backend_prepare(&d.p, &o, err, sizeof(err));
+		if (timing)
+			fprintf(stderr, "time xfrm prepare %.3f s\n", now() - t0);
+		if (ret)
+			fprintf(stderr, "%s\n", err);
+	}
 
 	for (char *b = strtok_r(list, ",", &save); b && !ret; b = strtok_r(NULL, ",", &save)) {
 		double t0 = now();

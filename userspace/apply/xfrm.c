@@ -66,6 +66,7 @@ struct xindex {
 struct xctx {
 	const struct plan *p;
 	const struct apply_opts *o;
+	bool make_only; /* prepare: add and update, delete nothing */
 	char *err;
 	size_t errlen;
 	struct mnl_socket *nl;
@@ -331,17 +332,23 @@ static size_t lower_src(const struct negref *r, size_t lo, size_t hi, uint32_t s
 }
 
 /*
- * A block or permit filter needs an XFRM policy only when a negotiate
- * filter of lower precedence overlaps it: without the policy, packets in
- * the overlap would take the negotiate policy.  Negotiate filters are
- * grouped by (source, destination) prefix length and sorted, so each
- * candidate search is a few binary searches instead of a scan.
+ * A block or permit filter needs an XFRM policy when a needed filter of
+ * lower precedence overlaps it (negotiate filters are always needed):
+ * without it, packets in the overlap would take that later policy.  The
+ * closure matters: a permit that is only overlapped by a needed block must
+ * be there too, or XFRM would block what the plan permits.  Within the
+ * needed filters XFRM then decides every packet exactly as the plan does.
+ *
+ * Needed filters are grouped by (source, destination) prefix length and
+ * sorted, so each search is a few binary searches; rounds repeat until
+ * nothing new is needed (usually one or two).
  */
 long xfrm_needed_filters(const struct plan *p, bool *needed)
 {
 	struct negref *r;
-	size_t nr = 0, ng = 0, *gstart;
+	size_t *gstart;
 	long count = 0;
+	bool changed = true;
 
 	r = calloc(p->n_filters + 1, sizeof(*r));
 	gstart = calloc(p->n_filters + 2, sizeof(*gstart));
@@ -351,48 +358,57 @@ long xfrm_needed_filters(const struct plan *p, bool *needed)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->n_filters; i++) {
-		const struct plan_filter *f = &p->filters[i];
-
-		needed[i] = f->action == NS_ACTION_NEGOTIATE;
-		if (!needed[i])
-			continue;
-		count++;
-		r[nr].sp = f->sel.src_plen;
-		r[nr].dp = f->sel.dst_plen;
-		r[nr].src = f->sel.src & plen_mask(f->sel.src_plen);
-		r[nr].dst = f->sel.dst & plen_mask(f->sel.dst_plen);
-		r[nr].idx = (uint32_t)i;
-		nr++;
+		needed[i] = p->filters[i].action == NS_ACTION_NEGOTIATE;
+		count += needed[i];
 	}
-	qsort(r, nr, sizeof(*r), negref_cmp);
-	for (size_t i = 0; i < nr; i++)
-		if (!i || r[i].sp != r[i - 1].sp || r[i].dp != r[i - 1].dp)
-			gstart[ng++] = i;
-	gstart[ng] = nr;
+	while (changed && count) {
+		size_t nr = 0, ng = 0;
 
-	for (size_t i = 0; nr && i < p->n_filters; i++) {
-		const struct plan_filter *f = &p->filters[i];
-		bool hit = false;
+		changed = false;
+		for (size_t i = 0; i < p->n_filters; i++) {
+			const struct plan_filter *f = &p->filters[i];
 
-		if (needed[i])
-			continue;
-		for (size_t g = 0; g < ng && !hit; g++) {
-			size_t a = gstart[g], b = gstart[g + 1];
-			uint8_t sp = r[a].sp;
-			uint8_t m = sp < f->sel.src_plen ? sp : f->sel.src_plen;
-			uint32_t lo = f->sel.src & plen_mask(m), hi = lo | ~plen_mask(m);
-
-			for (size_t k = lower_src(r, a, b, lo); k < b && r[k].src <= hi && !hit;
-			     k++) {
-				const struct plan_filter *n = &p->filters[r[k].idx];
-
-				if (r[k].idx > i && sel_overlap(&n->sel, &f->sel))
-					hit = true;
-			}
+			if (!needed[i])
+				continue;
+			r[nr].sp = f->sel.src_plen;
+			r[nr].dp = f->sel.dst_plen;
+			r[nr].src = f->sel.src & plen_mask(f->sel.src_plen);
+			r[nr].dst = f->sel.dst & plen_mask(f->sel.dst_plen);
+			r[nr].idx = (uint32_t)i;
+			nr++;
 		}
-		if (hit) {
-			needed[i] = true;
-			count++;
+		qsort(r, nr, sizeof(*r), negref_cmp);
+		for (size_t i = 0; i < nr; i++)
+			if (!i || r[i].sp != r[i - 1].sp || r[i].dp != r[i - 1].dp)
+				gstart[ng++] = i;
+		gstart[ng] = nr;
+
+		/* Backwards: a filter found needed here helps earlier ones next round. */
+		for (size_t i = p->n_filters; i-- > 0;) {
+			const struct plan_filter *f = &p->filters[i];
+			bool hit = false;
+
+			if (needed[i])
+				continue;
+			for (size_t g = 0; g < ng && !hit; g++) {
+				size_t a = gstart[g], b = gstart[g + 1];
+				uint8_t sp = r[a].sp;
+				uint8_t m = sp < f->sel.src_plen ? sp : f->sel.src_plen;
+				uint32_t lo = f->sel.src & plen_mask(m), hi = lo | ~plen_mask(m);
+
+				for (size_t k = lower_src(r, a, b, lo);
+				     k < b && r[k].src <= hi && !hit; k++) {
+					const struct plan_filter *n = &p->filters[r[k].idx];
+
+					if (r[k].idx > i && sel_overlap(&n->sel, &f->sel))
+						hit = true;
+				}
+			}
+			if (hit) {
+				needed[i] = true;
+				count++;
+				changed = true;
+			}
 		}
 	}
 	free(r);
@@ -634,15 +650,10 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 			x.k.dir = d;
 			x.prio = prio[i];
 			x.filter = (long)f->id;
-			/*
-			 * Under XFRM_SCOPE_NEEDED a block filter is only a hole in a
-			 * later negotiate filter: nftables drops its packets, and an
-			 * XFRM block here could wrongly drop packets that an earlier,
-			 * nftables-only permit lets through.
-			 */
-			x.action = f->action == NS_ACTION_BLOCK && scope == XFRM_SCOPE_ALL
-					   ? XFRM_POLICY_BLOCK
-					   : XFRM_POLICY_ALLOW;
+			/* Block too, not only nftables: during a re-apply nftables may
+			 * already accept what XFRM must still refuse (and back). */
+			x.action = f->action == NS_ACTION_BLOCK ? XFRM_POLICY_BLOCK
+								: XFRM_POLICY_ALLOW;
 			if (f->action == NS_ACTION_NEGOTIATE) {
 				x.ntmpl = 1;
 				fill_tmpl(r, f, &rt[f->rule], d, &x.tmpl);
@@ -944,7 +955,7 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 	for (size_t i = 0; i < cur.n; i++) {
 		if (cur.v[i].used)
 			continue;
-		if (c->o->verbose)
+		if (c->o->verbose && !c->make_only)
 			pol_print(out, "delete", &cur.v[i]);
 		ret = put_delete(&brk, &cur.v[i]);
 		if (ret)
@@ -953,7 +964,8 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 	}
 	if (c->o->verbose)
 		fprintf(out, "xfrm: %u unchanged, %u to add or update, %u to delete%s\n", kept, nops,
-			ndel, c->o->dry_run ? " (dry run)" : "");
+			c->make_only ? 0 : ndel,
+			c->o->dry_run ? " (dry run)" : c->make_only ? " (prepare)" : "");
 	ret = 0;
 	if (c->o->dry_run)
 		goto out;
@@ -971,7 +983,7 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 			goto out;
 		}
 	}
-	if (brk.n) {
+	if (brk.n && !c->make_only) {
 		/* Keep going: a policy someone else removed meanwhile is fine. */
 		ret = nl_send_all(c->nl, &brk, 0, brk.n, XFRM_CHUNK, c->seq + 1, true, &bad, &sent);
 		c->seq += brk.n + 1;
@@ -1003,10 +1015,10 @@ out:
 	return ret;
 }
 
-int xfrm_backend_apply_scope(const struct plan *p, enum xfrm_scope scope,
-			     const struct apply_opts *o, char *err, size_t len)
+static int apply_scope(const struct plan *p, enum xfrm_scope scope, bool make_only,
+		       const struct apply_opts *o, char *err, size_t len)
 {
-	struct xctx c = { .p = p, .o = o, .err = err, .errlen = len };
+	struct xctx c = { .p = p, .o = o, .err = err, .errlen = len, .make_only = make_only };
 	struct xvec w = { 0 };
 	int ret;
 
@@ -1028,9 +1040,26 @@ int xfrm_backend_apply_scope(const struct plan *p, enum xfrm_scope scope,
 	return ret;
 }
 
+int xfrm_backend_apply_scope(const struct plan *p, enum xfrm_scope scope,
+			     const struct apply_opts *o, char *err, size_t len)
+{
+	return apply_scope(p, scope, false, o, err, len);
+}
+
+int xfrm_backend_prepare_scope(const struct plan *p, enum xfrm_scope scope,
+			       const struct apply_opts *o, char *err, size_t len)
+{
+	return apply_scope(p, scope, true, o, err, len);
+}
+
+int xfrm_backend_prepare(const struct plan *p, const struct apply_opts *o, char *err, size_t len)
+{
+	return apply_scope(p, XFRM_SCOPE_NEEDED, true, o, err, len);
+}
+
 int xfrm_backend_apply(const struct plan *p, const struct apply_opts *o, char *err, size_t len)
 {
-	return xfrm_backend_apply_scope(p, XFRM_SCOPE_NEEDED, o, err, len);
+	return apply_scope(p, XFRM_SCOPE_NEEDED, false, o, err, len);
 }
 
 int xfrm_backend_flush(const struct apply_opts *o, char *err, size_t len)

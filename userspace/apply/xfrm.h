@@ -70,6 +70,22 @@ long xfrm_needed_filters(const struct plan *p, bool *needed);
 int xfrm_backend_apply_scope(const struct plan *p, enum xfrm_scope scope,
 			     const struct apply_opts *o, char *err, size_t len);
 
+/*
+ * Make-before-break across backends.  XFRM and nftables cannot change in
+ * one transaction, and either order leaves a window: nftables first may
+ * accept a flow that was blocked and is now to be negotiated before XFRM
+ * protects it; XFRM first may drop protection of a flow now blocked before
+ * nftables blocks it.  So ipsec-apply should run
+ *     xfrm_backend_prepare()   new and changed policies, old ones kept
+ *     nft_backend_apply()      one transaction
+ *     xfrm_backend_apply()     deletes what is obsolete (the rest is a no-op)
+ * While both generations of policies are installed every packet still
+ * meets a policy that protects or blocks it whenever either plan does.
+ */
+int xfrm_backend_prepare(const struct plan *p, const struct apply_opts *o, char *err, size_t len);
+int xfrm_backend_prepare_scope(const struct plan *p, enum xfrm_scope scope,
+			       const struct apply_opts *o, char *err, size_t len);
+
 /* Number of policies in our band (all directions); -errno on failure. */
 long xfrm_count_ours(char *err, size_t len);
 

@@ -601,12 +601,50 @@ static void t_two_active(void **state)
 	free(t2);
 }
 
+/* References in the directory form, as a cached domain policy may hold. */
+static void t_dn_references(void **state)
+{
+	struct ns_db db, back;
+	struct ns_winreg_report rep = {0};
+	char err[256], *t, *o, *c;
+	size_t n;
+	uint8_t *b;
+	static const char from[] = "SOFTWARE\\\\Policies\\\\Microsoft\\\\Windows\\\\IPSec"
+				   "\\\\Policy\\\\Local\\\\ipsecISAKMPPolicy";
+	static const char to[] = "CN=ipsecISAKMPPolicy";
+
+	(void)state;
+	mk_db(&db, false);
+	b = export(&db, true, &n, NULL);
+	t = strndup((char *)b, n);
+	free(b);
+	c = strstr(t, from);
+	assert_non_null(c);
+	o = malloc(strlen(t) + 64);
+	memcpy(o, t, (size_t)(c - t));
+	strcpy(o + (c - t), to);
+	strcat(o, c + strlen(from));
+	/* "CN=ipsecISAKMPPolicy{GUID}" followed by the DN's tail */
+	c = strstr(o, "CN=ipsecISAKMPPolicy{");
+	assert_non_null(c);
+	assert_int_equal(ns_winreg_read((uint8_t *)o, strlen(o), &back, &rep, err, sizeof(err)), 0);
+	print_report(&rep);
+	assert_int_equal(rep.n, 0);
+	eq_db(&db, &back);
+	ns_winreg_report_free(&rep);
+	ns_db_free(&back);
+	ns_db_free(&db);
+	free(o);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_roundtrip),	 cmocka_unit_test(t_export_layout),
 		cmocka_unit_test(t_partial),	 cmocka_unit_test(t_case_and_errors),
 		cmocka_unit_test(t_persistent_and_cache), cmocka_unit_test(t_two_active),
+		cmocka_unit_test(t_dn_references),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

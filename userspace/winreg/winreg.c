@@ -131,13 +131,38 @@ static struct obj *find_obj(const struct imp *im, enum cls c, const char *guid)
 	return bsearch(&key, im->objs, im->n_objs, sizeof(*im->objs), obj_cmp);
 }
 
-/* A reference is a key path; only its last component matters. */
-static struct obj *find_ref(const struct imp *im, enum cls c, const char *ref)
+/* "<class>{GUID}" anywhere in a reference: a registry key path (last
+ * component), or the directory form "CN=ipsecNFA{...},CN=IP Security,..."
+ * that cached domain policies may carry. */
+static bool parse_ref(const char *ref, enum cls c, char g[NS_GUID_LEN + 1])
 {
 	enum cls rc;
+
+	if (parse_objname(key_last(ref), &rc, g))
+		return rc == c;
+	for (const char *br = strchr(ref, '{'); br; br = strchr(br + 1, '{')) {
+		size_t l = strlen(cls_name[c]);
+		char tmp[NS_GUID_LEN + 1];
+
+		if ((size_t)(br - ref) < l || strncasecmp(br - l, cls_name[c], l))
+			continue;
+		if (strlen(br) < NS_GUID_LEN)
+			continue;
+		memcpy(tmp, br, NS_GUID_LEN);
+		tmp[NS_GUID_LEN] = '\0';
+		if (ns_guid_parse(tmp, g))
+			return true;
+	}
+	return false;
+}
+
+/* A reference names its object by class and GUID; the path around it does
+ * not matter (Local, Persistent and Cache read alike). */
+static struct obj *find_ref(const struct imp *im, enum cls c, const char *ref)
+{
 	char g[NS_GUID_LEN + 1];
 
-	if (!parse_objname(key_last(ref), &rc, g) || rc != c)
+	if (!parse_ref(ref, c, g))
 		return NULL;
 	return find_obj(im, c, g);
 }
@@ -664,11 +689,10 @@ static int build_policy(struct imp *im, struct ns_db *db, struct obj *po)
 		apply_ext_mm(im, io, p.mm_methods, p.n_mm_methods);
 	} else {
 		char g[NS_GUID_LEN + 1];
-		enum cls c;
 
 		IWARN(im, "%s: ipsecISAKMPReference: %s %s: default main mode settings used",
 		      okey(po), iref ? iref : "(none)", io ? "could not be read" : "is not in the file");
-		if (iref && parse_objname(key_last(iref), &c, g) && c == C_ISAKMP)
+		if (iref && parse_ref(iref, C_ISAKMP, g))
 			memcpy(p.isakmp_guid, g, sizeof(g));
 		else if (ns_guid_new(p.isakmp_guid))
 			goto nomem;
@@ -690,10 +714,9 @@ static int build_policy(struct imp *im, struct ns_db *db, struct obj *po)
 		p.n_mm_methods = 3;
 	}
 	for (size_t i = 0; i < im->n_active; i++) {
-		enum cls c;
 		char g[NS_GUID_LEN + 1];
 
-		if (parse_objname(key_last(im->active[i]), &c, g) && c == C_POLICY &&
+		if (parse_ref(im->active[i], C_POLICY, g) &&
 		    !strcmp(g, p.guid))
 			p.assigned = true;
 	}
@@ -855,11 +878,10 @@ static int build(struct imp *im, struct ns_db *db)
 	/* A file holding several stores (an export of the whole Policy key)
 	 * can name several active policies: the first one wins. */
 	for (size_t i = 0, won = 0; i < im->n_active; i++) {
-		enum cls c;
 		char g[NS_GUID_LEN + 1];
 		struct ns_policy *p = NULL;
 
-		if (parse_objname(key_last(im->active[i]), &c, g) && c == C_POLICY)
+		if (parse_ref(im->active[i], C_POLICY, g))
 			p = ns_db_policy_by_guid(db, g);
 		if (!p) {
 			IWARN(im, "ActivePolicy: %s is not a policy imported from the file: nothing "

@@ -15,6 +15,8 @@
 
 : "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 export TOP
+# The rel build: ASan inside UML is slow, and the tier runner asks for rel.
+: "${VARIANT:=rel}"
 # shellcheck disable=SC1091
 . "$TOP/tests/lib.sh"
 
@@ -47,6 +49,14 @@ uml_main() {
 	mkdir -p "$TOP/build/e2e"
 	local scratch rc
 	scratch=$(mktemp -d "$TOP/build/e2e/$name.XXXXXX")
+	# Other work rebuilds build/ while a scenario runs: test a private
+	# copy of the binaries, taken once at boot.
+	e2e_bins
+	mkdir -p "$scratch/bin"
+	if [ -x "$NETSH" ] && cp "$NETSH" "$scratch/bin/netsh"; then export NETSH=$scratch/bin/netsh; fi
+	if [ -x "$IPSEC_APPLY" ] && cp "$IPSEC_APPLY" "$scratch/bin/ipsec-apply"; then
+		export IPSEC_APPLY=$scratch/bin/ipsec-apply
+	fi
 	"$TOP/scripts/uml/boot.sh" -t "${UML_TIMEOUT:-180}" "$scratch" "$(cd "$(dirname "$script")" && pwd)/$(basename "$script")" "$@"
 	rc=$?
 	if [ $rc = 0 ] && [ -z "${E2E_KEEP:-}" ]; then

@@ -28,6 +28,7 @@
 #include "apply/plan.h"
 #include "apply/plan_print.h"
 #include "apply/sysinfo.h"
+#include "apply/xfrm.h"
 #include "lib/config.h"
 #include "lib/dynstore.h"
 #include "lib/store.h"
@@ -143,6 +144,21 @@ static int apply_plan(struct ctx *c, const struct plan *p)
 		report("nft", ret, msg);
 	if (fatal(c, ret))
 		return ret;
+	if (bpf) {
+		/*
+		 * The classifier only marks: the per-rule mark-selected XFRM
+		 * policies do the protecting.  They go in first so that a
+		 * packet marked by a new rule always finds its policy.  The
+		 * diff is over our whole XFRM band, so per-filter policies of
+		 * an earlier --backend=xfrm apply go at the same time.
+		 */
+		msg[0] = '\0';
+		ret = xfrm_backend_apply_scope(p, XFRM_SCOPE_MARKS, &c->opts, msg, sizeof(msg));
+		if (ret)
+			report("xfrm (rule marks)", ret, msg);
+		if (fatal(c, ret))
+			return ret;
+	}
 	msg[0] = '\0';
 	ret = bpf ? bpf_backend_apply(p, &c->opts, msg, sizeof(msg))
 		  : xfrm_backend_apply(p, &c->opts, msg, sizeof(msg));

@@ -232,8 +232,8 @@ static int readf(int argc, char **argv)
 		ns_winreg_report_free(&rep);
 		ns_db_free(&db);
 	}
-	printf("ns_winreg_read: %zu bytes, %zu filters, %zu warnings: %.1f ms (best of %d)\n",
-	       len, filters, warnings, best * 1e3, rounds);
+	printf("ns_winreg_read: %zu bytes, %zu filters, %zu warnings: %.1f ms (best of %d)\n", len,
+	       filters, warnings, best * 1e3, rounds);
 	free(buf);
 	return 0;
 }

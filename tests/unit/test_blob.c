@@ -162,8 +162,8 @@ static void v_mm(struct vec *v, uint32_t cipher, uint32_t hash, uint8_t ovr, uin
 
 #define IK_GUID "{72385236-70FA-11D1-864C-14A300000000}"
 
-static void isakmp_head(struct vec *v, uint32_t pfs, uint32_t opts, uint32_t qmpermm,
-			uint32_t life, uint32_t n)
+static void isakmp_head(struct vec *v, uint32_t pfs, uint32_t opts, uint32_t qmpermm, uint32_t life,
+			uint32_t n)
 {
 	v_frame(v, NS_CLASS_ISAKMP, 0);
 	v_guid(v, IK_GUID);
@@ -185,12 +185,12 @@ static void t_isakmp(void **state)
 
 	(void)state;
 	isakmp_head(&v, 1, 3, 1, 0, 6);
-	v_mm(&v, 3, 2, 0, 2, 0xdeadbeef);	    /* 3DES-SHA1-2 */
-	v_mm(&v, 2, 1, 0, 0x10000001, 0);   /* cipher 2 = 3DES, 2048 */
-	v_mm(&v, 1, 2, 0, 1, 0);	    /* DES-SHA1-1 */
-	v_mm(&v, 0, 0, 2, 0, 0);	    /* override 2: DES-SHA1 with 2048 */
-	v_mm(&v, 9, 2, 0, 2, 0);	    /* unknown cipher: skipped */
-	v_mm(&v, 1, 1, 0, 0x77, 0);	    /* unknown group: skipped */
+	v_mm(&v, 3, 2, 0, 2, 0xdeadbeef); /* 3DES-SHA1-2 */
+	v_mm(&v, 2, 1, 0, 0x10000001, 0); /* cipher 2 = 3DES, 2048 */
+	v_mm(&v, 1, 2, 0, 1, 0);	  /* DES-SHA1-1 */
+	v_mm(&v, 0, 0, 2, 0, 0);	  /* override 2: DES-SHA1 with 2048 */
+	v_mm(&v, 9, 2, 0, 2, 0);	  /* unknown cipher: skipped */
+	v_mm(&v, 1, 1, 0, 0x77, 0);	  /* unknown group: skipped */
 	v_u8(&v, 0);
 	assert_int_equal(ns_blob_isakmp_decode(v.b, v.n, &ik, &diag, err, sizeof(err)), 0);
 	assert_string_equal(ik.guid, IK_GUID);
@@ -229,8 +229,8 @@ static void t_isakmp_encode(void **state)
 {
 	struct ns_mm_method m[2] = {{NS_CIPHER_3DES, NS_HASH_SHA1, NS_DH_2},
 				    {NS_CIPHER_DES, NS_HASH_MD5, NS_DH_3}};
-	struct ns_blob_isakmp in = {.pfs = false, .qmpermm = 5, .lifetime_sec = 600,
-				    .methods = m, .n_methods = 2};
+	struct ns_blob_isakmp in = {
+		.pfs = false, .qmpermm = 5, .lifetime_sec = 600, .methods = m, .n_methods = 2};
 	struct ns_bbuf b = {0};
 	struct vec v;
 	size_t s;
@@ -404,7 +404,7 @@ static void t_negpol(void **state)
 	v_offer(&v, 300, 0, 1, 1, espnull, false);
 	v_offer(&v, 0, 0, 1, 1, ah, true);
 	v_offer(&v, 0, 0, 1, 2, ahesp, true);
-	v_offer(&v, 0, 0, 1, 1, bad, false); /* ESP with nothing: skipped */
+	v_offer(&v, 0, 0, 1, 1, bad, false);  /* ESP with nothing: skipped */
 	v_offer(&v, 0, 0, 0, 0, none, false); /* soft */
 	v_u8(&v, 0);
 	assert_int_equal(ns_blob_negpol_decode(v.b, v.n, &fa, &diag, err, sizeof(err)), 0);
@@ -435,15 +435,27 @@ static void t_negpol(void **state)
 	/* encode and decode back, with the soft offer last */
 	{
 		struct ns_qm_method m[3] = {
-			{.kind = NS_QM_AH_ESP, .ah_hash = NS_HASH_SHA1, .esp_conf = NS_CIPHER_3DES,
-			 .esp_auth = NS_HASH_SHA1, .lifetime_kb = 1000, .lifetime_sec = 300},
-			{.kind = NS_QM_ESP, .esp_conf = NS_CIPHER_DES, .esp_auth = NS_HASH_NONE,
-			 .lifetime_kb = NS_QM_DEFAULT_KB, .lifetime_sec = NS_QM_DEFAULT_SEC},
-			{.kind = NS_QM_AH, .ah_hash = NS_HASH_MD5, .lifetime_kb = 7,
+			{.kind = NS_QM_AH_ESP,
+			 .ah_hash = NS_HASH_SHA1,
+			 .esp_conf = NS_CIPHER_3DES,
+			 .esp_auth = NS_HASH_SHA1,
+			 .lifetime_kb = 1000,
+			 .lifetime_sec = 300},
+			{.kind = NS_QM_ESP,
+			 .esp_conf = NS_CIPHER_DES,
+			 .esp_auth = NS_HASH_NONE,
+			 .lifetime_kb = NS_QM_DEFAULT_KB,
+			 .lifetime_sec = NS_QM_DEFAULT_SEC},
+			{.kind = NS_QM_AH,
+			 .ah_hash = NS_HASH_MD5,
+			 .lifetime_kb = 7,
 			 .lifetime_sec = 8},
 		};
-		struct ns_filteraction in = {.action = NS_ACTION_NEGOTIATE, .soft = true,
-					     .qmpfs = true, .methods = m, .n_methods = 3};
+		struct ns_filteraction in = {.action = NS_ACTION_NEGOTIATE,
+					     .soft = true,
+					     .qmpfs = true,
+					     .methods = m,
+					     .n_methods = 3};
 		struct ns_filteraction out = {0};
 		struct ns_bbuf b = {0};
 
@@ -453,7 +465,7 @@ static void t_negpol(void **state)
 		assert_int_equal(b.p[24 + 16], 2);
 		assert_int_equal(b.p[24 + 20 + 8], 1);
 		assert_int_equal(b.p[24 + 40 + 8], 2);
-		assert_int_equal(b.p[24 + 40], 3); /* 3DES written as 3 */
+		assert_int_equal(b.p[24 + 40], 3);	    /* 3DES written as 3 */
 		assert_int_equal(b.p[24 + 3 * 80 + 16], 0); /* soft */
 		assert_int_equal(ns_blob_negpol_decode(b.p, b.len, &out, &diag, err, sizeof(err)),
 				 0);
@@ -506,10 +518,10 @@ static void v_filter(struct vec *v, const char *sdns, const char *ddns, const ch
 static void t_filter(void **state)
 {
 	static const uint8_t me_any[16] = {0, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0};
-	static const uint8_t host_net[16] = {10, 1, 2, 3, 255, 255, 255, 255,
-					     192, 168, 0, 0, 255, 255, 0, 0};
-	static const uint8_t dns[16] = {198, 51, 100, 1, 255, 255, 255, 255, 0, 0, 0, 0,
-					255, 255, 255, 255};
+	static const uint8_t host_net[16] = {10,  1,   2, 3, 255, 255, 255, 255,
+					     192, 168, 0, 0, 255, 255, 0,   0};
+	static const uint8_t dns[16] = {198, 51, 100, 1, 255, 255, 255, 255,
+					0,   0,	 0,   0, 255, 255, 255, 255};
 	struct vec v;
 	struct ns_filterlist fl = {0};
 	struct ns_bbuf b = {0};
@@ -524,9 +536,9 @@ static void t_filter(void **state)
 	assert_int_equal(v.n - at, 70); /* seventy bytes with empty strings */
 	v_filter(&v, "", "", "web", G2, 0, host_net, 6, 1024, 80, 0);
 	v_filter(&v, "www.example.com", "", "", G1, 1, dns, 17, 0, 53, 0);
-	v_filter(&v, "", "", "", G1, 1, me_any, 0, 0, 0, 0x01);  /* src = DNS servers */
-	v_filter(&v, "", "", "", G1, 1, me_any, 1, 5, 0, 0x84);  /* dst = gateway; icmp ports */
-	v_filter(&v, "", "", "", G1, 1, me_any, 300, 0, 0, 0);   /* bad protocol */
+	v_filter(&v, "", "", "", G1, 1, me_any, 0, 0, 0, 0x01); /* src = DNS servers */
+	v_filter(&v, "", "", "", G1, 1, me_any, 1, 5, 0, 0x84); /* dst = gateway; icmp ports */
+	v_filter(&v, "", "", "", G1, 1, me_any, 300, 0, 0, 0);	/* bad protocol */
 	v_u8(&v, 0);
 	assert_int_equal(ns_blob_filter_decode(v.b, v.n, &fl, &diag, err, sizeof(err)), 0);
 	assert_int_equal(fl.n_filters, 5);

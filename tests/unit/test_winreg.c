@@ -15,21 +15,21 @@
 #include "winreg/regfile.h"
 #include "winreg/winreg.h"
 
-#define G_POL "{A0000000-0000-0000-0000-000000000001}"
-#define G_IK "{A0000000-0000-0000-0000-000000000002}"
-#define G_R1 "{A0000000-0000-0000-0000-000000000003}"
-#define G_R2 "{A0000000-0000-0000-0000-000000000004}"
-#define G_DR "{A0000000-0000-0000-0000-000000000005}"
-#define G_FA1 "{A0000000-0000-0000-0000-000000000006}"
-#define G_FA2 "{A0000000-0000-0000-0000-000000000007}"
-#define G_FADR "{A0000000-0000-0000-0000-000000000008}"
-#define G_FL1 "{A0000000-0000-0000-0000-000000000009}"
-#define G_FL2 "{A0000000-0000-0000-0000-00000000000A}"
-#define G_F1 "{A0000000-0000-0000-0000-00000000000B}"
-#define G_F2 "{A0000000-0000-0000-0000-00000000000C}"
-#define G_POL2 "{A0000000-0000-0000-0000-00000000000D}"
-#define G_IK2 "{A0000000-0000-0000-0000-00000000000E}"
-#define G_DR2 "{A0000000-0000-0000-0000-00000000000F}"
+#define G_POL	"{A0000000-0000-0000-0000-000000000001}"
+#define G_IK	"{A0000000-0000-0000-0000-000000000002}"
+#define G_R1	"{A0000000-0000-0000-0000-000000000003}"
+#define G_R2	"{A0000000-0000-0000-0000-000000000004}"
+#define G_DR	"{A0000000-0000-0000-0000-000000000005}"
+#define G_FA1	"{A0000000-0000-0000-0000-000000000006}"
+#define G_FA2	"{A0000000-0000-0000-0000-000000000007}"
+#define G_FADR	"{A0000000-0000-0000-0000-000000000008}"
+#define G_FL1	"{A0000000-0000-0000-0000-000000000009}"
+#define G_FL2	"{A0000000-0000-0000-0000-00000000000A}"
+#define G_F1	"{A0000000-0000-0000-0000-00000000000B}"
+#define G_F2	"{A0000000-0000-0000-0000-00000000000C}"
+#define G_POL2	"{A0000000-0000-0000-0000-00000000000D}"
+#define G_IK2	"{A0000000-0000-0000-0000-00000000000E}"
+#define G_DR2	"{A0000000-0000-0000-0000-00000000000F}"
 #define G_FADR2 "{A0000000-0000-0000-0000-000000000010}"
 
 static char *S(const char *s)
@@ -81,9 +81,9 @@ static void mk_db(struct ns_db *db, bool extensions)
 	p->mm_methods = calloc(3, sizeof(*p->mm_methods));
 	p->mm_methods[0] = (struct ns_mm_method){NS_CIPHER_3DES, NS_HASH_SHA1, NS_DH_3};
 	p->mm_methods[1] = (struct ns_mm_method){NS_CIPHER_DES, NS_HASH_MD5, NS_DH_1};
-	p->mm_methods[2] = extensions
-				   ? (struct ns_mm_method){NS_CIPHER_AES256, NS_HASH_SHA256, NS_DH_14}
-				   : (struct ns_mm_method){NS_CIPHER_3DES, NS_HASH_MD5, NS_DH_2};
+	p->mm_methods[2] =
+		extensions ? (struct ns_mm_method){NS_CIPHER_AES256, NS_HASH_SHA256, NS_DH_14}
+			   : (struct ns_mm_method){NS_CIPHER_3DES, NS_HASH_MD5, NS_DH_2};
 	p->n_rules = 2;
 	p->rules = calloc(2, sizeof(*p->rules));
 	mk_rule(&p->rules[0], G_R1, "r1", G_FL1, G_FA1, false);
@@ -128,18 +128,17 @@ static void mk_db(struct ns_db *db, bool extensions)
 	fa->qmpfs = true;
 	fa->n_methods = 4;
 	fa->methods = calloc(4, sizeof(*fa->methods));
-	fa->methods[0] = (struct ns_qm_method){NS_QM_ESP, NS_HASH_NONE, NS_CIPHER_3DES,
-					       NS_HASH_SHA1, 100000, 3600};
-	fa->methods[1] = (struct ns_qm_method){NS_QM_AH, NS_HASH_MD5, NS_CIPHER_NONE, NS_HASH_NONE,
-					       50000, 900};
+	fa->methods[0] = (struct ns_qm_method){NS_QM_ESP,    NS_HASH_NONE, NS_CIPHER_3DES,
+					       NS_HASH_SHA1, 100000,	   3600};
+	fa->methods[1] = (struct ns_qm_method){NS_QM_AH,     NS_HASH_MD5, NS_CIPHER_NONE,
+					       NS_HASH_NONE, 50000,	  900};
 	fa->methods[2] = (struct ns_qm_method){NS_QM_AH_ESP, NS_HASH_SHA1, NS_CIPHER_DES,
-					       NS_HASH_MD5, 100000, 3600};
-	fa->methods[3] = extensions ? (struct ns_qm_method){NS_QM_ESP, NS_HASH_NONE,
-							    NS_CIPHER_AES128, NS_HASH_SHA256,
-							    100000, 3600}
-				    : (struct ns_qm_method){NS_QM_ESP, NS_HASH_NONE,
-							    NS_CIPHER_NONE, NS_HASH_SHA1, 100000,
-							    3600};
+					       NS_HASH_MD5,  100000,	   3600};
+	fa->methods[3] =
+		extensions ? (struct ns_qm_method){NS_QM_ESP,	   NS_HASH_NONE, NS_CIPHER_AES128,
+						   NS_HASH_SHA256, 100000,	 3600}
+			   : (struct ns_qm_method){NS_QM_ESP,	 NS_HASH_NONE, NS_CIPHER_NONE,
+						   NS_HASH_SHA1, 100000,       3600};
 	fa = &db->filteractions[1];
 	strcpy(fa->guid, G_FA2);
 	fa->name = S("Block");
@@ -364,9 +363,10 @@ static void t_export_layout(void **state)
 	assert_int_equal(b[1], 0xFE);
 	assert_int_equal(ns_reg_parse(b, n, &f, err, sizeof(err)), 0);
 	assert_int_equal(f.version, 5);
-	assert_string_equal(f.keys[0].path,
-			    "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy"
-			    "\\Local");
+	assert_string_equal(
+		f.keys[0].path,
+		"HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy"
+		"\\Local");
 	v = ns_reg_key_value(&f.keys[0], "ActivePolicy");
 	assert_string_equal(v->str, "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
 				    "\\ipsecPolicy" G_POL);
@@ -392,8 +392,7 @@ static void t_export_layout(void **state)
 }
 
 /* Build a .reg from our export with some keys dropped, and edits. */
-static uint8_t *export_edit(const struct ns_db *db, const char *drop1, const char *drop2,
-			    size_t *n)
+static uint8_t *export_edit(const struct ns_db *db, const char *drop1, const char *drop2, size_t *n)
 {
 	size_t tl, bn;
 	uint8_t *b = export(db, true, &bn, NULL);
@@ -537,15 +536,18 @@ static void t_persistent_and_cache(void **state)
 {
 	static const char txt[] =
 		"REGEDIT4\r\n\r\n"
-		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache\\"
+		"[HKEY_LOCAL_"
+		"MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache\\"
 		"ipsecFilter{b0000000-0000-0000-0000-000000000001}]\r\n"
 		"\"ClassName\"=\"ipsecFilter\"\r\n"
 		"\"ipsecName\"=\"empty list\"\r\n"
 		"\"ipsecID\"=\"{B0000000-0000-0000-0000-000000000002}\"\r\n"
-		"\"ipsecData\"=hex:b5,20,dc,80,c8,2e,d1,11,a8,9e,00,a0,24,8d,30,21,04,00,00,00,\\\r\n"
+		"\"ipsecData\"=hex:b5,20,dc,80,c8,2e,d1,11,a8,9e,00,a0,24,8d,30,21,04,00,00,00,"
+		"\\\r\n"
 		"  00,00,00,00,00\r\n"
 		"\"whenChanged\"=dword:00000010\r\n"
-		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache\\"
+		"[HKEY_LOCAL_"
+		"MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache\\"
 		"ipsecFoo{b0000000-0000-0000-0000-000000000003}]\r\n";
 	struct ns_db back;
 	struct ns_winreg_report rep = {0};
@@ -583,9 +585,10 @@ static void t_two_active(void **state)
 	t = strndup((char *)b, n);
 	free(b);
 	/* a second store key naming the first policy, after the objects */
-	assert_true(asprintf(&t2, "%s[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows"
-				  "\\IPSec\\Policy\\Persistent]\r\n\"ActivePolicy\"=\"SOFTWARE\\\\"
-				  "x\\\\ipsecPolicy%s\"\r\n",
+	assert_true(asprintf(&t2,
+			     "%s[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows"
+			     "\\IPSec\\Policy\\Persistent]\r\n\"ActivePolicy\"=\"SOFTWARE\\\\"
+			     "x\\\\ipsecPolicy%s\"\r\n",
 			     t, G_POL) > 0);
 	assert_int_equal(ns_winreg_read((uint8_t *)t2, strlen(t2), &back, &rep, err, sizeof(err)),
 			 0);
@@ -641,9 +644,12 @@ static void t_dn_references(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_roundtrip),	 cmocka_unit_test(t_export_layout),
-		cmocka_unit_test(t_partial),	 cmocka_unit_test(t_case_and_errors),
-		cmocka_unit_test(t_persistent_and_cache), cmocka_unit_test(t_two_active),
+		cmocka_unit_test(t_roundtrip),
+		cmocka_unit_test(t_export_layout),
+		cmocka_unit_test(t_partial),
+		cmocka_unit_test(t_case_and_errors),
+		cmocka_unit_test(t_persistent_and_cache),
+		cmocka_unit_test(t_two_active),
 		cmocka_unit_test(t_dn_references),
 	};
 

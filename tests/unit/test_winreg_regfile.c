@@ -35,25 +35,24 @@ static uint8_t *to_utf16(const char *s, size_t *n, bool bom)
 	return o;
 }
 
-static const char sample5[] =
-	"Windows Registry Editor Version 5.00\r\n"
-	"\r\n"
-	"; a comment\r\n"
-	"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Test]\r\n"
-	"\"Str\"=\"a \\\"quoted\\\" \\\\ back\"\r\n"
-	"@=\"default\"\r\n"
-	"\"Dw\"=dword:00000100\r\n"
-	"\"Bin\"=hex:01,02,03,\\\r\n"
-	"  04,05,\\\r\n"
-	"  ff\r\n"
-	"\r\n"
-	"   ; indented comment\r\n"
-	"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Test\\Sub]\r\n"
-	/* "ab" "c" as UTF-16LE multi-string */
-	"\"Multi\"=hex(7):61,00,62,00,00,00,63,00,00,00,00,00\r\n"
-	"\"Empty\"=hex:\r\n"
-	"\"Gone\"=-\r\n"
-	"[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Old]\r\n";
+static const char sample5[] = "Windows Registry Editor Version 5.00\r\n"
+			      "\r\n"
+			      "; a comment\r\n"
+			      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Test]\r\n"
+			      "\"Str\"=\"a \\\"quoted\\\" \\\\ back\"\r\n"
+			      "@=\"default\"\r\n"
+			      "\"Dw\"=dword:00000100\r\n"
+			      "\"Bin\"=hex:01,02,03,\\\r\n"
+			      "  04,05,\\\r\n"
+			      "  ff\r\n"
+			      "\r\n"
+			      "   ; indented comment\r\n"
+			      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Test\\Sub]\r\n"
+			      /* "ab" "c" as UTF-16LE multi-string */
+			      "\"Multi\"=hex(7):61,00,62,00,00,00,63,00,00,00,00,00\r\n"
+			      "\"Empty\"=hex:\r\n"
+			      "\"Gone\"=-\r\n"
+			      "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Old]\r\n";
 
 static void check_sample(const struct ns_reg_file *f)
 {
@@ -286,7 +285,8 @@ static void t_writer_roundtrip(void **state)
 		/* lines wrap before 80 columns, as regedit does */
 		{
 			size_t tl;
-			char *t = v4 ? strndup((char *)b, n) : ns_utf16le_to_utf8(b + 2, n - 2, &tl);
+			char *t =
+				v4 ? strndup((char *)b, n) : ns_utf16le_to_utf8(b + 2, n - 2, &tl);
 			size_t col = 0;
 
 			for (char *c = t; *c; c++) {
@@ -309,16 +309,20 @@ static void t_utf16_convert(void **state)
 	char *s = ns_utf16le_to_utf8(in, sizeof(in), NULL);
 
 	(void)state;
-	assert_string_equal(s, "A\xef\xbf\xbd" "B\xf0\x9f\x94\x92");
+	assert_string_equal(s, "A\xef\xbf\xbd"
+			       "B\xf0\x9f\x94\x92");
 	free(s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_utf16_bom),	      cmocka_unit_test(t_utf16_nobom),
-		cmocka_unit_test(t_utf8_line_endings), cmocka_unit_test(t_regedit4),
-		cmocka_unit_test(t_errors),	      cmocka_unit_test(t_writer_roundtrip),
+		cmocka_unit_test(t_utf16_bom),
+		cmocka_unit_test(t_utf16_nobom),
+		cmocka_unit_test(t_utf8_line_endings),
+		cmocka_unit_test(t_regedit4),
+		cmocka_unit_test(t_errors),
+		cmocka_unit_test(t_writer_roundtrip),
 		cmocka_unit_test(t_utf16_convert),
 	};
 

@@ -496,8 +496,8 @@ int ns_blob_isakmp_decode(const uint8_t *b, size_t len, struct ns_blob_isakmp *o
 				out->methods[out->n_methods++] = o[ovr - 1];
 				continue;
 			}
-			WARN(d, "method %u: unknown override byte %u at byte offset %zu ignored", i + 1,
-			     ovr, at + 36);
+			WARN(d, "method %u: unknown override byte %u at byte offset %zu ignored",
+			     i + 1, ovr, at + 36);
 		}
 		if (!dec_cipher(cipher, false, &mm.cipher)) {
 			WARN(d, "method %u: unknown cipher %u at byte offset %zu, method skipped",
@@ -516,7 +516,8 @@ int ns_blob_isakmp_decode(const uint8_t *b, size_t len, struct ns_blob_isakmp *o
 		else if (group == NS_WIN_DH_2048 || group == 3)
 			mm.group = NS_DH_3;
 		else {
-			WARN(d, "method %u: unknown DH group 0x%x at byte offset %zu, method skipped",
+			WARN(d,
+			     "method %u: unknown DH group 0x%x at byte offset %zu, method skipped",
 			     i + 1, group, at + 44);
 			continue;
 		}
@@ -608,7 +609,8 @@ int ns_blob_nfa_decode(const uint8_t *b, size_t len, struct ns_rule *r,
 		}
 		if (type != NS_WIN_AUTH_PSK && type != NS_WIN_AUTH_CA &&
 		    type != NS_WIN_AUTH_KERBEROS) {
-			WARN(d, "authentication method %u: unknown type %u at byte offset %zu skipped",
+			WARN(d,
+			     "authentication method %u: unknown type %u at byte offset %zu skipped",
 			     i + 1, type, at);
 			rr.off += alen;
 			continue;
@@ -636,7 +638,8 @@ int ns_blob_nfa_decode(const uint8_t *b, size_t len, struct ns_rule *r,
 				r->conntype = NS_CONN_ALL;
 				if (iftype != NS_WIN_IF_ALL)
 					WARN(d,
-					     "interface type 0x%x at byte offset %zu is not all/lan/"
+					     "interface type 0x%x at byte offset %zu is not "
+					     "all/lan/"
 					     "dialup: read as all",
 					     iftype, at);
 			}
@@ -650,7 +653,8 @@ int ns_blob_nfa_decode(const uint8_t *b, size_t len, struct ns_rule *r,
 			goto bad;
 		if (*ifname)
 			WARN(d,
-			     "interface name \"%s\" at byte offset %zu cannot be enforced: the rule "
+			     "interface name \"%s\" at byte offset %zu cannot be enforced: the "
+			     "rule "
 			     "applies to every interface of its connection type",
 			     ifname, at);
 		free(ifname);
@@ -662,7 +666,8 @@ int ns_blob_nfa_decode(const uint8_t *b, size_t len, struct ns_rule *r,
 		goto bad;
 	r->tunnel_set = is_tunnel != 0;
 	if (!r->tunnel_set && r->tunnel_addr) {
-		WARN(d, "tunnel address with the tunnel flag off at byte offset %zu: transport mode",
+		WARN(d,
+		     "tunnel address with the tunnel flag off at byte offset %zu: transport mode",
 		     rr.off - 12);
 		r->tunnel_addr = 0;
 	}
@@ -743,8 +748,8 @@ static bool dec_offer(struct rd *r, size_t at, uint32_t idx, struct ns_qm_method
 		return false;
 	}
 	if (cnt > 3) {
-		WARN(d, "offer %u: %u transforms at byte offset %zu (at most 3): offer skipped", idx,
-		     cnt, at + 16);
+		WARN(d, "offer %u: %u transforms at byte offset %zu (at most 3): offer skipped",
+		     idx, cnt, at + 16);
 		return false;
 	}
 	/* Only the first cnt transforms are meaningful; the rest is garbage. */
@@ -758,7 +763,9 @@ static bool dec_offer(struct rd *r, size_t at, uint32_t idx, struct ns_qm_method
 		type = get_u32(&o, "");
 		if (type == 1 && !n_ah) {
 			if (!dec_hash(alg, false, &m->ah_hash)) {
-				WARN(d, "offer %u: unknown AH hash %u at byte offset %zu: offer skipped",
+				WARN(d,
+				     "offer %u: unknown AH hash %u at byte offset %zu: offer "
+				     "skipped",
 				     idx, alg, at + tat);
 				return false;
 			}
@@ -768,7 +775,8 @@ static bool dec_offer(struct rd *r, size_t at, uint32_t idx, struct ns_qm_method
 			    !dec_hash(integ, true, &m->esp_auth) ||
 			    (m->esp_conf == NS_CIPHER_NONE && m->esp_auth == NS_HASH_NONE)) {
 				WARN(d,
-				     "offer %u: unusable ESP cipher %u / integrity %u at byte offset "
+				     "offer %u: unusable ESP cipher %u / integrity %u at byte "
+				     "offset "
 				     "%zu: offer skipped",
 				     idx, alg, integ, at + tat);
 				return false;
@@ -823,8 +831,11 @@ int ns_blob_negpol_decode(const uint8_t *b, size_t len, struct ns_filteraction *
 		if (!dec_offer(&r, at, i + 1, &fa->methods[fa->n_methods], &fa->soft, &pfs, d))
 			continue;
 		if (pfs_seen && pfs != fa->qmpfs)
-			WARN(d, "offer %u: PFS flag at byte offset %zu differs from the first offer's: "
-				"the first one is used", i + 1, at + 12);
+			WARN(d,
+			     "offer %u: PFS flag at byte offset %zu differs from the first "
+			     "offer's: "
+			     "the first one is used",
+			     i + 1, at + 12);
 		if (!pfs_seen)
 			fa->qmpfs = pfs;
 		pfs_seen = true;
@@ -957,8 +968,8 @@ int ns_blob_filter_decode(const uint8_t *b, size_t len, struct ns_filterlist *fl
 			goto bad;
 		}
 		if (proto > 255) {
-			WARN(d, "filter %u %s: protocol %u at byte offset %zu: filter skipped", i + 1,
-			     f->guid, proto, special_at - 9);
+			WARN(d, "filter %u %s: protocol %u at byte offset %zu: filter skipped",
+			     i + 1, f->guid, proto, special_at - 9);
 			ns_filter_free(f);
 			continue;
 		}
@@ -982,8 +993,10 @@ int ns_blob_filter_decode(const uint8_t *b, size_t len, struct ns_filterlist *fl
 				e->addr = 0;
 				e->mask = 0xFFFFFFFFu;
 			} else {
-				WARN(d, "filter %u %s: unknown server type 0x%02x at byte offset %zu "
-					"ignored", i + 1, f->guid, special, special_at);
+				WARN(d,
+				     "filter %u %s: unknown server type 0x%02x at byte offset %zu "
+				     "ignored",
+				     i + 1, f->guid, special, special_at);
 			}
 		}
 		if ((f->src.kind == NS_ADDR_IP && !mask_contiguous(f->src.mask)) ||

@@ -879,8 +879,7 @@ void ns_regw_binary(struct ns_reg_writer *w, const char *name, const uint8_t *da
 	w_hex(w, "hex:", data, len);
 }
 
-void ns_regw_multi_sz(struct ns_reg_writer *w, const char *name, const char *const *strs,
-		      size_t n)
+void ns_regw_multi_sz(struct ns_reg_writer *w, const char *name, const char *const *strs, size_t n)
 {
 	size_t total = 0, cap = 0;
 	uint8_t *all = NULL;

@@ -17,11 +17,11 @@
 #include <stdio.h>
 
 /* Registry value types as Windows numbers them. */
-#define NS_REG_SZ 1u
+#define NS_REG_SZ	 1u
 #define NS_REG_EXPAND_SZ 2u
-#define NS_REG_BINARY 3u
-#define NS_REG_DWORD 4u
-#define NS_REG_MULTI_SZ 7u
+#define NS_REG_BINARY	 3u
+#define NS_REG_DWORD	 4u
+#define NS_REG_MULTI_SZ	 7u
 
 struct ns_reg_value {
 	char *name;    /* "" for the default value (@) */
@@ -31,13 +31,13 @@ struct ns_reg_value {
 	char **strs;   /* MULTI_SZ: UTF-8 strings */
 	size_t n_strs;
 	uint32_t dword; /* DWORD */
-	uint8_t *data;  /* BINARY and unknown types: raw bytes */
+	uint8_t *data;	/* BINARY and unknown types: raw bytes */
 	size_t len;
 	size_t line; /* 1-based line of the value in the file */
 };
 
 struct ns_reg_key {
-	char *path; /* as written, without the brackets */
+	char *path;   /* as written, without the brackets */
 	bool deleted; /* [-path] */
 	struct ns_reg_value *values;
 	size_t n_values;
@@ -81,8 +81,7 @@ void ns_regw_key(struct ns_reg_writer *w, const char *path);
 void ns_regw_sz(struct ns_reg_writer *w, const char *name, const char *val);
 void ns_regw_dword(struct ns_reg_writer *w, const char *name, uint32_t val);
 void ns_regw_binary(struct ns_reg_writer *w, const char *name, const uint8_t *data, size_t len);
-void ns_regw_multi_sz(struct ns_reg_writer *w, const char *name, const char *const *strs,
-		      size_t n);
+void ns_regw_multi_sz(struct ns_reg_writer *w, const char *name, const char *const *strs, size_t n);
 /* Writes the file and frees the writer. */
 int ns_regw_finish(struct ns_reg_writer *w, FILE *out, char *err, size_t errlen);
 void ns_regw_free(struct ns_reg_writer *w);

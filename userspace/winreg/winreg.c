@@ -21,12 +21,12 @@
 #define ROOT_HIVE "HKEY_LOCAL_MACHINE\\"
 #define ROOT_PATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\"
 
-#define ACT_BLOCK "{3F91A819-7647-11D1-864D-D46A00000000}"
-#define ACT_PERMIT "{8A171DD2-77E3-11D1-8659-A04F00000000}"
+#define ACT_BLOCK     "{3F91A819-7647-11D1-864D-D46A00000000}"
+#define ACT_PERMIT    "{8A171DD2-77E3-11D1-8659-A04F00000000}"
 #define ACT_NEGOTIATE "{8A171DD3-77E3-11D1-8659-A04F00000000}"
-#define ACT_INPASS "{3F91A81A-7647-11D1-864D-D46A00000000}"
-#define TYPE_NORMAL "{62F49E10-6C37-11D1-864C-14A300000000}"
-#define TYPE_DEFAULT "{62F49E13-6C37-11D1-864C-14A300000000}"
+#define ACT_INPASS    "{3F91A81A-7647-11D1-864D-D46A00000000}"
+#define TYPE_NORMAL   "{62F49E10-6C37-11D1-864C-14A300000000}"
+#define TYPE_DEFAULT  "{62F49E13-6C37-11D1-864C-14A300000000}"
 
 /* Our private value: the exact algorithms when Windows has no code for
  * them (AES, SHA-2, DH 14/19/20/24).  Windows ignores unknown values. */
@@ -63,8 +63,8 @@ struct obj {
 	size_t first; /* index of its first key in the file: import keeps file order */
 	const struct ns_reg_key **keys; /* the same key may appear several times */
 	size_t n_keys;
-	bool bad;  /* could not be decoded: treated as missing */
-	bool used; /* referenced by an imported object */
+	bool bad;   /* could not be decoded: treated as missing */
+	bool used;  /* referenced by an imported object */
 	bool is_dr; /* negotiation policy of the default response type */
 	/* decoded */
 	uint32_t polling_sec;
@@ -336,9 +336,11 @@ static int collect(struct imp *im)
 				if (!nk)
 					return oom(im);
 				d->keys = nk;
-				if (strcasecmp(d->keys[d->n_keys - 1]->path, im->objs[i].keys[0]->path))
+				if (strcasecmp(d->keys[d->n_keys - 1]->path,
+					       im->objs[i].keys[0]->path))
 					IWARN(im, "%s: same object also at %s: values merged",
-					      im->objs[i].keys[0]->path, d->keys[d->n_keys - 1]->path);
+					      im->objs[i].keys[0]->path,
+					      d->keys[d->n_keys - 1]->path);
 				d->keys[d->n_keys++] = im->objs[i].keys[0];
 				free(im->objs[i].keys);
 				im->objs[i].keys = NULL;
@@ -382,7 +384,8 @@ static void check_id(struct imp *im, const struct obj *o)
 	char g[NS_GUID_LEN + 1];
 
 	if (id && (!ns_guid_parse(id, g) || strcmp(g, o->guid)))
-		IWARN(im, "%s: ipsecID: \"%s\" differs from the key name: the key name's GUID is used",
+		IWARN(im,
+		      "%s: ipsecID: \"%s\" differs from the key name: the key name's GUID is used",
 		      okey(o), id);
 }
 
@@ -536,8 +539,10 @@ static bool negpol_meta(struct imp *im, struct obj *o)
 	if (type && ns_guid_eq(type, TYPE_DEFAULT))
 		fa->type = NS_FA_DEFAULT_RESPONSE;
 	else if (type && !ns_guid_eq(type, TYPE_NORMAL))
-		IWARN(im, "%s: ipsecNegotiationPolicyType: unknown type %s: read as a normal "
-			  "filter action", okey(o), type);
+		IWARN(im,
+		      "%s: ipsecNegotiationPolicyType: unknown type %s: read as a normal "
+		      "filter action",
+		      okey(o), type);
 	o->is_dr = fa->type == NS_FA_DEFAULT_RESPONSE;
 	if (fa->action != NS_ACTION_NEGOTIATE) {
 		/* Windows keeps the offers when the action is switched to
@@ -555,8 +560,10 @@ static bool negpol_meta(struct imp *im, struct obj *o)
 			oom(im);
 			return false;
 		}
-		IWARN(im, "%s: ipsecData: negotiate without a usable security method: the default "
-			  "methods are used", okey(o));
+		IWARN(im,
+		      "%s: ipsecData: negotiate without a usable security method: the default "
+		      "methods are used",
+		      okey(o));
 		free(fa->methods);
 		memcpy(m, ns_default_qm_methods, sizeof(ns_default_qm_methods));
 		fa->methods = m;
@@ -691,7 +698,8 @@ static int build_policy(struct imp *im, struct ns_db *db, struct obj *po)
 		char g[NS_GUID_LEN + 1];
 
 		IWARN(im, "%s: ipsecISAKMPReference: %s %s: default main mode settings used",
-		      okey(po), iref ? iref : "(none)", io ? "could not be read" : "is not in the file");
+		      okey(po), iref ? iref : "(none)",
+		      io ? "could not be read" : "is not in the file");
 		if (iref && parse_ref(iref, C_ISAKMP, g))
 			memcpy(p.isakmp_guid, g, sizeof(g));
 		else if (ns_guid_new(p.isakmp_guid))
@@ -716,8 +724,7 @@ static int build_policy(struct imp *im, struct ns_db *db, struct obj *po)
 	for (size_t i = 0; i < im->n_active; i++) {
 		char g[NS_GUID_LEN + 1];
 
-		if (parse_ref(im->active[i], C_POLICY, g) &&
-		    !strcmp(g, p.guid))
+		if (parse_ref(im->active[i], C_POLICY, g) && !strcmp(g, p.guid))
 			p.assigned = true;
 	}
 
@@ -757,17 +764,23 @@ static int build_policy(struct imp *im, struct ns_db *db, struct obj *po)
 				continue;
 			}
 			if (n_fref)
-				IWARN(im, "%s: ipsecFilterReference: ignored on the default response "
-					  "rule", okey(no));
+				IWARN(im,
+				      "%s: ipsecFilterReference: ignored on the default response "
+				      "rule",
+				      okey(no));
 		} else {
 			if (!n_fref) {
-				IWARN(im, "%s: ipsecFilterReference: missing on a rule that is not "
-					  "the default response rule: rule skipped", okey(no));
+				IWARN(im,
+				      "%s: ipsecFilterReference: missing on a rule that is not "
+				      "the default response rule: rule skipped",
+				      okey(no));
 				continue;
 			}
 			if (n_fref > 1)
-				IWARN(im, "%s: ipsecFilterReference: %zu filter lists, only the "
-					  "first is used", okey(no), n_fref);
+				IWARN(im,
+				      "%s: ipsecFilterReference: %zu filter lists, only the "
+				      "first is used",
+				      okey(no), n_fref);
 			flo = find_ref(im, C_FILTER, frefs[0]);
 			if (!flo || flo->bad) {
 				IWARN(im, "%s: ipsecFilterReference: %s %s: rule skipped", okey(no),
@@ -847,7 +860,8 @@ static int build(struct imp *im, struct ns_db *db)
 			if (rc)
 				return rc;
 		} else if (o->cls == C_FILTER) {
-			if (push((void **)&db->filterlists, &db->n_filterlists, sizeof(o->fl), &o->fl))
+			if (push((void **)&db->filterlists, &db->n_filterlists, sizeof(o->fl),
+				 &o->fl))
 				return oom(im);
 			memset(&o->fl, 0, sizeof(o->fl));
 			o->used = true;
@@ -869,11 +883,15 @@ static int build(struct imp *im, struct ns_db *db)
 			IWARN(im, "%s: rule not referenced by any policy in the file: skipped",
 			      okey(o));
 		else if (o->cls == C_ISAKMP)
-			IWARN(im, "%s: main mode settings not referenced by any policy in the file: "
-				  "skipped", okey(o));
+			IWARN(im,
+			      "%s: main mode settings not referenced by any policy in the file: "
+			      "skipped",
+			      okey(o));
 		else if (o->cls == C_NEGPOL)
-			IWARN(im, "%s: default response action not used by any policy in the file: "
-				  "skipped", okey(o));
+			IWARN(im,
+			      "%s: default response action not used by any policy in the file: "
+			      "skipped",
+			      okey(o));
 	}
 	/* A file holding several stores (an export of the whole Policy key)
 	 * can name several active policies: the first one wins. */
@@ -884,8 +902,10 @@ static int build(struct imp *im, struct ns_db *db)
 		if (parse_ref(im->active[i], C_POLICY, g))
 			p = ns_db_policy_by_guid(db, g);
 		if (!p) {
-			IWARN(im, "ActivePolicy: %s is not a policy imported from the file: nothing "
-				  "is assigned by it", im->active[i]);
+			IWARN(im,
+			      "ActivePolicy: %s is not a policy imported from the file: nothing "
+			      "is assigned by it",
+			      im->active[i]);
 		} else if (!won) {
 			won = i + 1;
 		} else if (!ns_guid_eq(key_last(im->active[won - 1]), key_last(im->active[i]))) {
@@ -973,7 +993,9 @@ static void key_begin(struct exp *e, enum cls c, const char *guid, const char *n
 	ns_regw_sz(&e->w, "ipsecName", name ? name : "");
 	ns_regw_dword(&e->w, "ipsecDataType", 0x100);
 	ns_regw_dword(&e->w, "whenChanged",
-		      when < 0 ? 0 : when > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)when);
+		      when < 0			   ? 0
+		      : when > (int64_t)UINT32_MAX ? UINT32_MAX
+						   : (uint32_t)when);
 }
 
 static void data_value(struct exp *e, struct ns_bbuf *b)
@@ -1062,7 +1084,8 @@ static void write_isakmp(struct exp *e, const struct ns_policy *p, const char *g
 		for (size_t a = 0; a < r->n_auth; a++) {
 			if (r->auth[a].kind != NS_AUTH_ROOTCA)
 				continue;
-			if (!first && (certmap != r->auth[a].certmap || excl != r->auth[a].excludecaname))
+			if (!first &&
+			    (certmap != r->auth[a].certmap || excl != r->auth[a].excludecaname))
 				mixed = true;
 			certmap |= r->auth[a].certmap;
 			excl |= r->auth[a].excludecaname;
@@ -1070,8 +1093,9 @@ static void write_isakmp(struct exp *e, const struct ns_policy *p, const char *g
 		}
 	}
 	if (mixed)
-		EWARN(e, "policy \"%s\": certmap/excludecaname differ between its certificate "
-			 "methods; Windows keeps one setting per policy: both are on where any was",
+		EWARN(e,
+		      "policy \"%s\": certmap/excludecaname differ between its certificate "
+		      "methods; Windows keeps one setting per policy: both are on where any was",
 		      p->name);
 	ik.options = (certmap ? NS_WIN_OPT_CERTMAP : 0) | (excl ? NS_WIN_OPT_EXCLUDECA : 0);
 	ns_blob_isakmp_encode(&b, &ik);
@@ -1085,10 +1109,11 @@ static void write_isakmp(struct exp *e, const struct ns_policy *p, const char *g
 		exact = false;
 		if (m->cipher > NS_CIPHER_3DES || m->hash > NS_HASH_SHA1 ||
 		    (m->group != NS_DH_14 && m->group > NS_DH_3))
-			EWARN(e, "policy \"%s\": main mode method %s-%s-%d is unknown to Windows: it "
-				 "sees %s-%s with the nearest group", p->name, cipher_name(m->cipher),
-			      hash_name(m->hash), dh_number(m->group),
-			      m->cipher == NS_CIPHER_DES ? "DES" : "3DES",
+			EWARN(e,
+			      "policy \"%s\": main mode method %s-%s-%d is unknown to Windows: it "
+			      "sees %s-%s with the nearest group",
+			      p->name, cipher_name(m->cipher), hash_name(m->hash),
+			      dh_number(m->group), m->cipher == NS_CIPHER_DES ? "DES" : "3DES",
 			      m->hash == NS_HASH_MD5 ? "MD5" : "SHA1");
 	}
 	if (!exact) {
@@ -1257,8 +1282,10 @@ static void write_negpol(struct exp *e, const struct ns_filteraction *fa)
 			if (ns_blob_qm_windows(&fa->methods[i]))
 				continue;
 			exact = false;
-			EWARN(e, "filter action \"%s\": security method %zu uses an algorithm "
-				 "Windows Server 2003 lacks: it sees 3DES/SHA1 there", fa->name, i + 1);
+			EWARN(e,
+			      "filter action \"%s\": security method %zu uses an algorithm "
+			      "Windows Server 2003 lacks: it sees 3DES/SHA1 there",
+			      fa->name, i + 1);
 		}
 	}
 	if (!exact) {
@@ -1303,7 +1330,8 @@ int ns_winreg_write_opts(FILE *out, const struct ns_db *db, enum ns_store_locati
 		e.loc = "Persistent";
 	} else {
 		if (err && errlen)
-			snprintf(err, errlen, "registry export: only the local and persistent stores");
+			snprintf(err, errlen,
+				 "registry export: only the local and persistent stores");
 		return -EOPNOTSUPP;
 	}
 	ns_regw_init(&e.w, opts && opts->regedit4);

@@ -38,7 +38,7 @@ int ns_winreg_write(FILE *out, const struct ns_db *db, enum ns_store_location lo
 		    size_t errlen);
 
 struct ns_winreg_write_opts {
-	bool regedit4;                /* REGEDIT4 text (UTF-8) instead */
+	bool regedit4;		      /* REGEDIT4 text (UTF-8) instead */
 	struct ns_winreg_report *rep; /* what Windows will not see as we do; may be NULL */
 };
 

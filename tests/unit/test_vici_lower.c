@@ -2,12 +2,15 @@
 /* The lowering of negotiate rules into charon messages, without charon:
  * an emitter captures and decodes every message. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -428,6 +431,133 @@ static void test_rule_reqids(void **state)
 	plan_free(&p);
 }
 
+/* ------------------------------------------------------------------ */
+/* vici_backend_apply against a scripted charon that refuses one object */
+
+struct fake_charon {
+	char path[108];
+	int lfd;
+	pthread_t th;
+	int loads;          /* load-conn requests seen */
+	char unloaded[4][128];
+	int n_unloaded;
+};
+
+static int fk_read(int fd, uint8_t *buf, size_t cap, char *name, size_t *body_off, size_t *len)
+{
+	uint8_t hdr[4];
+	size_t n, got = 0;
+
+	for (size_t h = 0; h < 4;) {
+		ssize_t r = read(fd, hdr + h, 4 - h);
+
+		if (r <= 0)
+			return -1;
+		h += (size_t)r;
+	}
+	n = (size_t)hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3];
+	if (n > cap)
+		return -1;
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	memcpy(name, buf + 2, buf[1]);
+	name[buf[1]] = '\0';
+	*body_off = 2 + buf[1];
+	*len = n;
+	return buf[0];
+}
+
+static void fk_reply(int fd, struct vici_builder *body)
+{
+	struct vici_builder pkt;
+
+	vici_builder_init(&pkt);
+	vici_packet_build(&pkt, VICI_CMD_RESPONSE, NULL, body);
+	if (write(fd, pkt.buf, pkt.len) != (ssize_t)pkt.len)
+		abort();
+	vici_builder_free(&pkt);
+}
+
+static void *fake_charon_main(void *arg)
+{
+	struct fake_charon *f = arg;
+	static uint8_t buf[1 << 16];
+	struct vici_builder b;
+	char name[256], err[128];
+	size_t off, len;
+	int fd = accept(f->lfd, NULL, NULL);
+
+	vici_builder_init(&b);
+	while (fk_read(fd, buf, sizeof(buf), name, &off, &len) == VICI_CMD_REQUEST) {
+		vici_builder_reset(&b);
+		if (!strcmp(name, "load-conn") && f->loads++ == 0) {
+			vici_add_kv_str(&b, "success", "no");
+			vici_add_kv_str(&b, "errmsg", "boom");
+		} else if (!strcmp(name, "get-conns")) {
+			vici_begin_list(&b, "conns");
+			vici_add_item_str(&b, "nsipsec-old-rule");
+			vici_add_item_str(&b, "someone-else");
+			vici_add_item_str(&b, "nsipsec-0000abcd-0000-0000-0000-000000000001-10.100.0.1");
+			vici_end_list(&b);
+		} else if (!strcmp(name, "get-shared")) {
+			vici_begin_list(&b, "keys");
+			vici_end_list(&b);
+		} else {
+			if (!strcmp(name, "unload-conn") && f->n_unloaded < 4) {
+				struct vici_msg *m;
+
+				if (!vici_decode(buf + off, len - off, &m, err, sizeof(err))) {
+					snprintf(f->unloaded[f->n_unloaded++], 128, "%s",
+						 vici_str(&m->root, "name"));
+					vici_msg_free(m);
+				}
+			}
+			vici_add_kv_str(&b, "success", "yes");
+		}
+		fk_reply(fd, &b);
+	}
+	close(fd);
+	vici_builder_free(&b);
+	return NULL;
+}
+
+static void test_apply_refused_object(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct fake_charon f = { 0 };
+	struct apply_opts o = { 0 };
+	struct plan p;
+	char err[256];
+
+	(void)state;
+	snprintf(f.path, sizeof(f.path), "/tmp/test_vici_lower.%d.sock", (int)getpid());
+	unlink(f.path);
+	strcpy(sa.sun_path, f.path);
+	f.lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(f.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(f.lfd, 1), 0);
+	assert_int_equal(pthread_create(&f.th, NULL, fake_charon_main, &f), 0);
+
+	fx_many(&p, 2);
+	o.vici_path = f.path;
+	assert_int_equal(vici_backend_apply(&p, &o, err, sizeof(err)), -EREMOTEIO);
+	assert_string_equal(err, "charon: load-conn: boom (loading "
+				 "nsipsec-0000abcd-0000-0000-0000-000000000001-10.100.0.1)");
+	pthread_join(f.th, NULL);
+	close(f.lfd);
+	unlink(f.path);
+	/* the second rule was still loaded, only our stale object went */
+	assert_int_equal(f.loads, 2);
+	assert_int_equal(f.n_unloaded, 1);
+	assert_string_equal(f.unloaded[0], "nsipsec-old-rule");
+	plan_free(&p);
+}
+
 static void test_conn_name(void **state)
 {
 	struct plan_rule r = { 0 };
@@ -455,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_apply_without_charon),
 		cmocka_unit_test(test_dry_run_verbose),
 		cmocka_unit_test(test_rule_reqids),
+		cmocka_unit_test(test_apply_refused_object),
 		cmocka_unit_test(test_conn_name),
 	};
 

@@ -1176,6 +1176,8 @@ struct apply_ctx {
 	const struct apply_opts *o;
 	struct names conns, keys;
 	size_t n_loaded;
+	int refused; /* first object charon refused; the others still load */
+	char refused_msg[256];
 };
 
 /* -v output: the message as sent, with secrets left out. */
@@ -1208,14 +1210,19 @@ static int apply_emit(void *vctx, enum vici_obj kind, const char *name,
 		return rc;
 	rc = vici_command(a->c, kind == VICI_OBJ_CONN ? "load-conn" : "load-shared", msg, NULL,
 			  err, errlen);
-	if (rc) {
-		/* Name the object: charon's messages do not. */
-		char tmp[256];
-
-		snprintf(tmp, sizeof(tmp), "%s", err);
-		snprintf(err, errlen, "%s (loading %s)", tmp, name);
-		return rc;
+	if (rc == -EREMOTEIO) {
+		/* charon refused this object (and kept any older one of that
+		 * name): report it, name it, and load the rest. */
+		fprintf(stderr, "error: %s (loading %s)\n", err, name);
+		if (!a->refused) {
+			a->refused = rc;
+			snprintf(a->refused_msg, sizeof(a->refused_msg), "%.180s (loading %.60s)",
+				 err, name);
+		}
+		return 0;
 	}
+	if (rc)
+		return rc;
 	a->n_loaded++;
 	return 0;
 }
@@ -1315,6 +1322,10 @@ int vici_backend_apply(const struct plan *p, const struct apply_opts *o, char *e
 			snprintf(err, len, "%s", err2);
 			rc = rc2;
 		}
+	}
+	if (!rc && a.refused) {
+		snprintf(err, len, "%s", a.refused_msg);
+		rc = a.refused;
 	}
 	if (o->verbose && !rc)
 		fprintf(o->out ? o->out : stdout, "vici: %zu connections, %zu keys%s\n", a.conns.n,

@@ -11,6 +11,7 @@
  *   vici_load SOCKET pair LOCAL REMOTE [-r]   one PSK rule LOCAL <-> REMOTE (IKE
  *                                 tests); -r: children with the rule's reqid (bpf)
  *   vici_load SOCKET respond      only a default response rule (same key)
+ *   vici_load SOCKET any LOCAL    one PSK rule LOCAL <-> Any (same key)
  *   vici_load SOCKET raw CMD      run one command, print the response
  *   vici_load SOCKET watch SECS   wait until charon goes away (watcher API)
  *   vici_load - N swanctl         print the equivalent swanctl.conf
@@ -140,6 +141,16 @@ int main(int argc, char **argv)
 		fx_add_filter(&p, fx_sel(ntohl(a.s_addr), 32, ntohl(b.s_addr), 32, 6, 0, 22), true,
 			      PLAN_REQID_FILTER_BASE + 2);
 		o.rule_reqids = argc > 5 && !strcmp(argv[5], "-r");
+	} else if (!strcmp(argv[2], "any") && argc > 3) {
+		struct in_addr a;
+
+		if (inet_pton(AF_INET, argv[3], &a) != 1)
+			return 2;
+		memset(&p, 0, sizeof(p));
+		fx_add_me(&p, ntohl(a.s_addr));
+		fx_add_rule(&p, 1, "pair-secret");
+		fx_add_filter(&p, fx_sel(ntohl(a.s_addr), 32, 0, 0, 0, 0, 0), true,
+			      PLAN_REQID_FILTER_BASE + 1);
 	} else if (!strcmp(argv[2], "respond")) {
 		struct plan_rule *r;
 

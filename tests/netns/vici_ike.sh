@@ -84,4 +84,41 @@ case_ike filter "" r4e540001 "$B_RULE" pair 10.100.0.1 10.99.0.1
 case_ike rule -r r4e530001 "$B_RULE" pair 10.100.0.1 10.99.0.1 -r
 # B has only the default response rule: it answers anyway
 case_ike default "" r4e540002 nsipsec-default-0000abcd-0000-0000-0000-000000000001 respond
+
+# The kernel starts IKE: an XFRM policy (as the kernel backends install it,
+# template with the child's reqid) and a packet.  ACQUIREs work on the host
+# kernel; only the SA install afterwards fails.
+case_acquire() {
+	local cname=$1 reqid=$2; shift 2
+	for s in "$A_SOCK" "$B_SOCK"; do
+		for id in $(swanctl --list-sas --uri "unix://$s" 2>/dev/null | sed -n 's/^[^ ]*: #\([0-9]*\),.*/\1/p'); do
+			swanctl --terminate --ike-id "$id" --force --uri "unix://$s" >/dev/null 2>&1
+		done
+	done
+	# a larval state of the previous case would swallow this ACQUIRE
+	ip -n "$A_NS" xfrm state flush
+	t_check "vici_acquire_${cname}_load_a" "$VL" "$A_SOCK" "$@"
+	t_check "vici_acquire_${cname}_load_b" "$VL" "$B_SOCK" pair 10.100.0.1 10.99.0.1
+	ip -n "$A_NS" xfrm policy add src 10.99.0.1/32 dst 10.100.0.1/32 dir out \
+		tmpl proto esp reqid "$reqid" mode transport
+	ip netns exec "$A_NS" ping -c 1 -W 1 10.100.0.1 >/dev/null 2>&1
+	local ok=
+	for _ in $(seq 1 50); do
+		if swanctl --list-sas --uri "unix://$B_SOCK" 2>/dev/null | grep -q "^$B_RULE: #[0-9]*, ESTABLISHED, IKEv1"; then
+			ok=1; break
+		fi
+		sleep 0.1
+	done
+	ip -n "$A_NS" xfrm policy del src 10.99.0.1/32 dst 10.100.0.1/32 dir out
+	if [ -n "$ok" ]; then
+		t_pass "vici_acquire_${cname}_starts_ike"
+	else
+		t_fail "vici_acquire_${cname}_starts_ike" "no IKE SA on the responder after the packet: $(grep -i 'acquire' "$WORK/a/charon.log" | tail -n 2 | tr '\n' ' ')"
+	fi
+}
+
+# a rule to one peer; a rule to Any (charon takes the peer from the packet)
+case_acquire peer $((0x4e540001)) pair 10.99.0.1 10.100.0.1
+case_acquire any $((0x4e540001)) any 10.99.0.1
+case_acquire rule $((0x4e530001)) pair 10.99.0.1 10.100.0.1 -r
 exit 0

@@ -45,9 +45,11 @@ ia() {
 	ip netns exec "$A" "$IPSEC_APPLY" --no-vici --store-dir "$NETSH_IPSEC_DIR" --run-dir "$W/run" \
 		--state-dir "$W/state" --resolv-conf "$W/resolv.conf" --leases-dir "$W/leases" "$@"
 }
-pick() { # pick WORD...: one at random
+# pick WORD...: one at random, in $PICK.  Not $(pick): bash reseeds
+# RANDOM in subshells, and the seed must give the same policy every time.
+pick() {
 	local a=("$@")
-	printf '%s' "${a[RANDOM % ${#a[@]}]}"
+	PICK=${a[RANDOM % ${#a[@]}]}
 }
 
 # One random policy as a netsh script.
@@ -61,14 +63,19 @@ gen_policy() {
 		echo "ipsec static add filterlist name=L$r"
 		nf=$((1 + RANDOM % 3))
 		for f in $(seq $nf); do
-			side_a=$(pick "me" "me" "any" "$AA" "10.196.0.0 mask=24")
-			side_b=$(pick "any" "10.196.0.2" "10.196.0.3" "10.196.0.5" "10.196.0.9" \
-				"10.196.0.0 mask=30" "10.196.0.0 mask=29" "10.196.0.0 mask=24")
-			proto=$(pick any tcp tcp udp icmp)
+			pick "me" "me" "any" "$AA" "10.196.0.0 mask=24"
+			side_a=$PICK
+			pick "any" "10.196.0.2" "10.196.0.3" "10.196.0.5" "10.196.0.9" \
+				"10.196.0.0 mask=30" "10.196.0.0 mask=29" "10.196.0.0 mask=24"
+			side_b=$PICK
+			pick any tcp tcp udp icmp
+			proto=$PICK
 			port=0
-			case $proto in tcp | udp) port=$(pick 0 7001 7002) ;; esac
-			mir=$(pick yes yes no)
-			dir=$(pick out out in)
+			case $proto in tcp | udp) pick 0 7001 7002; port=$PICK ;; esac
+			pick yes yes no
+			mir=$PICK
+			pick out out in
+			dir=$PICK
 			# Ports only ever on B's side: A's port is ephemeral.
 			if [ "$dir" = out ]; then
 				printf 'ipsec static add filter filterlist=L%s srcaddr=%s dstaddr=%s protocol=%s dstport=%s mirrored=%s\n' \
@@ -78,7 +85,8 @@ gen_policy() {
 					$r "${side_b%% *}" "${side_a%% *}" $proto $port $mir
 			fi | masks "$side_a" "$side_b" "$dir"
 		done
-		echo "ipsec static add rule name=R$r policy=Random filterlist=L$r filteraction=$(pick Pass Stop Secure Pass Stop)"
+		pick Pass Stop Secure Pass Stop
+		echo "ipsec static add rule name=R$r policy=Random filterlist=L$r filteraction=$PICK"
 	done
 }
 # Append srcmask/dstmask for the "addr mask=N" picks.

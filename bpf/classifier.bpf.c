@@ -40,26 +40,43 @@ struct {
 } nsb_classes SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
+	__uint(type, BPF_MAP_TYPE_ARRAY); /* by ifindex: an inlined lookup */
+	__uint(max_entries, NSB_MAX_IFINDEX);
 	__type(key, __u32);
 	__type(value, struct nsb_ifinfo);
 } nsb_ifinfo SEC(".maps");
 
-/* Inner map templates: the loader creates one of each per generation. */
-struct nsb_rules_inner {
+/*
+ * The two generations' rules: top-level maps, not a map of maps, so that
+ * the verifier inlines the hash lookup (no indirect call per class).  The
+ * loader sizes them before loading and loads afresh when a plan outgrows
+ * them.
+ */
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(struct nsb_key));
-	__uint(value_size, sizeof(struct nsb_val));
-};
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct nsb_key);
+	__type(value, struct nsb_val);
+} nsb_rules0 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, NSB_GENS);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct nsb_key);
+	__type(value, struct nsb_val);
+} nsb_rules1 SEC(".maps");
+
+/* Per generation (first and second half) and class, a one-hash Bloom filter
+ * of the class's keys: an inlined array read rules out most classes without
+ * a hash lookup.  Sized by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * 8192);
 	__type(key, __u32);
-	__array(values, struct nsb_rules_inner);
-} nsb_rules SEC(".maps");
+	__type(value, __u64);
+} nsb_bloom SEC(".maps");
 
 /*
  * Per-filter counters, indexed by plan_filter.id and shared by both
@@ -113,62 +130,149 @@ static __always_inline int is_exempt(const struct pkt *p, __u32 ex, void *rules)
 	return 0;
 }
 
-static __always_inline void classify(const struct pkt *p, __u32 kind, struct res *r)
+/* State of one search, on the caller's stack, shared with the callbacks. */
+struct search {
+	struct pkt p;
+	__u32 kind;
+	__u32 bloom_base; /* start of the generation's Bloom region */
+	__u32 best; /* prio of the hit in hand; ~0 = none */
+	struct res r;
+};
+
+/*
+ * One class of the search (bpf_loop callback: verified once, not once per
+ * iteration).  One body per generation, each with its own map, so that
+ * every lookup site sees one map and the verifier inlines the lookup.
+ */
+#define NSB_CLASS_STEP(NAME, RULES, GEN)                                                           \
+	static int NAME(__u32 i, struct search *s)                                                 \
+	{                                                                                          \
+		__u32 idx = GEN * NSB_MAX_CLASSES + i, bidx, h;                                    \
+		struct nsb_verdict *v;                                                             \
+		struct nsb_class *c;                                                               \
+		struct nsb_val *val;                                                               \
+		struct nsb_key k;                                                                  \
+		__u64 *word;                                                                       \
+                                                                                                   \
+		c = bpf_map_lookup_elem(&nsb_classes, &idx);                                       \
+		if (!c || c->bound >= s->best)                                                     \
+			return 1;                                                                  \
+		if (!(c->protos[(s->p.proto >> 6) & 3] & (1ull << (s->p.proto & 63))))             \
+			return 0;                                                                  \
+		k.src = s->p.src & c->smask;                                                       \
+		k.dst = s->p.dst & c->dmask;                                                       \
+		k.sport = s->p.sport & c->sport_mask;                                              \
+		k.dport = s->p.dport & c->dport_mask;                                              \
+		k.proto = s->p.proto & c->proto_mask;                                              \
+		k.pad = 0;                                                                         \
+		k.cls = (__u16)i;                                                                  \
+		h = nsb_hash(&k);                                                                  \
+		bidx = s->bloom_base + c->bloom_off + ((h >> 6) & c->bloom_mask);                  \
+		word = bpf_map_lookup_elem(&nsb_bloom, &bidx);                                     \
+		if (word && !(*word & (1ull << (h & 63))))                                         \
+			return 0;                                                                  \
+		val = bpf_map_lookup_elem(&RULES, &k);                                             \
+		if (!val)                                                                          \
+			return 0;                                                                  \
+		v = &val->v[s->kind & 1];                                                          \
+		if (v->prio && v->prio < s->best) {                                                \
+			s->best = v->prio;                                                         \
+			s->r.action = v->action;                                                   \
+			s->r.id = v->id;                                                           \
+			s->r.mark = v->mark;                                                       \
+		}                                                                                  \
+		return 0;                                                                          \
+	}
+
+NSB_CLASS_STEP(class_step0, nsb_rules0, 0)
+NSB_CLASS_STEP(class_step1, nsb_rules1, 1)
+
+/* Separate functions keep the two bpf_loop sites apart: a site with one
+ * known callback is inlined by the verifier (no indirect call per class). */
+static __noinline int search0(struct search *s, __u32 n)
 {
-	__u32 zero = 0, gen, n, best = 0xffffffff;
+	return bpf_loop(n, class_step0, s, 0);
+}
+
+static __noinline int search1(struct search *s, __u32 n)
+{
+	return bpf_loop(n, class_step1, s, 0);
+}
+
+/*
+ * Without a JIT (the UML test kernel) bpf_loop is refused: a plain bounded
+ * loop, without the Bloom and protocol shortcuts, same verdicts.
+ */
+#define NSB_SEARCH_PLAIN(NAME, RULES, GEN)                                                         \
+	static __noinline int NAME(struct search *s, __u32 n)                                      \
+	{                                                                                          \
+		for (__u32 i = 0; i < NSB_MAX_CLASSES; i++) {                                      \
+			__u32 idx = GEN * NSB_MAX_CLASSES + i;                                     \
+			struct nsb_verdict *v;                                                     \
+			struct nsb_class *c;                                                       \
+			struct nsb_val *val;                                                       \
+			struct nsb_key k;                                                          \
+                                                                                                   \
+			if (i >= n)                                                                \
+				break;                                                             \
+			c = bpf_map_lookup_elem(&nsb_classes, &idx);                               \
+			if (!c || c->bound >= s->best)                                             \
+				break;                                                             \
+			k.src = s->p.src & c->smask;                                               \
+			k.dst = s->p.dst & c->dmask;                                               \
+			k.sport = s->p.sport & c->sport_mask;                                      \
+			k.dport = s->p.dport & c->dport_mask;                                      \
+			k.proto = s->p.proto & c->proto_mask;                                      \
+			k.pad = 0;                                                                 \
+			k.cls = (__u16)i;                                                          \
+			val = bpf_map_lookup_elem(&RULES, &k);                                     \
+			if (!val)                                                                  \
+				continue;                                                          \
+			v = &val->v[s->kind & 1];                                                  \
+			if (v->prio && v->prio < s->best) {                                        \
+				s->best = v->prio;                                                 \
+				s->r.action = v->action;                                           \
+				s->r.id = v->id;                                                   \
+				s->r.mark = v->mark;                                               \
+			}                                                                          \
+		}                                                                                  \
+		return 0;                                                                          \
+	}
+
+NSB_SEARCH_PLAIN(search0_plain, nsb_rules0, 0)
+NSB_SEARCH_PLAIN(search1_plain, nsb_rules1, 1)
+
+static __always_inline void classify(const struct pkt *p, __u32 kind, struct res *r, int plain)
+{
+	struct search s = {.p = *p, .kind = kind, .best = 0xffffffff};
 	struct nsb_gencfg *cfg;
+	__u32 zero = 0, gen, n;
 	__u32 *act;
-	void *rules;
 
 	r->action = NSB_META_NONE;
 	act = bpf_map_lookup_elem(&nsb_active, &zero);
 	if (!act)
 		return;
 	gen = *act & 1;
-	rules = bpf_map_lookup_elem(&nsb_rules, &gen);
-	if (!rules) {
-		/* The loader retired this generation after we read active:
-		 * the other one is complete, it was made active first. */
-		gen ^= 1;
-		rules = bpf_map_lookup_elem(&nsb_rules, &gen);
-	}
 	cfg = bpf_map_lookup_elem(&nsb_gencfg, &gen);
-	if (!cfg || !rules)
+	if (!cfg)
 		return;
-	if (is_exempt(p, cfg->exempt, rules))
+	if (is_exempt(p, cfg->exempt, gen ? (void *)&nsb_rules1 : (void *)&nsb_rules0))
 		return;
 	n = cfg->n_classes;
-	kind &= 1;
-	for (__u32 i = 0; i < NSB_MAX_CLASSES; i++) {
-		__u32 idx = gen * NSB_MAX_CLASSES + i;
-		struct nsb_verdict *v;
-		struct nsb_class *c;
-		struct nsb_val *val;
-		struct nsb_key k;
-
-		if (i >= n)
-			break;
-		c = bpf_map_lookup_elem(&nsb_classes, &idx);
-		if (!c || c->bound >= best)
-			break;
-		k.src = p->src & c->smask;
-		k.dst = p->dst & c->dmask;
-		k.sport = p->sport & c->sport_mask;
-		k.dport = p->dport & c->dport_mask;
-		k.proto = p->proto & c->proto_mask;
-		k.pad = 0;
-		k.cls = i;
-		val = bpf_map_lookup_elem(rules, &k);
-		if (!val)
-			continue;
-		v = &val->v[kind];
-		if (v->prio && v->prio < best) {
-			best = v->prio;
-			r->action = v->action;
-			r->id = v->id;
-			r->mark = v->mark;
-		}
-	}
+	s.bloom_base = cfg->bloom_base;
+	if (n > NSB_MAX_CLASSES)
+		n = NSB_MAX_CLASSES;
+	s.r.action = NSB_META_NONE;
+	if (plain && gen)
+		search1_plain(&s, n);
+	else if (plain)
+		search0_plain(&s, n);
+	else if (gen)
+		search1(&s, n);
+	else
+		search0(&s, n);
+	*r = s.r;
 }
 
 static __always_inline void count(__u32 id, __u32 len)
@@ -187,7 +291,7 @@ static __always_inline struct nsb_ifinfo ifinfo(__u32 ifindex)
 	struct nsb_ifinfo d = {.kind = NSB_KIND_LAN, .l2len = ETH_HLEN};
 	struct nsb_ifinfo *i = bpf_map_lookup_elem(&nsb_ifinfo, &ifindex);
 
-	if (i) {
+	if (i && i->flags) {
 		d.kind = i->kind & 1;
 		d.l2len = i->l2len ? ETH_HLEN : 0;
 	}
@@ -201,8 +305,7 @@ static __always_inline int has_ports(const struct iphdr *ip)
 	       !(ip->frag_off & bpf_htons(0x1fff));
 }
 
-SEC("tc")
-int nsb_tc(struct __sk_buff *skb)
+static __always_inline int tc_main(struct __sk_buff *skb, int plain)
 {
 	struct nsb_ifinfo ii;
 	struct res r = {};
@@ -227,6 +330,26 @@ int nsb_tc(struct __sk_buff *skb)
 	}
 
 	ii = ifinfo(skb->ingress_ifindex ? skb->ingress_ifindex : skb->ifindex);
+	if (ii.l2len == ETH_HLEN && data + ETH_HLEN + sizeof(struct iphdr) + 4 <=
+					    (void *)(long)skb->data_end) {
+		/* Fast path: headers in the linear part, read in place. */
+		struct iphdr *iph = data + ETH_HLEN;
+		__u16 *pp = (void *)iph + iph->ihl * 4;
+
+		if (iph->ihl < 5)
+			return TC_ACT_UNSPEC;
+		p.src = iph->saddr;
+		p.dst = iph->daddr;
+		p.proto = iph->protocol;
+		if (has_ports(iph)) {
+			if ((void *)(pp + 2) > (void *)(long)skb->data_end)
+				goto slow;
+			p.sport = pp[0];
+			p.dport = pp[1];
+		}
+		goto classify;
+	}
+slow:
 	if (bpf_skb_load_bytes(skb, ii.l2len, &ip, sizeof(ip)) < 0 || ip.ihl < 5)
 		return TC_ACT_UNSPEC;
 	p.src = ip.saddr;
@@ -238,7 +361,8 @@ int nsb_tc(struct __sk_buff *skb)
 		p.sport = ports & 0xffff;
 		p.dport = ports >> 16;
 	}
-	classify(&p, ii.kind, &r);
+classify:
+	classify(&p, ii.kind, &r, plain);
 	if (r.action == NSB_META_NONE)
 		return TC_ACT_UNSPEC;
 verdict:
@@ -250,8 +374,7 @@ verdict:
 	return TC_ACT_UNSPEC;
 }
 
-SEC("xdp")
-int nsb_xdp(struct xdp_md *ctx)
+static __always_inline int xdp_main(struct xdp_md *ctx, int plain)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -279,7 +402,7 @@ int nsb_xdp(struct xdp_md *ctx)
 		p.dport = ports[1];
 	}
 	kind = ifinfo(ctx->ingress_ifindex).kind;
-	classify(&p, kind, &r);
+	classify(&p, kind, &r, plain);
 	len = end - data;
 	if (r.action == NSB_BLOCK) {
 		count(r.id, len);
@@ -297,4 +420,29 @@ int nsb_xdp(struct xdp_md *ctx)
 	m->id = r.id;
 	m->mark = r.mark;
 	return XDP_PASS;
+}
+
+SEC("tc")
+int nsb_tc(struct __sk_buff *skb)
+{
+	return tc_main(skb, 0);
+}
+
+SEC("xdp")
+int nsb_xdp(struct xdp_md *ctx)
+{
+	return xdp_main(ctx, 0);
+}
+
+/* The loader picks these where the kernel has no BPF JIT. */
+SEC("tc")
+int nsb_tc_plain(struct __sk_buff *skb)
+{
+	return tc_main(skb, 1);
+}
+
+SEC("xdp")
+int nsb_xdp_plain(struct xdp_md *ctx)
+{
+	return xdp_main(ctx, 1);
 }

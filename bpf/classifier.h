@@ -26,6 +26,7 @@
 #define NSB_MAX_CLASSES 128 /* per generation; a plan with more falls back */
 #define NSB_GENS        2
 #define NSB_CLS_BCAST   0xffff /* key class of exempt directed broadcasts */
+#define NSB_MAX_IFINDEX 65536  /* interfaces above it are LAN/Ethernet and cannot attach */
 
 /* Which rules apply on an interface (conntype). */
 enum nsb_kind {
@@ -57,6 +58,20 @@ struct nsb_key {
 	__u16 cls; /* class index, or NSB_CLS_BCAST */
 };
 
+/* Hash of a key for the per-class Bloom filter; the same on both sides. */
+static inline __u32 nsb_hash(const struct nsb_key *k)
+{
+	__u32 h = k->src * 0x9e3779b1u;
+
+	h ^= k->dst * 0x85ebca77u;
+	h ^= ((__u32)k->sport << 16 | k->dport) * 0xc2b2ae3du;
+	h ^= ((__u32)k->proto << 16 | k->cls) * 0x27d4eb2fu;
+	h ^= h >> 15;
+	h *= 0x2c1b3c6du;
+	h ^= h >> 12;
+	return h;
+}
+
 /* The winner of one exact masked key for one interface kind. */
 struct nsb_verdict {
 	__u32 prio;   /* 1 + index in plan.filters; 0 = no filter of this kind */
@@ -79,6 +94,14 @@ struct nsb_class {
 	/* Lowest prio of any entry, over both kinds: classes are sorted by
 	 * it, and a hit with a lower prio ends the search. */
 	__u32 bound;
+	/* This class's Bloom filter: words [bloom_off, bloom_off + bloom_mask]
+	 * of the generation's region, about 16 bits per key, one hash. */
+	__u32 bloom_off;
+	__u32 bloom_mask;
+	__u32 pad2;
+	/* IP protocols that occur in the class's keys (all, if it fixes none):
+	 * a TCP packet skips the UDP-only classes without hashing. */
+	__u64 protos[4];
 };
 
 /* Per interface, set by the loader when it attaches. */
@@ -91,6 +114,7 @@ struct nsb_ifinfo {
 #define NSB_IF_TCX    0x1
 #define NSB_IF_CLSACT 0x2
 #define NSB_IF_XDP    0x4
+#define NSB_IF_KNOWN  0x8 /* the entry is valid */
 
 struct nsb_gencfg {
 	__u32 n_classes;
@@ -98,6 +122,8 @@ struct nsb_gencfg {
 	__u32 max_id;    /* highest plan_filter.id */
 	__u32 n_entries; /* keys in this generation's hash map */
 	__u64 digest;    /* of everything above: re-applying the same plan is a no-op */
+	__u32 bloom_base; /* first word of this generation's Bloom region */
+	__u32 pad;
 };
 
 struct nsb_counter {

@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 	unsigned plans = 0;
 	char err[256];
 
-	if (nsb_inst_open(&r.in, 1u << 16, err, sizeof(err))) {
+	if (nsb_inst_open(&r.in, 1u << 16, 1u << 16, err, sizeof(err))) {
 		fprintf(stderr, "bpf_differential: %s\n", err);
 		return 2;
 	}

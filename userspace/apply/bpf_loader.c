@@ -56,6 +56,7 @@ struct nsb_build {
 	struct nsb_verdict *any; /* winner when the interface is unknown (local) */
 	size_t n, n_filter_keys;
 	uint32_t exempt, max_id;
+	uint32_t bloom_words; /* one generation's Bloom region */
 	uint64_t digest;
 	uint32_t *me;
 	size_t n_me;
@@ -104,6 +105,37 @@ static void set_verdict(struct nsb_verdict *v, const struct plan *p, uint32_t id
 	v->id = f->id;
 	v->action = nsb_action(f->action);
 	v->mark = f->action == NS_ACTION_NEGOTIATE && f->rule < p->n_rules ? p->rules[f->rule].mark : 0;
+}
+
+/*
+ * Per class: which protocols its keys hold, and a Bloom filter of about 16
+ * bits per key (a power of two of 64-bit words, at least 16) placed one
+ * after the other in the generation's region.
+ */
+static void layout_classes(struct nsb_build *b)
+{
+	size_t i = 0;
+
+	b->bloom_words = 0;
+	for (uint32_t c = 0; c < b->n_cls; c++) {
+		struct nsb_class *cl = &b->cls[c];
+		size_t n = 0;
+		uint32_t w = 16;
+
+		memset(cl->protos, 0, sizeof(cl->protos));
+		for (; i < b->n_filter_keys && b->keys[i].cls == c; i++, n++) {
+			uint8_t pr = b->keys[i].proto;
+
+			cl->protos[pr >> 6] |= 1ull << (pr & 63);
+		}
+		if (!cl->proto_mask)
+			memset(cl->protos, 0xff, sizeof(cl->protos));
+		while (w < n / 4 && w < (1u << 28))
+			w <<= 1;
+		cl->bloom_off = b->bloom_words;
+		cl->bloom_mask = w - 1;
+		b->bloom_words += w;
+	}
 }
 
 /*
@@ -195,6 +227,7 @@ int nsb_build_new(const struct plan *p, struct nsb_build **out, char *err, size_
 		i = j;
 	}
 	b->n_filter_keys = u;
+	layout_classes(b);
 	if (p->exempt.broadcast)
 		for (size_t i = 0; i < p->n_bcast; i++) {
 			b->keys[u].dst = htonl(p->bcast[i]);
@@ -249,17 +282,19 @@ size_t nsb_build_entries(const struct nsb_build *b)
 /* ---- maps of one loaded classifier ----------------------------------- */
 
 struct nsb_fds {
-	int active, gencfg, classes, ifinfo, rules, counters, tc, xdp;
+	int active, gencfg, classes, ifinfo, rules0, rules1, bloom, counters, tc, xdp;
 };
 
-static const char *const nsb_pin_names[] = {"active", "gencfg", "classes", "ifinfo",
-					    "rules",  "counters", "prog_tc", "prog_xdp"};
-#define NSB_N_FDS 8
+static const char *const nsb_pin_names[] = {"active",   "gencfg", "classes", "ifinfo",
+					    "rules0",   "rules1", "bloom",   "counters",
+					    "prog_tc", "prog_xdp"};
+#define NSB_N_FDS 10
 
 static int *fd_slot(struct nsb_fds *f, int i)
 {
-	int *slots[NSB_N_FDS] = {&f->active, &f->gencfg,   &f->classes, &f->ifinfo,
-				 &f->rules,  &f->counters, &f->tc,      &f->xdp};
+	int *slots[NSB_N_FDS] = {&f->active, &f->gencfg, &f->classes, &f->ifinfo,
+				 &f->rules0, &f->rules1, &f->bloom,   &f->counters,
+				 &f->tc,     &f->xdp};
 
 	return slots[i];
 }
@@ -314,18 +349,94 @@ static int read_gencfg(const struct nsb_fds *f, struct nsb_gencfg *cfg)
 	return 0;
 }
 
+/* Empties a rules map (the idle generation's, two applies old). */
+static int clear_rules(int fd)
+{
+	enum { CHUNK = 8192 };
+	struct nsb_key *keys = calloc(CHUNK, sizeof(*keys));
+	struct nsb_val *vals = calloc(CHUNK, sizeof(*vals));
+	uint32_t out = 0, count;
+	void *in = NULL;
+	int ret = 0;
+
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		count = CHUNK;
+		ret = bpf_map_lookup_and_delete_batch(fd, in, &out, keys, vals, &count, NULL);
+		if (ret && errno != ENOENT) {
+			ret = -errno;
+			break;
+		}
+		if (ret) { /* ENOENT: this was the last chunk */
+			ret = 0;
+			break;
+		}
+		in = &out;
+	}
+	/* Kernels or maps without batch support: one key at a time. */
+	if (ret) {
+		struct nsb_key k;
+
+		ret = 0;
+		while (!bpf_map_get_next_key(fd, NULL, &k))
+			if (bpf_map_delete_elem(fd, &k)) {
+				ret = -errno;
+				break;
+			}
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+/* The Bloom words of generation g: bloom_words words from g * (region size). */
+static int fill_bloom(const struct nsb_fds *f, const struct nsb_build *b, uint32_t g)
+{
+	size_t n = b->bloom_words;
+	uint64_t *words = calloc(n ? n : 1, sizeof(*words));
+	uint32_t *idx = calloc(n ? n : 1, sizeof(*idx)), count = (uint32_t)n;
+	uint32_t base = g * (map_max_entries(f->bloom) / 2);
+	int ret = 0;
+
+	if (!words || !idx) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < b->n_filter_keys; i++) {
+		const struct nsb_class *c = &b->cls[b->keys[i].cls];
+		uint32_t h = nsb_hash(&b->keys[i]);
+
+		words[c->bloom_off + ((h >> 6) & c->bloom_mask)] |= 1ull << (h & 63);
+	}
+	for (size_t i = 0; i < n; i++)
+		idx[i] = base + (uint32_t)i;
+	if (n && bpf_map_update_batch(f->bloom, idx, words, &count, NULL)) {
+		ret = 0;
+		for (size_t i = 0; i < n && !ret; i++)
+			if (bpf_map_update_elem(f->bloom, &idx[i], &words[i], BPF_ANY))
+				ret = -errno;
+	}
+out:
+	free(words);
+	free(idx);
+	return ret;
+}
+
 /*
  * Fills the idle generation and flips to it.  A packet reads "active" once,
- * so it sees the old tables or the new ones, never a mix; the old rules map
- * is released after the flip (the program falls back to the other
- * generation if it finds the slot empty).
+ * so it sees the old tables or the new ones, never a mix.  The generation
+ * left behind is only rewritten by the next apply.
  */
 static int fill_and_flip(const struct nsb_fds *f, const struct nsb_build *b, char *err,
 			 size_t len)
 {
 	uint32_t cur, g, zero = 0, count;
 	struct nsb_gencfg cfg;
-	int inner, ret;
+	int rules, ret;
 
 	ret = gen_active(f, &cur);
 	if (ret) {
@@ -333,22 +444,26 @@ static int fill_and_flip(const struct nsb_fds *f, const struct nsb_build *b, cha
 		return ret;
 	}
 	g = cur ^ 1;
-	inner = bpf_map_create(BPF_MAP_TYPE_HASH, "nsb_rules_gen", sizeof(struct nsb_key),
-			       sizeof(struct nsb_val), b->n ? (uint32_t)b->n : 1, NULL);
-	if (inner < 0) {
-		ret = -errno;
-		snprintf(err, len, "bpf: create rules map for %zu keys: %s", b->n, strerror(errno));
+	rules = g ? f->rules1 : f->rules0;
+	ret = clear_rules(rules);
+	if (ret) {
+		snprintf(err, len, "bpf: clear generation %u: %s", g, strerror(-ret));
 		return ret;
 	}
 	count = (uint32_t)b->n;
-	if (count && bpf_map_update_batch(inner, b->keys, b->vals, &count, NULL)) {
+	if (count && bpf_map_update_batch(rules, b->keys, b->vals, &count, NULL)) {
 		for (size_t i = 0; i < b->n; i++)
-			if (bpf_map_update_elem(inner, &b->keys[i], &b->vals[i], BPF_ANY)) {
+			if (bpf_map_update_elem(rules, &b->keys[i], &b->vals[i], BPF_ANY)) {
 				ret = -errno;
-				snprintf(err, len, "bpf: fill rules map: %s", strerror(errno));
-				close(inner);
+				snprintf(err, len, "bpf: fill rules map (%zu keys): %s", b->n,
+					 strerror(errno));
 				return ret;
 			}
+	}
+	ret = fill_bloom(f, b, g);
+	if (ret) {
+		snprintf(err, len, "bpf: fill Bloom filters: %s", strerror(-ret));
+		return ret;
 	}
 	for (uint32_t i = 0; i < b->n_cls; i++) {
 		uint32_t idx = g * NSB_MAX_CLASSES + i;
@@ -362,22 +477,35 @@ static int fill_and_flip(const struct nsb_fds *f, const struct nsb_build *b, cha
 	cfg.max_id = b->max_id;
 	cfg.n_entries = (uint32_t)b->n;
 	cfg.digest = b->digest;
-	if (bpf_map_update_elem(f->gencfg, &g, &cfg, BPF_ANY) ||
-	    bpf_map_update_elem(f->rules, &g, &inner, BPF_ANY))
+	cfg.bloom_base = g * (map_max_entries(f->bloom) / 2);
+	if (bpf_map_update_elem(f->gencfg, &g, &cfg, BPF_ANY))
 		goto fail_errno;
-	close(inner);
 	if (bpf_map_update_elem(f->active, &zero, &g, BPF_ANY)) {
 		ret = -errno;
 		snprintf(err, len, "bpf: switch generation: %s", strerror(errno));
 		return ret;
 	}
-	bpf_map_delete_elem(f->rules, &cur);
 	return 0;
 fail_errno:
 	ret = -errno;
 	snprintf(err, len, "bpf: fill generation %u: %s", g, strerror(errno));
-	close(inner);
 	return ret;
+}
+
+/* Rules map capacity for n keys: room to grow before a reload. */
+static uint32_t rule_slots_for(size_t n)
+{
+	uint32_t c = 4096;
+
+	while (c < n + n / 4 && c < (1u << 30))
+		c <<= 1;
+	return c;
+}
+
+static bool fits(const struct nsb_fds *f, const struct nsb_build *b)
+{
+	return b->max_id < map_max_entries(f->counters) && b->n <= map_max_entries(f->rules0) &&
+	       b->n <= map_max_entries(f->rules1) && b->bloom_words <= map_max_entries(f->bloom) / 2;
 }
 
 static uint32_t counter_slots_for(uint32_t max_id)
@@ -396,9 +524,25 @@ struct nsb_inst {
 	struct nsb_fds fds; /* borrowed from skel */
 };
 
-int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, char *err, size_t len)
+/* bpf_loop (the fast search) needs a JIT; without one the plain loop runs. */
+static bool jit_enabled(void)
+{
+	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+	int v = 0;
+
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v != 0;
+}
+
+int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, uint32_t rule_slots, char *err,
+		  size_t len)
 {
 	struct nsb_inst *in = calloc(1, sizeof(*in));
+	bool plain;
 	int ret;
 
 	if (!in) {
@@ -412,7 +556,24 @@ int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, char *err, size
 		free(in);
 		return ret ? ret : -EINVAL;
 	}
+	plain = !jit_enabled();
+	bpf_program__set_autoload(in->skel->progs.nsb_tc, !plain);
+	bpf_program__set_autoload(in->skel->progs.nsb_xdp, !plain);
+	bpf_program__set_autoload(in->skel->progs.nsb_tc_plain, plain);
+	bpf_program__set_autoload(in->skel->progs.nsb_xdp_plain, plain);
+	if (plain) {
+		/* Seen on UML 6.1: the on-demand element allocator runs dry
+		 * (ENOMEM on the second fill); preallocate there. */
+		bpf_map__set_map_flags(in->skel->maps.nsb_rules0, 0);
+		bpf_map__set_map_flags(in->skel->maps.nsb_rules1, 0);
+	}
 	bpf_map__set_max_entries(in->skel->maps.nsb_counters, counter_slots ? counter_slots : 65536);
+	bpf_map__set_max_entries(in->skel->maps.nsb_rules0, rule_slots ? rule_slots : 4096);
+	bpf_map__set_max_entries(in->skel->maps.nsb_rules1, rule_slots ? rule_slots : 4096);
+	/* Bloom region per generation: the classes' filters need at most
+	 * keys / 2 + 16 * classes words (powers of two round up). */
+	bpf_map__set_max_entries(in->skel->maps.nsb_bloom,
+				 2 * ((rule_slots ? rule_slots : 4096) / 2 + 16 * NSB_MAX_CLASSES));
 	ret = classifier_bpf__load(in->skel);
 	if (ret) {
 		snprintf(err, len, "bpf: load classifier (verifier): %s", strerror(-ret));
@@ -424,10 +585,13 @@ int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, char *err, size
 	in->fds.gencfg = bpf_map__fd(in->skel->maps.nsb_gencfg);
 	in->fds.classes = bpf_map__fd(in->skel->maps.nsb_classes);
 	in->fds.ifinfo = bpf_map__fd(in->skel->maps.nsb_ifinfo);
-	in->fds.rules = bpf_map__fd(in->skel->maps.nsb_rules);
+	in->fds.rules0 = bpf_map__fd(in->skel->maps.nsb_rules0);
+	in->fds.rules1 = bpf_map__fd(in->skel->maps.nsb_rules1);
+	in->fds.bloom = bpf_map__fd(in->skel->maps.nsb_bloom);
 	in->fds.counters = bpf_map__fd(in->skel->maps.nsb_counters);
-	in->fds.tc = bpf_program__fd(in->skel->progs.nsb_tc);
-	in->fds.xdp = bpf_program__fd(in->skel->progs.nsb_xdp);
+	in->fds.tc = bpf_program__fd(plain ? in->skel->progs.nsb_tc_plain : in->skel->progs.nsb_tc);
+	in->fds.xdp =
+		bpf_program__fd(plain ? in->skel->progs.nsb_xdp_plain : in->skel->progs.nsb_xdp);
 	*out = in;
 	return 0;
 }
@@ -442,8 +606,9 @@ void nsb_inst_close(struct nsb_inst *in)
 
 int nsb_inst_load(struct nsb_inst *in, const struct nsb_build *b, char *err, size_t len)
 {
-	if (b->max_id >= map_max_entries(in->fds.counters)) {
-		snprintf(err, len, "bpf: filter id %u beyond the counters map", b->max_id);
+	if (!fits(&in->fds, b)) {
+		snprintf(err, len, "bpf: plan (%zu keys, filter id %u) larger than the maps", b->n,
+			 b->max_id);
 		return -E2BIG;
 	}
 	return fill_and_flip(&in->fds, b, err, len);
@@ -451,7 +616,9 @@ int nsb_inst_load(struct nsb_inst *in, const struct nsb_build *b, char *err, siz
 
 int nsb_inst_set_ifkind(struct nsb_inst *in, uint32_t ifindex, bool dialup)
 {
-	struct nsb_ifinfo ii = {.kind = dialup ? NSB_KIND_DIALUP : NSB_KIND_LAN, .l2len = ETH_HLEN};
+	struct nsb_ifinfo ii = {.kind = dialup ? NSB_KIND_DIALUP : NSB_KIND_LAN,
+				.l2len = ETH_HLEN,
+				.flags = NSB_IF_KNOWN};
 
 	return bpf_map_update_elem(in->fds.ifinfo, &ifindex, &ii, BPF_ANY) ? -errno : 0;
 }
@@ -577,24 +744,12 @@ static long map_memlock(int fd)
 long nsb_inst_map_memory(const struct nsb_inst *in)
 {
 	const struct nsb_fds *f = &in->fds;
-	int fds[] = {f->active, f->gencfg, f->classes, f->ifinfo, f->rules, f->counters};
+	int fds[] = {f->active, f->gencfg, f->classes, f->ifinfo,
+		     f->rules0, f->rules1, f->bloom,   f->counters};
 	long sum = 0;
-	uint32_t gen;
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		sum += map_memlock(fds[i]);
-	if (!gen_active(f, &gen)) {
-		uint32_t id;
-		int inner;
-
-		if (!bpf_map_lookup_elem(f->rules, &gen, &id)) {
-			inner = bpf_map_get_fd_by_id(id);
-			if (inner >= 0) {
-				sum += map_memlock(inner);
-				close(inner);
-			}
-		}
-	}
 	return sum;
 }
 
@@ -817,6 +972,10 @@ static void attach_xdp(const struct nsb_ctx *c, const struct nsb_fds *f,
 
 	if (!ifc->ether)
 		return;
+	/* NETSH_IPSEC_BPF_XDP=off: tc only (benchmarks; drivers whose XDP
+	 * mode changes the receive path). */
+	if (getenv("NETSH_IPSEC_BPF_XDP") && !strcmp(getenv("NETSH_IPSEC_BPF_XDP"), "off"))
+		return;
 	snprintf(name, sizeof(name), "xdp_%u", ifc->ifindex);
 	pin_path(c, path, sizeof(path), name);
 	link = bpf_obj_get(path);
@@ -850,9 +1009,16 @@ static int attach_all(const struct nsb_ctx *c, const struct nsb_fds *f, char *er
 	for (int i = 0; i < n && !ret; i++) {
 		struct nsb_ifinfo ii;
 
+		if (ifs[i].ifindex >= NSB_MAX_IFINDEX) {
+			snprintf(err, len, "bpf: %s: ifindex %u beyond the classifier's table",
+				 ifs[i].name, ifs[i].ifindex);
+			ret = -ERANGE;
+			break;
+		}
 		memset(&ii, 0, sizeof(ii));
 		ii.kind = plan_ifname_is_dialup(ifs[i].name) ? NSB_KIND_DIALUP : NSB_KIND_LAN;
 		ii.l2len = ifs[i].ether ? ETH_HLEN : 0;
+		ii.flags = NSB_IF_KNOWN;
 		/* The kind must be known before the first packet is classified. */
 		bpf_map_update_elem(f->ifinfo, &ifs[i].ifindex, &ii, BPF_ANY);
 		ret = attach_tc(c, f, &ifs[i], &ii, err, len);
@@ -1142,7 +1308,7 @@ bool bpf_backend_supported(void)
 	char err[256];
 	struct nsb_inst *in;
 
-	if (nsb_inst_open(&in, 1, err, sizeof(err)))
+	if (nsb_inst_open(&in, 1, 1, err, sizeof(err)))
 		return false;
 	nsb_inst_close(in);
 	return true;
@@ -1205,17 +1371,76 @@ static bool all_attached(const struct nsb_fds *f)
 	return ok;
 }
 
+/*
+ * The interfaces the loader has recorded (flags & NSB_IF_KNOWN) in the
+ * ifindex-indexed array; returns how many, filling idx[] and vals[].
+ */
+static int known_ifaces(int fd, uint32_t **idx_out, struct nsb_ifinfo **vals_out)
+{
+	enum { CHUNK = 4096 };
+	uint32_t *keys = calloc(CHUNK, sizeof(*keys)), *idx = calloc(64, sizeof(*idx));
+	struct nsb_ifinfo *v = calloc(CHUNK, sizeof(*v)), *vals = calloc(64, sizeof(*vals));
+	uint32_t out = 0, count;
+	void *in = NULL;
+	int n = 0, cap = 64, ret = 0;
+
+	if (!keys || !v || !idx || !vals) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (;;) {
+		int r;
+
+		count = CHUNK;
+		r = bpf_map_lookup_batch(fd, in, &out, keys, v, &count, NULL);
+		if (r && errno != ENOENT) {
+			ret = -errno;
+			goto fail;
+		}
+		for (uint32_t i = 0; i < count; i++) {
+			if (!(v[i].flags & NSB_IF_KNOWN))
+				continue;
+			if (n == cap) {
+				cap *= 2;
+				idx = realloc(idx, (size_t)cap * sizeof(*idx));
+				vals = realloc(vals, (size_t)cap * sizeof(*vals));
+				if (!idx || !vals) {
+					ret = -ENOMEM;
+					goto fail;
+				}
+			}
+			idx[n] = keys[i];
+			vals[n++] = v[i];
+		}
+		if (r)
+			break;
+		in = &out;
+	}
+	free(keys);
+	free(v);
+	*idx_out = idx;
+	*vals_out = vals;
+	return n;
+fail:
+	free(keys);
+	free(v);
+	free(idx);
+	free(vals);
+	return ret;
+}
+
 /* Carries what the old maps know about interfaces into fresh maps. */
 static void copy_ifinfo(int from, int to)
 {
-	uint32_t key, next, *prev = NULL;
-	struct nsb_ifinfo ii;
+	struct nsb_ifinfo *vals;
+	uint32_t *idx;
+	int n = known_ifaces(from, &idx, &vals);
 
-	while (!bpf_map_get_next_key(from, prev, &next)) {
-		if (!bpf_map_lookup_elem(from, &next, &ii))
-			bpf_map_update_elem(to, &next, &ii, BPF_ANY);
-		key = next;
-		prev = &key;
+	for (int i = 0; i < n; i++)
+		bpf_map_update_elem(to, &idx[i], &vals[i], BPF_ANY);
+	if (n >= 0) {
+		free(idx);
+		free(vals);
 	}
 }
 
@@ -1254,10 +1479,11 @@ int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 			fprintf(c.out, "bpf: kernel already holds this plan\n");
 		goto out_close;
 	}
-	if (ret || b->max_id >= map_max_entries(pinned.counters)) {
-		/* First load, or the counters map is too small: a new instance
-		 * whose programs replace the old ones link by link. */
-		ret = nsb_inst_open(&fresh, counter_slots_for(b->max_id), err, len);
+	if (ret || !fits(&pinned, b)) {
+		/* First load, or the maps are too small: a new instance whose
+		 * programs replace the old ones link by link. */
+		ret = nsb_inst_open(&fresh, counter_slots_for(b->max_id), rule_slots_for(b->n), err,
+				    len);
 		if (ret)
 			goto out_close;
 		if (pinned.ifinfo >= 0)
@@ -1291,20 +1517,20 @@ out:
 
 static void detach_clsact(const struct nsb_fds *f)
 {
-	uint32_t key, next, *prev = NULL;
-	struct nsb_ifinfo ii;
+	struct nsb_ifinfo *vals;
+	uint32_t *idx;
+	int n = known_ifaces(f->ifinfo, &idx, &vals);
 
-	while (!bpf_map_get_next_key(f->ifinfo, prev, &next)) {
-		if (!bpf_map_lookup_elem(f->ifinfo, &next, &ii) && (ii.flags & NSB_IF_CLSACT)) {
-			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)next,
-				    .attach_point = BPF_TC_INGRESS);
-			LIBBPF_OPTS(bpf_tc_opts, to, .handle = NSB_TC_HANDLE,
-				    .priority = NSB_TC_PRIO);
+	for (int i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)idx[i], .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, to, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
 
+		if (vals[i].flags & NSB_IF_CLSACT)
 			bpf_tc_detach(&hook, &to);
-		}
-		key = next;
-		prev = &key;
+	}
+	if (n >= 0) {
+		free(idx);
+		free(vals);
 	}
 }
 
@@ -1359,12 +1585,12 @@ int bpf_backend_flush(const struct apply_opts *o, char *err, size_t len)
 int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 {
 	struct apply_opts dflt = {0};
-	uint32_t key, next, *prev = NULL, gen, id;
+	struct nsb_ifinfo *ifvals;
 	struct nsb_gencfg cfg;
-	struct nsb_ifinfo ii;
+	uint32_t gen, *ifidx;
 	struct nsb_fds f;
 	struct nsb_ctx c;
-	int ret, inner;
+	int ret, inner, n_if;
 
 	if (!o)
 		o = &dflt;
@@ -1388,22 +1614,24 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 	}
 	fprintf(c.out, "bpf: generation %u, %u classes, %u keys, exempt 0x%x, pinned in %s\n", gen,
 		cfg.n_classes, cfg.n_entries, cfg.exempt, c.dir);
-	while (!bpf_map_get_next_key(f.ifinfo, prev, &next)) {
+	n_if = known_ifaces(f.ifinfo, &ifidx, &ifvals);
+	for (int i = 0; i < n_if; i++) {
 		char name[IF_NAMESIZE] = "?";
+		const struct nsb_ifinfo *ii = &ifvals[i];
 
-		if (!bpf_map_lookup_elem(f.ifinfo, &next, &ii) && ii.flags) {
-			if_indextoname(next, name);
-			fprintf(c.out, "bpf: interface %s (%u): %s%s%s, %s\n", name, next,
-				ii.flags & NSB_IF_TCX ? "tcx" : "",
-				ii.flags & NSB_IF_CLSACT ? "clsact" : "",
-				ii.flags & NSB_IF_XDP ? " + xdp" : "",
-				ii.kind == NSB_KIND_DIALUP ? "dial-up" : "lan");
-		}
-		key = next;
-		prev = &key;
+		if_indextoname(ifidx[i], name);
+		fprintf(c.out, "bpf: interface %s (%u): %s%s%s, %s\n", name, ifidx[i],
+			ii->flags & NSB_IF_TCX ? "tcx" : "", ii->flags & NSB_IF_CLSACT ? "clsact" : "",
+			ii->flags & NSB_IF_XDP ? " + xdp" : "",
+			ii->kind == NSB_KIND_DIALUP ? "dial-up" : "lan");
+	}
+	if (n_if >= 0) {
+		free(ifidx);
+		free(ifvals);
 	}
 	/* Counters of every filter of the active generation, by id. */
-	if (!bpf_map_lookup_elem(f.rules, &gen, &id) && (inner = bpf_map_get_fd_by_id(id)) >= 0) {
+	inner = gen ? f.rules1 : f.rules0;
+	{
 		struct nsb_key k, nk, *pk = NULL;
 		struct nsb_val v;
 		uint8_t *seen = calloc((size_t)cfg.max_id + 1, 1);
@@ -1430,7 +1658,6 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 			}
 		}
 		free(seen);
-		close(inner);
 	}
 	fds_close(&f);
 	return 0;

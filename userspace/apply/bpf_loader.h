@@ -34,7 +34,9 @@ size_t nsb_build_entries(const struct nsb_build *b);
 /* A loaded classifier, not attached anywhere and not pinned. */
 struct nsb_inst;
 
-int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, char *err, size_t len);
+/* counter_slots > highest filter id, rule_slots >= keys of the largest plan. */
+int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, uint32_t rule_slots, char *err,
+		  size_t len);
 void nsb_inst_close(struct nsb_inst *in);
 /* Fills the idle generation with b and makes it active. */
 int nsb_inst_load(struct nsb_inst *in, const struct nsb_build *b, char *err, size_t len);

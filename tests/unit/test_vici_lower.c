@@ -231,6 +231,14 @@ static void test_kitchen_sink(void **state)
 	assert_string_equal(list(ch, "remote_ts"), "10.20.0.0/24");
 	assert_null(conn(&c, "000000000005"));
 	assert_null(strstr(warn, "rule5"));
+	/* the kernel side's inbound policies for rule 5 use rule 4's child */
+	for (size_t i = 0; i < p.n_filters; i++) {
+		uint32_t want = p.filters[i].reqid;
+
+		if (p.filters[i].reqid == PLAN_REQID_FILTER_BASE + 5)
+			want = PLAN_REQID_FILTER_BASE + 4;
+		assert_int_equal(vici_child_reqid(&p, &p.filters[i]), want);
+	}
 
 	/* 6: inbound half alone: answers only, sides swapped */
 	k = conn(&c, "000000000006-any");

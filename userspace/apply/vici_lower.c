@@ -715,9 +715,9 @@ static void peer_str(char *out, size_t len, uint32_t addr, uint8_t plen)
 		snprintf(out, len, "%s/%u", a, plen);
 }
 
-/* Is there an outbound tunnel filter (endpoint not local) that is the
- * reverse of f?  Then its child already protects f's direction. */
-static bool tunnel_twin(const struct plan *p, const struct plan_filter *f)
+/* The outbound tunnel filter (endpoint not local) that is the reverse of
+ * f, or NULL.  Its child already protects f's direction. */
+static const struct plan_filter *tunnel_twin_of(const struct plan *p, const struct plan_filter *f)
 {
 	for (size_t i = 0; i < p->n_filters; i++) {
 		const struct plan_filter *o = &p->filters[i];
@@ -728,9 +728,25 @@ static bool tunnel_twin(const struct plan *p, const struct plan_filter *f)
 		    o->sel.src_plen == f->sel.dst_plen && o->sel.dst_plen == f->sel.src_plen &&
 		    o->sel.proto == f->sel.proto && o->sel.sport == f->sel.dport &&
 		    o->sel.dport == f->sel.sport)
-			return true;
+			return o;
 	}
-	return false;
+	return NULL;
+}
+
+static bool tunnel_twin(const struct plan *p, const struct plan_filter *f)
+{
+	return tunnel_twin_of(p, f) != NULL;
+}
+
+uint32_t vici_child_reqid(const struct plan *p, const struct plan_filter *f)
+{
+	const struct plan_rule *r = &p->rules[f->rule];
+	const struct plan_filter *twin;
+
+	if (f->action != NS_ACTION_NEGOTIATE || !r->tunnel || !is_me(p, r->tunnel_dst))
+		return f->reqid;
+	twin = tunnel_twin_of(p, f);
+	return twin ? twin->reqid : f->reqid;
 }
 
 /* Sort a rule's filters into connections, one per peer. */

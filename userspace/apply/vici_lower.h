@@ -53,6 +53,16 @@ int vici_lower_plan(const struct plan *p, bool rule_reqids, vici_emit_fn emit, v
 /* The name of a rule's connection to one peer ("%any" → "any"). */
 void vici_conn_name(char *out, size_t len, const struct plan_rule *r, const char *peer);
 
+/*
+ * The reqid of the charon child whose SAs carry f's traffic (xfrm backend,
+ * per-filter children).  That is f->reqid, except for the inbound half of
+ * a Windows tunnel pair (a tunnel rule whose endpoint is one of our
+ * addresses): one SA pair protects both directions, so its traffic arrives
+ * on the SAs of the reverse outbound filter's child.  Inbound and forward
+ * policies of such a filter should name this reqid in their template.
+ */
+uint32_t vici_child_reqid(const struct plan *p, const struct plan_filter *f);
+
 /* For ipsec-apply --watch: whether a charon answers on path. */
 bool vici_backend_connected(const char *path);
 /*

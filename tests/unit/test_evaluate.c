@@ -15,6 +15,7 @@
 #include "apply/evaluate.h"
 #include "apply/match.h"
 #include "apply/plan.h"
+#include "apply/plan_print.h"
 #include "apply/sysinfo.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
@@ -534,6 +535,86 @@ static void test_broken_reference(void **state)
 	ns_db_free(&db);
 }
 
+static void test_print_and_explain(void **state)
+{
+	struct ns_db db;
+	struct sysinfo si;
+	struct plan p;
+	struct ns_policy *pol;
+	struct ns_rule *r;
+	struct plan_pkt pkt;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	db_init(&db);
+	memset(&si, 0, sizeof(si));
+	assert_int_equal(sysinfo_add_addr(&si, IP(10, 0, 0, 1), 24, "eth0"), 0);
+	add_f(add_fl(&db, 1, "all"), ep_me(), ep_any(), 0, 0, 0, true);
+	add_f(add_fl(&db, 2, "web"), ep_me(), ep_ip(IP(10, 0, 0, 80), ~0u), 6, 0, 80, false);
+	add_fa(&db, 1, "Require", NS_ACTION_NEGOTIATE);
+	add_fa(&db, 2, "Block", NS_ACTION_BLOCK);
+	pol = add_pol(&db, 1, "Pol", true);
+	add_r(pol, 1, "secure", 1, 1);
+	r = add_r(pol, 2, "noweb", 2, 2);
+	r->auth = calloc(1, sizeof(*r->auth));
+	r->auth[0].kind = NS_AUTH_PSK;
+	r->auth[0].value = strdup("s3cret-key");
+	r->n_auth = 1;
+	pol->rules[0].auth = calloc(1, sizeof(*r->auth));
+	pol->rules[0].auth[0].kind = NS_AUTH_PSK;
+	pol->rules[0].auth[0].value = strdup("s3cret-key");
+	pol->rules[0].n_auth = 1;
+	pol->default_rule.active = true;
+	assert_int_equal(eval(NULL, &db, &si, &p), 0);
+
+	f = open_memstream(&buf, &len);
+	plan_print(f, &p);
+	fclose(f);
+	assert_non_null(strstr(buf, "plan: 3 rules, 3 filters\n"));
+	assert_non_null(strstr(buf, "me: 10.0.0.1\n"));
+	assert_non_null(strstr(buf, "exempt (ipsecexempt 3): ike\n"));
+	assert_non_null(strstr(buf, "rule 0: local policy \"Pol\" rule \"secure\": negotiate, 2 filters"));
+	assert_non_null(strstr(buf, "mark 0x4e530001 reqid 0x4e530001"));
+	assert_non_null(strstr(buf, "default response rule: negotiate (responds only)"));
+	/* The key itself is never printed. */
+	assert_null(strstr(buf, "s3cret"));
+	/* Filters in precedence order: the TCP block first. */
+	assert_true(strstr(buf, "10.0.0.1/32 port any -> 10.0.0.80/32 port 80 proto tcp") <
+		    strstr(buf, "10.0.0.1/32 -> 0.0.0.0/0 proto any"));
+	assert_non_null(strstr(buf, "reqid 0x4e540001 mark 0x4e530001"));
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(plan_pkt_parse("10.0.0.1,10.0.0.80,tcp,40000,80", &pkt), 0);
+	plan_explain(f, &p, &pkt);
+	assert_int_equal(plan_pkt_parse("10.0.0.1,10.0.0.80,udp,500,500", &pkt), 0);
+	plan_explain(f, &p, &pkt);
+	assert_int_equal(plan_pkt_parse("10.0.0.1,10.0.0.80,icmp", &pkt), 0);
+	plan_explain(f, &p, &pkt);
+	assert_int_equal(plan_pkt_parse("10.9.9.9,10.0.0.80,6,1,2", &pkt), 0);
+	plan_explain(f, &p, &pkt);
+	fclose(f);
+	assert_string_equal(buf, "packet 10.0.0.1 -> 10.0.0.80 proto tcp ports 40000 -> 80: "
+				 "filter 0, block (rule 1)\n"
+				 "packet 10.0.0.1 -> 10.0.0.80 proto udp ports 500 -> 500: "
+				 "exempt, pass\n"
+				 "packet 10.0.0.1 -> 10.0.0.80 proto icmp ports 0 -> 0: "
+				 "filter 1, negotiate (rule 0)\n"
+				 "packet 10.9.9.9 -> 10.0.0.80 proto tcp ports 1 -> 2: "
+				 "no filter, pass\n");
+	free(buf);
+	assert_int_equal(plan_pkt_parse("10.0.0.1,10.0.0.80", &pkt), -EINVAL);
+	assert_int_equal(plan_pkt_parse("10.0.0.1,10.0.0.80,tcp,1", &pkt), -EINVAL);
+	assert_int_equal(plan_pkt_parse("10.0.0.1,10.0.0.80,tcp,1,70000", &pkt), -EINVAL);
+	assert_int_equal(plan_pkt_parse("10.0.0.1,host,tcp", &pkt), -EINVAL);
+	assert_int_equal(plan_pkt_parse("10.0.0.1,10.0.0.2,256", &pkt), -EINVAL);
+	plan_free(&p);
+	sysinfo_free(&si);
+	ns_db_free(&db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -545,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_stable_and_stores),
 		cmocka_unit_test(test_tunnel),
 		cmocka_unit_test(test_broken_reference),
+		cmocka_unit_test(test_print_and_explain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include "dump.h"
 #include "examples.h"
 #include "export.h"
+#include "dbindex.h"
 #include "lib/guid.h"
 #include "winreg/winreg.h"
 
@@ -54,9 +55,14 @@ static int dump(struct ns_session *s, const struct ns_args *a, char *err, size_t
 static const char *const export_formats[] = {"ipsec", "reg", "regedit4", NULL};
 
 static const struct ns_param export_params[] = {
-	{.tag = "file", .type = NS_PT_STRING, .flags = NS_P_REQ,
+	{.tag = "file",
+	 .type = NS_PT_STRING,
+	 .flags = NS_P_REQ,
 	 .help = "File to write; .ipsec (or .reg) is added when the name has no extension."},
-	{.tag = "format", .type = NS_PT_ENUM, .choices = export_formats, .defval = "ipsec",
+	{.tag = "format",
+	 .type = NS_PT_ENUM,
+	 .choices = export_formats,
+	 .defval = "ipsec",
 	 .help = "ipsec: our own text format; reg: a Windows registry export (.reg,\n"
 		 "UTF-16LE as reg export writes it); regedit4: the same as REGEDIT4 text."},
 	{0},
@@ -145,7 +151,8 @@ static int exportpolicy(struct ns_session *s, const struct ns_args *a, char *err
 		ns_warn(s, "%s", rep.lines[i]);
 	ns_winreg_report_free(&rep);
 	if (!rc)
-		fprintf(s->out, "Exported %zu policies, %zu filter lists and %zu filter actions to %s.\n",
+		fprintf(s->out,
+			"Exported %zu policies, %zu filter lists and %zu filter actions to %s.\n",
 			db.n_policies, db.n_filterlists, db.n_filteractions, path);
 	ns_db_free(&db);
 	free(path);
@@ -156,12 +163,12 @@ static int exportpolicy(struct ns_session *s, const struct ns_args *a, char *err
 /* Merging into the store */
 
 /* A name already used in the store by an object with another GUID. */
-static int name_clash(const struct ns_db *cur, const struct ns_db *in, const char *what, char *err,
-		      size_t errlen)
+static int name_clash(const struct ns_dbindex *cur, const struct ns_db *in, const char *what,
+		      char *err, size_t errlen)
 {
 	for (size_t i = 0; i < in->n_policies; i++) {
 		const struct ns_policy *n = &in->policies[i];
-		const struct ns_policy *o = n->name[0] ? ns_db_policy_by_name(cur, n->name) : NULL;
+		const struct ns_policy *o = n->name[0] ? ns_dbindex_pol_name(cur, n->name) : NULL;
 
 		if (o && !ns_guid_eq(o->guid, n->guid))
 			return ns_err(err, errlen, -EEXIST,
@@ -172,13 +179,14 @@ static int name_clash(const struct ns_db *cur, const struct ns_db *in, const cha
 	for (size_t i = 0; i < in->n_filterlists; i++) {
 		const struct ns_filterlist *n = &in->filterlists[i];
 		const struct ns_filterlist *o =
-			n->name[0] ? ns_db_filterlist_by_name(cur, n->name) : NULL;
+			n->name[0] ? ns_dbindex_fl_name(cur, n->name) : NULL;
 
 		if (o && !ns_guid_eq(o->guid, n->guid))
-			return ns_err(err, errlen, -EEXIST,
-				      "%s: the store already has a filter list named \"%s\" (GUID %s, "
-				      "not %s); rename or delete it first",
-				      what, n->name, o->guid, n->guid);
+			return ns_err(
+				err, errlen, -EEXIST,
+				"%s: the store already has a filter list named \"%s\" (GUID %s, "
+				"not %s); rename or delete it first",
+				what, n->name, o->guid, n->guid);
 	}
 	for (size_t i = 0; i < in->n_filteractions; i++) {
 		const struct ns_filteraction *n = &in->filteractions[i];
@@ -186,28 +194,42 @@ static int name_clash(const struct ns_db *cur, const struct ns_db *in, const cha
 
 		if (n->type != NS_FA_NORMAL || !n->name[0])
 			continue;
-		o = ns_db_filteraction_by_name(cur, n->name);
+		o = ns_dbindex_fa_name(cur, n->name);
 		if (o && !ns_guid_eq(o->guid, n->guid))
-			return ns_err(err, errlen, -EEXIST,
-				      "%s: the store already has a filter action named \"%s\" (GUID "
-				      "%s, not %s); rename or delete it first",
-				      what, n->name, o->guid, n->guid);
+			return ns_err(
+				err, errlen, -EEXIST,
+				"%s: the store already has a filter action named \"%s\" (GUID "
+				"%s, not %s); rename or delete it first",
+				what, n->name, o->guid, n->guid);
 	}
 	return 0;
+}
+
+/* name_clash() against the current store. */
+static int clash_with_store(struct ns_session *s, const struct ns_db *in, const char *what,
+			    char *err, size_t errlen)
+{
+	struct ns_db cur;
+	struct ns_dbindex x;
+	int rc = ns_store_load(ns_cmd_store(s), &cur, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = ns_dbindex_build(&x, &cur);
+	if (!rc)
+		rc = name_clash(&x, in, what, err, errlen);
+	ns_dbindex_free(&x);
+	ns_db_free(&cur);
+	return rc;
 }
 
 static int merge(struct ns_session *s, const struct ns_db *in, const char *what, char *err,
 		 size_t errlen)
 {
-	struct ns_store *st = ns_cmd_store(s);
-	struct ns_db cur;
-	int rc = ns_store_load(st, &cur, err, errlen);
+	int rc = clash_with_store(s, in, what, err, errlen);
 
 	if (!rc)
-		rc = name_clash(&cur, in, what, err, errlen);
-	ns_db_free(&cur);
-	if (!rc)
-		rc = ns_store_merge(st, in, err, errlen);
+		rc = ns_store_merge(ns_cmd_store(s), in, err, errlen);
 	return rc;
 }
 
@@ -215,9 +237,13 @@ static int merge(struct ns_session *s, const struct ns_db *in, const char *what,
 /* importpolicy */
 
 static const struct ns_param import_params[] = {
-	{.tag = "file", .type = NS_PT_STRING, .flags = NS_P_REQ,
+	{.tag = "file",
+	 .type = NS_PT_STRING,
+	 .flags = NS_P_REQ,
 	 .help = "A file from exportpolicy, or a Windows registry export (.reg)."},
-	{.tag = "check", .type = NS_PT_BOOL, .defval = "no",
+	{.tag = "check",
+	 .type = NS_PT_BOOL,
+	 .defval = "no",
 	 .help = "yes: only report what would be imported and every warning; change nothing."},
 	{0},
 };
@@ -262,8 +288,9 @@ static int read_file(const char *path, char **buf, size_t *len, char *err, size_
 			char *nb;
 
 			if (cap >= IMPORT_MAX) {
-				rc = ns_err(err, errlen, -EFBIG, "importpolicy: %s is larger than %u MiB",
-					    path, IMPORT_MAX >> 20);
+				rc = ns_err(err, errlen, -EFBIG,
+					    "importpolicy: %s is larger than %u MiB", path,
+					    IMPORT_MAX >> 20);
 				break;
 			}
 			cap = cap ? cap * 2 : 65536;
@@ -278,7 +305,8 @@ static int read_file(const char *path, char **buf, size_t *len, char *err, size_
 		n += got;
 		if (got == 0) {
 			if (ferror(f))
-				rc = ns_err(err, errlen, -EIO, "importpolicy: cannot read %s", path);
+				rc = ns_err(err, errlen, -EIO, "importpolicy: cannot read %s",
+					    path);
 			break;
 		}
 	}
@@ -328,17 +356,13 @@ static int importpolicy(struct ns_session *s, const struct ns_args *a, char *err
 	}
 	free(buf);
 	if (!rc && check) {
-		struct ns_db cur;
-
 		print_check(s, &in);
 		/* The store is only read: the command's transaction commits nothing. */
-		rc = ns_store_load(ns_cmd_store(s), &cur, err, errlen);
+		rc = clash_with_store(s, &in, "importpolicy", err, errlen);
 		if (!rc)
-			rc = name_clash(&cur, &in, "importpolicy", err, errlen);
-		ns_db_free(&cur);
-		if (!rc)
-			fprintf(s->out, "Check only: %zu policies, %zu filter lists and %zu filter "
-					"actions would be imported; nothing was changed.\n",
+			fprintf(s->out,
+				"Check only: %zu policies, %zu filter lists and %zu filter "
+				"actions would be imported; nothing was changed.\n",
 				in.n_policies, in.n_filterlists, in.n_filteractions);
 		ns_db_free(&in);
 		return rc;
@@ -358,7 +382,10 @@ static int importpolicy(struct ns_session *s, const struct ns_args *a, char *err
 static const char *const releases[] = {"win2k", "win2003", NULL};
 
 static const struct ns_param restore_params[] = {
-	{.tag = "release", .type = NS_PT_ENUM, .flags = NS_P_REQ, .choices = releases,
+	{.tag = "release",
+	 .type = NS_PT_ENUM,
+	 .flags = NS_P_REQ,
+	 .choices = releases,
 	 .help = "win2K or Win2003: whose example policies to restore."},
 	{0},
 };
@@ -403,13 +430,15 @@ static int restore(struct ns_session *s, const struct ns_args *a, char *err, siz
 	ns_db_free(&cur);
 	rc = merge(s, &ex, "restorepolicyexamples", err, errlen);
 	if (!rc) {
-		fprintf(s->out, "Restored the %s example policies: %zu policies, %zu filter lists, "
-				"%zu filter actions.\n",
+		fprintf(s->out,
+			"Restored the %s example policies: %zu policies, %zu filter lists, "
+			"%zu filter actions.\n",
 			rel == NS_EXAMPLES_WIN2K ? "Windows 2000" : "Windows Server 2003",
 			ex.n_policies, ex.n_filterlists, ex.n_filteractions - ex.n_policies);
 		if (rel == NS_EXAMPLES_WIN2K)
 			fprintf(s->out,
-				"Windows 2000 also exempted Kerberos, RSVP, broadcast and multicast "
+				"Windows 2000 also exempted Kerberos, RSVP, broadcast and "
+				"multicast "
 				"traffic from filtering; here that is the service-wide setting\n"
 				"  netsh ipsec dynamic set config property=ipsecexempt value=0\n");
 	}
@@ -418,20 +447,30 @@ static int restore(struct ns_session *s, const struct ns_args *a, char *err, siz
 }
 
 const struct ns_cmd ns_cmds_static_export[] = {
-	{.ctx = NS_CTX_STATIC, .words = {"dump"}, .run = dump,
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"dump"},
+	 .run = dump,
 	 .summary = "Prints a netsh script that recreates the store (pre-shared keys included).",
 	 .help = "  Run it with netsh -f FILE on an empty store.  It recreates content, not\n"
 		 "  GUIDs; use exportpolicy to keep those."},
-	{.ctx = NS_CTX_STATIC, .words = {"exportpolicy"}, .params = export_params,
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"exportpolicy"},
+	 .params = export_params,
 	 .run = exportpolicy,
 	 .summary = "Writes every policy, filter list and filter action to a file.",
 	 .help = "  The file keeps GUIDs and pre-shared keys; it is created with mode 0600."},
-	{.ctx = NS_CTX_STATIC, .words = {"importpolicy"}, .params = import_params,
-	 .run = importpolicy, .flags = NS_CMD_WRITE,
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"importpolicy"},
+	 .params = import_params,
+	 .run = importpolicy,
+	 .flags = NS_CMD_WRITE,
 	 .summary = "Reads a file from exportpolicy (or a .reg export) into the store.",
 	 .help = "  Objects with the GUID of a stored object replace it; all or nothing."},
-	{.ctx = NS_CTX_STATIC, .words = {"restorepolicyexamples"}, .params = restore_params,
-	 .run = restore, .flags = NS_CMD_WRITE,
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"restorepolicyexamples"},
+	 .params = restore_params,
+	 .run = restore,
+	 .flags = NS_CMD_WRITE,
 	 .summary = "Restores the example policies, filter lists and filter actions.",
 	 .help = "  The examples keep fixed GUIDs, so renamed or changed originals are\n"
 		 "  overwritten; running it twice changes nothing more."},

@@ -24,10 +24,12 @@
 #include <time.h>
 
 #include "lib/format.h"
+#include "netsh/dbindex.h"
 
 struct dctx {
 	FILE *out;
 	const struct ns_db *db;
+	struct ns_dbindex idx;
 	/* The command being built, so a warning can precede it. */
 	char *line;
 	size_t len;
@@ -87,8 +89,9 @@ static void arg_str(struct dctx *d, const char *tag, const char *v, bool rootca_
 	}
 	fputc('"', d->l);
 	if (lossy)
-		fprintf(d->out, "# warning: the %s below had a '\"' or a line break that netsh "
-				"cannot take back; it was replaced\n",
+		fprintf(d->out,
+			"# warning: the %s below had a '\"' or a line break that netsh "
+			"cannot take back; it was replaced\n",
 			tag);
 }
 
@@ -160,7 +163,8 @@ static void arg_auth(struct dctx *d, const struct ns_rule *r)
 			break;
 		case NS_AUTH_ROOTCA:
 			if (asprintf(&v, "%s certmap:%s excludecaname:%s", a->value ? a->value : "",
-				     ns_fmt_yesno(a->certmap), ns_fmt_yesno(a->excludecaname)) < 0) {
+				     ns_fmt_yesno(a->certmap),
+				     ns_fmt_yesno(a->excludecaname)) < 0) {
 				d->oom = true;
 				break;
 			}
@@ -231,7 +235,7 @@ static void dump_filteractions(struct dctx *d)
 static void dump_policy(struct dctx *d, const struct ns_policy *p)
 {
 	const struct ns_filteraction *dfa =
-		ns_db_filteraction_by_guid(d->db, p->default_rule.filteraction_guid);
+		ns_dbindex_fa(&d->idx, p->default_rule.filteraction_guid);
 	char *mm;
 	size_t len = p->n_mm_methods * NS_FMT_SHORT + 1;
 
@@ -271,14 +275,14 @@ static void dump_policy(struct dctx *d, const struct ns_policy *p)
 
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct ns_rule *r = &p->rules[i];
-		const struct ns_filterlist *fl = ns_db_filterlist_by_guid(d->db, r->filterlist_guid);
-		const struct ns_filteraction *fa =
-			ns_db_filteraction_by_guid(d->db, r->filteraction_guid);
+		const struct ns_filterlist *fl = ns_dbindex_fl(&d->idx, r->filterlist_guid);
+		const struct ns_filteraction *fa = ns_dbindex_fa(&d->idx, r->filteraction_guid);
 		char ip[NS_FMT_SHORT];
 
 		if (!fl || !fa) {
 			fprintf(d->out,
-				"# warning: rule %zu of policy \"%s\" refers to a missing filter %s; "
+				"# warning: rule %zu of policy \"%s\" refers to a missing filter "
+				"%s; "
 				"skipped\n",
 				i + 1, p->name, fl ? "action" : "list");
 			continue;
@@ -304,13 +308,13 @@ static void dump_policy(struct dctx *d, const struct ns_policy *p)
 		finish(d);
 	}
 	if (p->gponame && p->gponame[0])
-		fprintf(d->out, "# note: policy \"%s\" was linked to the Group Policy object \"%s\" "
-				"(domain store only)\n",
+		fprintf(d->out,
+			"# note: policy \"%s\" was linked to the Group Policy object \"%s\" "
+			"(domain store only)\n",
 			p->name, p->gponame);
 }
 
-int ns_dump(FILE *out, const struct ns_db *db, enum ns_store_location loc, char *err,
-	    size_t errlen)
+int ns_dump(FILE *out, const struct ns_db *db, enum ns_store_location loc, char *err, size_t errlen)
 {
 	struct dctx d = {.out = out, .db = db};
 	const struct ns_policy *assigned = ns_db_assigned_policy(db);
@@ -318,6 +322,11 @@ int ns_dump(FILE *out, const struct ns_db *db, enum ns_store_location loc, char 
 			    : loc == NS_STORE_DOMAIN   ? "domain"
 						       : "local";
 
+	if (ns_dbindex_build(&d.idx, db)) {
+		if (err && errlen)
+			snprintf(err, errlen, "dump: out of memory");
+		return -ENOMEM;
+	}
 	fprintf(out, "# netsh ipsec static dump of the %s store.\n", where);
 	fprintf(out, "# Recreates the store's content (not its GUIDs) when run with "
 		     "`netsh -f FILE` on an empty store.\n");
@@ -341,6 +350,7 @@ int ns_dump(FILE *out, const struct ns_db *db, enum ns_store_location loc, char 
 		arg(&d, "assign", "yes");
 		finish(&d);
 	}
+	ns_dbindex_free(&d.idx);
 	if (d.oom) {
 		if (err && errlen)
 			snprintf(err, errlen, "dump: out of memory");

@@ -20,14 +20,15 @@
 
 #include "lib/format.h"
 #include "lib/guid.h"
+#include "netsh/dbindex.h"
 
 #define MAGIC "# netsh-ipsec export v1"
 
 /* ------------------------------------------------------------------ */
 /* Enumerations as the file spells them. */
 
-static const char *const kind_words[] = {"any",     "me",       "ip",       "dns",
-					 "srv-dns", "srv-wins", "srv-dhcp", "srv-gateway", NULL};
+static const char *const kind_words[] = {"any",	     "me",	 "ip",		"dns", "srv-dns",
+					 "srv-wins", "srv-dhcp", "srv-gateway", NULL};
 static const char *const cipher_words[] = {"none",   "des",    "3des", "aes128",
 					   "aes192", "aes256", NULL};
 static const char *const hash_words[] = {"none", "md5", "sha1", "sha256", "sha384", NULL};
@@ -58,7 +59,8 @@ struct wctx {
 	int rc;
 };
 
-static void werr(struct wctx *w, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void werr(struct wctx *w, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void werr(struct wctx *w, int rc, const char *fmt, ...)
 {
@@ -319,8 +321,8 @@ static int take(struct rctx *r, const char *key, const struct field **out)
 		return rerr(r, "field %s missing", key);
 	f = &r->f[r->next];
 	if (f->keylen != strlen(key) || memcmp(f->key, key, f->keylen) != 0)
-		return rerr(r, "expected field %s, found %.*s", key, (int)(f->keylen > 40 ? 40 : f->keylen),
-			    f->key);
+		return rerr(r, "expected field %s, found %.*s", key,
+			    (int)(f->keylen > 40 ? 40 : f->keylen), f->key);
 	r->next++;
 	*out = f;
 	return 0;
@@ -357,7 +359,8 @@ static int r_str(struct rctx *r, const char *key, char **out)
 
 			if (i + 2 >= f->vallen) {
 				free(s);
-				return rerr(r, "field %s: %% must be followed by two hex digits", key);
+				return rerr(r, "field %s: %% must be followed by two hex digits",
+					    key);
 			}
 			hi = hexdig(f->val[i + 1]);
 			lo = hexdig(f->val[i + 2]);
@@ -391,8 +394,8 @@ static int r_enum(struct rctx *r, const char *key, const char *const *words, uns
 			*out = i;
 			return 0;
 		}
-	return rerr(r, "field %s: unknown value \"%.*s\"", key, (int)(f->vallen > 40 ? 40 : f->vallen),
-		    f->val);
+	return rerr(r, "field %s: unknown value \"%.*s\"", key,
+		    (int)(f->vallen > 40 ? 40 : f->vallen), f->val);
 }
 
 static int r_bool(struct rctx *r, const char *key, bool *out)
@@ -809,10 +812,8 @@ static int split(struct rctx *r, const char *s, size_t n, const char **word, siz
 				    (int)(i - st > 40 ? 40 : i - st), s + st);
 		if (r->nf == MAX_FIELDS)
 			return rerr(r, "too many fields");
-		r->f[r->nf++] = (struct field){.key = s + st,
-					       .keylen = eq - st,
-					       .val = s + eq + 1,
-					       .vallen = i - eq - 1};
+		r->f[r->nf++] = (struct field){
+			.key = s + st, .keylen = eq - st, .val = s + eq + 1, .vallen = i - eq - 1};
 	}
 	return 0;
 }
@@ -827,58 +828,46 @@ static bool word_is(const char *w, size_t n, const char *lit)
 static int check_db(struct rctx *r)
 {
 	const struct ns_db *db = &r->db;
+	struct ns_dbindex x;
+	const char *dup, *kind, *what;
 	size_t assigned = 0;
+	int rc = 0;
 
 	r->line = 0;
-	for (size_t i = 0; i < db->n_filterlists; i++) {
-		for (size_t j = 0; j < i; j++) {
-			if (ns_guid_eq(db->filterlists[i].guid, db->filterlists[j].guid))
-				return rerr(r, "filter list GUID %s appears twice",
-					    db->filterlists[i].guid);
-			if (db->filterlists[i].name[0] &&
-			    !strcmp(db->filterlists[i].name, db->filterlists[j].name))
-				return rerr(r, "two filter lists are named \"%s\"",
-					    db->filterlists[i].name);
-		}
-	}
-	for (size_t i = 0; i < db->n_filteractions; i++) {
-		const struct ns_filteraction *a = &db->filteractions[i];
-
-		for (size_t j = 0; j < i; j++) {
-			const struct ns_filteraction *b = &db->filteractions[j];
-
-			if (ns_guid_eq(a->guid, b->guid))
-				return rerr(r, "filter action GUID %s appears twice", a->guid);
-			if (a->type == NS_FA_NORMAL && b->type == NS_FA_NORMAL && a->name[0] &&
-			    !strcmp(a->name, b->name))
-				return rerr(r, "two filter actions are named \"%s\"", a->name);
-		}
-	}
-	for (size_t i = 0; i < db->n_policies; i++) {
+	if (ns_dbindex_build(&x, db))
+		return rerr(r, "out of memory");
+	dup = ns_dbindex_dup(&x, &kind, &what);
+	if (dup && !strcmp(what, "guid"))
+		rc = rerr(r, "%s GUID %s appears twice", kind, dup);
+	else if (dup)
+		rc = rerr(r, "two %s are named \"%s\"",
+			  !strcmp(kind, "policy")	 ? "policies"
+			  : !strcmp(kind, "filter list") ? "filter lists"
+							 : "filter actions",
+			  dup);
+	for (size_t i = 0; !rc && i < db->n_policies; i++) {
 		const struct ns_policy *p = &db->policies[i];
 
 		assigned += p->assigned;
-		for (size_t j = 0; j < i; j++) {
-			if (ns_guid_eq(p->guid, db->policies[j].guid))
-				return rerr(r, "policy GUID %s appears twice", p->guid);
-			if (p->name[0] && !strcmp(p->name, db->policies[j].name))
-				return rerr(r, "two policies are named \"%s\"", p->name);
-		}
-		for (size_t j = 0; j <= p->n_rules; j++) {
+		for (size_t j = 0; !rc && j <= p->n_rules; j++) {
 			const struct ns_rule *ru = j < p->n_rules ? &p->rules[j] : &p->default_rule;
 
-			if (!ru->is_default && !ns_db_filterlist_by_guid(db, ru->filterlist_guid))
-				return rerr(r, "rule %s of policy \"%s\" uses the missing filter list %s",
-					    ru->guid, p->name, ru->filterlist_guid);
-			if (!ns_db_filteraction_by_guid(db, ru->filteraction_guid))
-				return rerr(r,
-					    "rule %s of policy \"%s\" uses the missing filter action %s",
-					    ru->guid, p->name, ru->filteraction_guid);
+			if (!ru->is_default && !ns_dbindex_fl(&x, ru->filterlist_guid))
+				rc = rerr(
+					r,
+					"rule %s of policy \"%s\" uses the missing filter list %s",
+					ru->guid, p->name, ru->filterlist_guid);
+			else if (!ns_dbindex_fa(&x, ru->filteraction_guid))
+				rc = rerr(r,
+					  "rule %s of policy \"%s\" uses the missing filter action "
+					  "%s",
+					  ru->guid, p->name, ru->filteraction_guid);
 		}
 	}
-	if (assigned > 1)
-		return rerr(r, "%zu policies are assigned; at most one may be", assigned);
-	return 0;
+	if (!rc && assigned > 1)
+		rc = rerr(r, "%zu policies are assigned; at most one may be", assigned);
+	ns_dbindex_free(&x);
+	return rc;
 }
 
 int ns_export_read(const char *buf, size_t len, struct ns_db *db, char *err, size_t errlen)
@@ -948,7 +937,8 @@ int ns_export_read(const char *buf, size_t len, struct ns_db *db, char *err, siz
 			ended = true;
 			r.top = TOP_NONE;
 		} else
-			rc = rerr(&r, "unknown record \"%.*s\"", (int)(wlen > 40 ? 40 : wlen), word);
+			rc = rerr(&r, "unknown record \"%.*s\"", (int)(wlen > 40 ? 40 : wlen),
+				  word);
 		if (rc)
 			break;
 	}
@@ -990,7 +980,8 @@ static bool rule_eq(const struct ns_rule *a, const struct ns_rule *b)
 	    a->conntype != b->conntype || a->active != b->active || a->n_auth != b->n_auth)
 		return false;
 	for (size_t i = 0; i < a->n_auth; i++)
-		if (a->auth[i].kind != b->auth[i].kind || !str_eq(a->auth[i].value, b->auth[i].value) ||
+		if (a->auth[i].kind != b->auth[i].kind ||
+		    !str_eq(a->auth[i].value, b->auth[i].value) ||
 		    a->auth[i].certmap != b->auth[i].certmap ||
 		    a->auth[i].excludecaname != b->auth[i].excludecaname)
 			return false;
@@ -1045,9 +1036,10 @@ bool ns_db_equal(const struct ns_db *a, const struct ns_db *b)
 		    !str_eq(x->name, y->name) || !str_eq(x->description, y->description) ||
 		    x->whenchanged != y->whenchanged || x->mmpfs != y->mmpfs ||
 		    x->qmpermm != y->qmpermm || x->mmlifetime_min != y->mmlifetime_min ||
-		    x->pollinginterval_min != y->pollinginterval_min || x->assigned != y->assigned ||
-		    !str_eq(x->gponame, y->gponame) || x->n_mm_methods != y->n_mm_methods ||
-		    x->n_rules != y->n_rules || !rule_eq(&x->default_rule, &y->default_rule))
+		    x->pollinginterval_min != y->pollinginterval_min ||
+		    x->assigned != y->assigned || !str_eq(x->gponame, y->gponame) ||
+		    x->n_mm_methods != y->n_mm_methods || x->n_rules != y->n_rules ||
+		    !rule_eq(&x->default_rule, &y->default_rule))
 			return false;
 		for (size_t j = 0; j < x->n_mm_methods; j++)
 			if (x->mm_methods[j].cipher != y->mm_methods[j].cipher ||

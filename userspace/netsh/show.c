@@ -25,10 +25,11 @@
 #include <sys/socket.h>
 
 #include "lib/format.h"
+#include "netsh/dbindex.h"
 
-#define SCREEN 80
-#define LABEL_W 23 /* "Label" padded, then " : " */
-#define TRUNC "..."
+#define SCREEN	   80
+#define LABEL_W	   23 /* "Label" padded, then " : " */
+#define TRUNC	   "..."
 #define MAX_FIELDS 40
 
 struct field {
@@ -46,6 +47,7 @@ struct rec {
 struct pr {
 	FILE *out;
 	const struct ns_db *db;
+	struct ns_dbindex idx;
 	const struct ns_show_opts *o;
 	/* table format: the header of the table being printed, so a new
 	 * table starts when the kind of record changes */
@@ -470,10 +472,11 @@ static int filterlist_missing(const struct ns_db *db, const char *name, char *er
 	return rc;
 }
 
-int ns_show_filterlist(FILE *out, const struct ns_db *db, const char *name, const char *rule,
-		       const struct ns_show_opts *o, char *err, size_t errlen)
+static int show_filterlist_body(const struct ns_dbindex *idx, FILE *out, const struct ns_db *db,
+				const char *name, const char *rule, const struct ns_show_opts *o,
+				char *err, size_t errlen)
 {
-	struct pr p = {.out = out, .db = db, .o = o};
+	struct pr p = {.out = out, .db = db, .o = o, .idx = *idx};
 	const struct ns_filterlist **v = calloc(db->n_filterlists + 1, sizeof(*v));
 	size_t n = 0;
 	int rc = 0;
@@ -486,14 +489,14 @@ int ns_show_filterlist(FILE *out, const struct ns_db *db, const char *name, cons
 
 		rc = rules_named(db, rule, true, &g, &ng, err, errlen);
 		for (size_t i = 0; !rc && i < ng; i++) {
-			const struct ns_filterlist *fl = ns_db_filterlist_by_guid(db, g[i]);
+			const struct ns_filterlist *fl = ns_dbindex_fl(&p.idx, g[i]);
 
 			if (fl && n < db->n_filterlists)
 				v[n++] = fl;
 		}
 		free(g);
 	} else if (name) {
-		v[0] = ns_db_filterlist_by_name(db, name);
+		v[0] = ns_dbindex_fl_name(&p.idx, name);
 		if (!v[0])
 			rc = filterlist_missing(db, name, err, errlen);
 		n = 1;
@@ -527,8 +530,7 @@ static const char *action_label(enum ns_action a)
 	return "?";
 }
 
-static void add_qm_methods(struct rec *r, const char *label, const struct ns_qm_method *m,
-			   size_t n)
+static void add_qm_methods(struct rec *r, const char *label, const struct ns_qm_method *m, size_t n)
 {
 	char *s = NULL;
 	size_t len = 0;
@@ -593,10 +595,11 @@ static int show_one_filteraction(struct pr *p, const struct ns_filteraction *fa)
 	return emit(p, &r, "filteraction");
 }
 
-int ns_show_filteraction(FILE *out, const struct ns_db *db, const char *name, const char *rule,
-			 const struct ns_show_opts *o, char *err, size_t errlen)
+static int show_filteraction_body(const struct ns_dbindex *idx, FILE *out, const struct ns_db *db,
+				  const char *name, const char *rule, const struct ns_show_opts *o,
+				  char *err, size_t errlen)
 {
-	struct pr p = {.out = out, .db = db, .o = o};
+	struct pr p = {.out = out, .db = db, .o = o, .idx = *idx};
 	int rc = 0;
 
 	if (rule) {
@@ -607,14 +610,14 @@ int ns_show_filteraction(FILE *out, const struct ns_db *db, const char *name, co
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < n && !rc; i++) {
-			const struct ns_filteraction *fa = ns_db_filteraction_by_guid(db, g[i]);
+			const struct ns_filteraction *fa = ns_dbindex_fa(&p.idx, g[i]);
 
 			if (fa)
 				rc = show_one_filteraction(&p, fa);
 		}
 		free(g);
 	} else if (name) {
-		const struct ns_filteraction *fa = ns_db_filteraction_by_name(db, name);
+		const struct ns_filteraction *fa = ns_dbindex_fa_name(&p.idx, name);
 
 		if (!fa) {
 			const char **names = calloc(db->n_filteractions + 1, sizeof(*names));
@@ -691,8 +694,8 @@ static void add_auth(struct rec *r, const struct ns_rule *ru)
 static int show_one_rule(struct pr *p, const struct ns_policy *pol, const struct ns_rule *ru,
 			 size_t id, bool verbose)
 {
-	const struct ns_filterlist *fl = ns_db_filterlist_by_guid(p->db, ru->filterlist_guid);
-	const struct ns_filteraction *fa = ns_db_filteraction_by_guid(p->db, ru->filteraction_guid);
+	const struct ns_filterlist *fl = ns_dbindex_fl(&p->idx, ru->filterlist_guid);
+	const struct ns_filteraction *fa = ns_dbindex_fa(&p->idx, ru->filteraction_guid);
 	char ip[NS_FMT_SHORT];
 	struct rec r = {0};
 
@@ -734,7 +737,9 @@ static int show_one_rule(struct pr *p, const struct ns_policy *pol, const struct
 		add(&r, "Tunnel Endpoint", "None");
 	}
 	add(&r, "Connection Type", "%s",
-	    ru->conntype == NS_CONN_LAN ? "LAN" : ru->conntype == NS_CONN_DIALUP ? "Dial-up" : "All");
+	    ru->conntype == NS_CONN_LAN	     ? "LAN"
+	    : ru->conntype == NS_CONN_DIALUP ? "Dial-up"
+					     : "All");
 	if (verbose) {
 		add_auth(&r, ru);
 		if (fa)
@@ -758,11 +763,11 @@ static bool type_ok(const struct ns_rule *ru, int type)
 	return type == 0 || (type == 1 && !ru->tunnel_set) || (type == 2 && ru->tunnel_set);
 }
 
-int ns_show_rule(FILE *out, const struct ns_db *db, const char *policy, const char *name,
-		 unsigned id, bool all, bool deflt, int type, const struct ns_show_opts *o,
-		 char *err, size_t errlen)
+static int show_rule_body(const struct ns_dbindex *idx, FILE *out, const struct ns_db *db,
+			  const char *policy, const char *name, unsigned id, bool all, bool deflt,
+			  int type, const struct ns_show_opts *o, char *err, size_t errlen)
 {
-	struct pr p = {.out = out, .db = db, .o = o};
+	struct pr p = {.out = out, .db = db, .o = o, .idx = *idx};
 	const struct ns_policy *pol;
 	int rc = 0;
 	int given = (name != NULL) + (id > 0) + all + deflt;
@@ -774,7 +779,8 @@ int ns_show_rule(FILE *out, const struct ns_db *db, const char *policy, const ch
 	}
 	if (given != 1) {
 		if (err && errlen)
-			snprintf(err, errlen, "show rule: give exactly one of name=, id=, all, default");
+			snprintf(err, errlen,
+				 "show rule: give exactly one of name=, id=, all, default");
 		return -EINVAL;
 	}
 	if (type < 0 || type > 2 || (type && !all)) {
@@ -918,10 +924,11 @@ static int show_policies(struct pr *p, const struct ns_policy *only)
 	return rc;
 }
 
-int ns_show_policy(FILE *out, const struct ns_db *db, const char *name,
-		   const struct ns_show_opts *o, char *err, size_t errlen)
+static int show_policy_body(const struct ns_dbindex *idx, FILE *out, const struct ns_db *db,
+			    const char *name, const struct ns_show_opts *o, char *err,
+			    size_t errlen)
 {
-	struct pr p = {.out = out, .db = db, .o = o};
+	struct pr p = {.out = out, .db = db, .o = o, .idx = *idx};
 	const struct ns_policy *pol = NULL;
 	int rc;
 
@@ -964,10 +971,11 @@ int ns_show_all(FILE *out, const struct ns_db *db, const struct ns_show_opts *o,
 	return ns_show_filteraction(out, db, NULL, NULL, o, err, errlen);
 }
 
-int ns_show_gpoassignedpolicy(FILE *out, const struct ns_db *db, const char *gponame,
-			      const struct ns_show_opts *o, char *err, size_t errlen)
+static int show_gpoassignedpolicy_body(const struct ns_dbindex *idx, FILE *out,
+				       const struct ns_db *db, const char *gponame,
+				       const struct ns_show_opts *o, char *err, size_t errlen)
 {
-	struct pr p = {.out = out, .db = db, .o = o};
+	struct pr p = {.out = out, .db = db, .o = o, .idx = *idx};
 	const struct ns_policy *pol = NULL;
 	int rc;
 
@@ -993,5 +1001,86 @@ int ns_show_gpoassignedpolicy(FILE *out, const struct ns_db *db, const char *gpo
 	rc = show_policies(&p, pol);
 	if (rc == -ENOMEM && err && errlen)
 		snprintf(err, errlen, "show: out of memory");
+	return rc;
+}
+
+int ns_show_filterlist(FILE *out, const struct ns_db *db, const char *name, const char *rule,
+		       const struct ns_show_opts *o, char *err, size_t errlen)
+{
+	struct ns_dbindex x;
+	int rc = ns_dbindex_build(&x, db);
+
+	if (rc) {
+		if (err && errlen)
+			snprintf(err, errlen, "show: out of memory");
+		return rc;
+	}
+	rc = show_filterlist_body(&x, out, db, name, rule, o, err, errlen);
+	ns_dbindex_free(&x);
+	return rc;
+}
+
+int ns_show_filteraction(FILE *out, const struct ns_db *db, const char *name, const char *rule,
+			 const struct ns_show_opts *o, char *err, size_t errlen)
+{
+	struct ns_dbindex x;
+	int rc = ns_dbindex_build(&x, db);
+
+	if (rc) {
+		if (err && errlen)
+			snprintf(err, errlen, "show: out of memory");
+		return rc;
+	}
+	rc = show_filteraction_body(&x, out, db, name, rule, o, err, errlen);
+	ns_dbindex_free(&x);
+	return rc;
+}
+
+int ns_show_rule(FILE *out, const struct ns_db *db, const char *policy, const char *name,
+		 unsigned id, bool all, bool deflt, int type, const struct ns_show_opts *o,
+		 char *err, size_t errlen)
+{
+	struct ns_dbindex x;
+	int rc = ns_dbindex_build(&x, db);
+
+	if (rc) {
+		if (err && errlen)
+			snprintf(err, errlen, "show: out of memory");
+		return rc;
+	}
+	rc = show_rule_body(&x, out, db, policy, name, id, all, deflt, type, o, err, errlen);
+	ns_dbindex_free(&x);
+	return rc;
+}
+
+int ns_show_policy(FILE *out, const struct ns_db *db, const char *name,
+		   const struct ns_show_opts *o, char *err, size_t errlen)
+{
+	struct ns_dbindex x;
+	int rc = ns_dbindex_build(&x, db);
+
+	if (rc) {
+		if (err && errlen)
+			snprintf(err, errlen, "show: out of memory");
+		return rc;
+	}
+	rc = show_policy_body(&x, out, db, name, o, err, errlen);
+	ns_dbindex_free(&x);
+	return rc;
+}
+
+int ns_show_gpoassignedpolicy(FILE *out, const struct ns_db *db, const char *gponame,
+			      const struct ns_show_opts *o, char *err, size_t errlen)
+{
+	struct ns_dbindex x;
+	int rc = ns_dbindex_build(&x, db);
+
+	if (rc) {
+		if (err && errlen)
+			snprintf(err, errlen, "show: out of memory");
+		return rc;
+	}
+	rc = show_gpoassignedpolicy_body(&x, out, db, gponame, o, err, errlen);
+	ns_dbindex_free(&x);
 	return rc;
 }

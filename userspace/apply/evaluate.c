@@ -166,9 +166,14 @@ static bool has_ports(uint8_t proto)
 	return proto == NS_PROTO_TCP || proto == NS_PROTO_UDP;
 }
 
+/* The filter's label for a message: built only when one is printed (a
+ * large filter list would otherwise spend its time in snprintf). */
+#define FWHAT(buf) (snprintf(buf, sizeof(buf), "%s filter %zu of \"%s\"", what, fidx + 1, flname), buf)
+
 static int add_filters(struct eval_ctx *c, size_t rule_idx, const struct ns_filter *nf,
-		       const char *what, uint32_t *n_neg_filters)
+		       const char *what, const char *flname, size_t fidx, uint32_t *n_neg_filters)
 {
+	char fw[700];
 	const struct plan_rule *r = &c->p->rules[rule_idx];
 	struct ep *src = NULL, *dst = NULL;
 	size_t n_src, n_dst;
@@ -182,14 +187,15 @@ static int add_filters(struct eval_ctx *c, size_t rule_idx, const struct ns_filt
 		ret = expand_ep(c, &nf->dst, &dst, &n_dst);
 	if (ret) {
 		free(src);
-		return fail(c, ret, "%s: cannot expand its addresses: %s", what, strerror(-ret));
+		return fail(c, ret, "%s: cannot expand its addresses: %s", FWHAT(fw),
+			    strerror(-ret));
 	}
-	if (!n_src || !n_dst)
-		note(c, "%s: %s: none known, the filter expands to nothing", what,
+	if (c->in->notes && (!n_src || !n_dst))
+		note(c, "%s: %s: none known, the filter expands to nothing", FWHAT(fw),
 		     srv_name(!n_src ? nf->src.kind : nf->dst.kind));
-	if (nf->mirrored && r->tunnel)
+	if (c->in->notes && nf->mirrored && r->tunnel)
 		note(c, "%s: mirrored ignored in a tunnel rule (one direction per tunnel rule)",
-		     what);
+		     FWHAT(fw));
 	for (size_t i = 0; i < n_src; i++) {
 		for (size_t j = 0; j < n_dst; j++) {
 			struct plan_filter *f = new_filter(c);
@@ -238,7 +244,7 @@ static int add_filters(struct eval_ctx *c, size_t rule_idx, const struct ns_filt
 nomem:
 	free(src);
 	free(dst);
-	return fail(c, -ENOMEM, "%s: out of memory", what);
+	return fail(c, -ENOMEM, "%s: out of memory", FWHAT(fw));
 }
 
 static struct plan_rule *new_rule(struct eval_ctx *c)
@@ -384,11 +390,7 @@ static int add_policy(struct eval_ctx *c, enum ns_store_location loc, const stru
 		if (!fl->n_filters)
 			note(c, "%s: filter list \"%s\" is empty", what, fl->name);
 		for (size_t j = 0; j < fl->n_filters; j++) {
-			char fwhat[600];
-
-			snprintf(fwhat, sizeof(fwhat), "%s filter %zu of \"%s\"", what, j + 1,
-				 fl->name);
-			ret = add_filters(c, c->p->n_rules - 1, &fl->filters[j], fwhat,
+			ret = add_filters(c, c->p->n_rules - 1, &fl->filters[j], what, fl->name, j,
 					  n_neg_filters);
 			if (ret)
 				return ret;

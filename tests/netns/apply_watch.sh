@@ -119,5 +119,11 @@ n=$(grep -c "^ipsec-apply: applying" "$W/watch.log")
 # for bursts): a loop that re-applies on its own reads would show many more.
 if [ "$n" -ge 4 ] && [ "$n" -le 10 ]; then t_pass "apply_watch applies only on changes ($n)"
 else t_fail "apply_watch applies only on changes" "$n applies"; fi
+# With the san build, a leak or UB in the long-running loop shows here.
+if grep -q -e "ERROR: AddressSanitizer" -e "ERROR: LeakSanitizer" -e "runtime error" "$W/watch.log"; then
+	t_fail "apply_watch sanitizers quiet" "$(grep -m1 -A3 -e ERROR -e 'runtime error' "$W/watch.log" | tr '\n' ' ')"
+else
+	t_pass "apply_watch sanitizers quiet"
+fi
 ip netns exec "$A" "$IPSEC_APPLY" --flush --no-vici --state-dir "$W/state" >/dev/null 2>&1
 exit 0

@@ -79,6 +79,8 @@ struct lower {
 	void *ectx;
 	FILE *warn;
 	bool rule_reqids; /* one child per connection, with the rule's reqid */
+	/* Filter indices grouped by rule: rule r's are idx[start[r]..start[r+1]). */
+	size_t *start, *idx;
 	struct vici_builder b;
 	int first_err; /* of a skipped rule; the others are still lowered */
 	char first_msg[256];
@@ -755,14 +757,14 @@ static int group_filters(struct lower *l, size_t ri, struct conns *cs, size_t *m
 	const struct plan *p = l->p;
 	const struct plan_rule *r = &p->rules[ri];
 
-	for (size_t i = 0; i < p->n_filters; i++) {
-		const struct plan_filter *f = &p->filters[i];
+	for (size_t k = l->start[ri]; k < l->start[ri + 1]; k++) {
+		const struct plan_filter *f = &p->filters[l->idx[k]];
 		char peer[INET_ADDRSTRLEN + 4];
 		struct conn *c;
 		bool rev = false, resp = false, have_local = true;
 		uint32_t local = 0;
 
-		if (f->rule != ri || f->action != NS_ACTION_NEGOTIATE)
+		if (f->action != NS_ACTION_NEGOTIATE)
 			continue;
 		if (!f->reqid) {
 			warnf(l, r, "filter %u has no reqid; left out", f->id);
@@ -1137,6 +1139,24 @@ int vici_lower_plan(const struct plan *p, bool rule_reqids, vici_emit_fn emit_fn
 	};
 	int rc = 0;
 
+	/* Bucket the filters by rule once (in plan order within a rule), so
+	 * lowering stays linear in the number of filters. */
+	l.start = calloc(p->n_rules + 2, sizeof(*l.start));
+	l.idx = calloc(p->n_filters ? p->n_filters : 1, sizeof(*l.idx));
+	if (!l.start || !l.idx) {
+		free(l.start);
+		free(l.idx);
+		snprintf(err, errlen, "vici: out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->n_filters; i++)
+		if (p->filters[i].rule < p->n_rules)
+			l.start[p->filters[i].rule + 2]++;
+	for (size_t r = 2; r < p->n_rules + 2; r++)
+		l.start[r] += l.start[r - 1];
+	for (size_t i = 0; i < p->n_filters; i++)
+		if (p->filters[i].rule < p->n_rules)
+			l.idx[l.start[p->filters[i].rule + 1]++] = i;
 	vici_builder_init(&l.b);
 	for (size_t i = 0; i < p->n_rules && !rc; i++) {
 		if (p->rules[i].action != NS_ACTION_NEGOTIATE)
@@ -1144,6 +1164,8 @@ int vici_lower_plan(const struct plan *p, bool rule_reqids, vici_emit_fn emit_fn
 		rc = p->rules[i].is_default ? lower_default(&l, i) : lower_rule(&l, i);
 	}
 	vici_builder_free(&l.b);
+	free(l.start);
+	free(l.idx);
 	if (!rc && l.first_err) {
 		snprintf(err, errlen, "%s", l.first_msg);
 		rc = l.first_err;
@@ -1170,12 +1192,21 @@ static int names_add(struct names *ns, const char *s)
 	return ns->v[ns->n++] ? 0 : -ENOMEM;
 }
 
+static int names_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ns must have been sorted with names_sort(). */
 static bool names_has(const struct names *ns, const char *s)
 {
-	for (size_t i = 0; i < ns->n; i++)
-		if (!strcmp(ns->v[i], s))
-			return true;
-	return false;
+	return ns->n && bsearch(&s, ns->v, ns->n, sizeof(*ns->v), names_cmp);
+}
+
+static void names_sort(struct names *ns)
+{
+	if (ns->n > 1)
+		qsort(ns->v, ns->n, sizeof(*ns->v), names_cmp);
 }
 
 static void names_free(struct names *ns)
@@ -1260,15 +1291,20 @@ static int list_names(struct vici_conn *c, const char *cmd, const char *key, str
 	return rc;
 }
 
-/* Unload every object of ours that keep does not hold (keep NULL: all). */
-static int unload_stale(struct vici_conn *c, const struct apply_opts *o, const struct names *keep_c,
-			const struct names *keep_k, char *err, size_t errlen)
+/* Unload every object of ours that keep does not hold (keep NULL: all).
+ * The keep lists are sorted here. */
+static int unload_stale(struct vici_conn *c, const struct apply_opts *o, struct names *keep_c,
+			struct names *keep_k, char *err, size_t errlen)
 {
 	struct names have = { 0 };
 	struct vici_builder b;
 	int rc;
 
 	vici_builder_init(&b);
+	if (keep_c)
+		names_sort(keep_c);
+	if (keep_k)
+		names_sort(keep_k);
 	rc = list_names(c, "get-conns", "conns", &have, err, errlen);
 	for (size_t i = 0; !rc && i < have.n; i++) {
 		if (strncmp(have.v[i], VICI_PREFIX, strlen(VICI_PREFIX)) ||

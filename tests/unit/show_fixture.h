@@ -16,7 +16,7 @@
 #include "lib/model.h"
 #include "netsh/examples.h"
 
-#define FX_PSK "s3cret-psk-value"
+#define FX_PSK		  "s3cret-psk-value"
 #define FX_IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
 static inline void *fx_grow(void *arr, size_t n, size_t sz)

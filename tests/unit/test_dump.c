@@ -51,7 +51,8 @@ static void t_commands(void **state)
 	fx_build(&db);
 	s = dump(&db, NS_STORE_LOCAL);
 	has(s, "\nipsec static set store location=local\n");
-	has(s, "\nipsec static add filterlist name=\"All IP Traffic\" description=\"Every IP packet");
+	has(s,
+	    "\nipsec static add filterlist name=\"All IP Traffic\" description=\"Every IP packet");
 	has(s, "\nipsec static add filter filterlist=\"All IP Traffic\" srcaddr=me dstaddr=any "
 	       "protocol=ANY mirrored=yes\n");
 	has(s, "srcaddr=me dstaddr=10.1.2.0 dstmask=255.255.255.0 protocol=TCP srcport=0 "
@@ -84,11 +85,13 @@ static void t_commands(void **state)
 	has(s, "# warning: the name below had a '\"'");
 	has(s, "filterlist=\"Web 'front' servers\"");
 	/* Dependencies first, assignment last. */
-	after(s, "add policy name=\"Server (Request Security)\"", "add filteraction name=\"Strong\"");
+	after(s, "add policy name=\"Server (Request Security)\"",
+	      "add filteraction name=\"Strong\"");
 	after(s, "add rule name=\"All IP Traffic\" policy=\"Server", "add policy name=\"Server");
 	after(s, "add filteraction name=\"Permit\"", "add filter filterlist=\"Web");
-	assert_string_equal(strrchr(s, '\n') - strlen("ipsec static set policy name=\"Branch office\" "
-						     "assign=yes"),
+	assert_string_equal(strrchr(s, '\n') -
+				    strlen("ipsec static set policy name=\"Branch office\" "
+					   "assign=yes"),
 			    "ipsec static set policy name=\"Branch office\" assign=yes\n");
 	/* Hidden default response actions are not added by name. */
 	assert_null(strstr(s, "name=\"Default Response\""));

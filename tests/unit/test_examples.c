@@ -67,13 +67,16 @@ static void t_objects(void **state)
 	p = ns_db_policy_by_name(&db, "Server (Request Security)");
 	assert_string_equal(p->guid, "{72385230-70FA-11D1-864C-14A300000000}");
 	assert_int_equal(p->n_rules, 2);
-	assert_string_equal(p->rules[0].filteraction_guid, "{72385233-70FA-11D1-864C-14A300000000}");
+	assert_string_equal(p->rules[0].filteraction_guid,
+			    "{72385233-70FA-11D1-864C-14A300000000}");
 	assert_string_equal(p->rules[1].filterlist_guid, "{72385235-70FA-11D1-864C-14A300000000}");
-	assert_string_equal(p->rules[1].filteraction_guid, "{7238523B-70FA-11D1-864C-14A300000000}");
+	assert_string_equal(p->rules[1].filteraction_guid,
+			    "{7238523B-70FA-11D1-864C-14A300000000}");
 
 	p = ns_db_policy_by_name(&db, "Secure Server (Require Security)");
 	assert_string_equal(p->guid, "{7238523C-70FA-11D1-864C-14A300000000}");
-	assert_string_equal(p->rules[0].filteraction_guid, "{7238523F-70FA-11D1-864C-14A300000000}");
+	assert_string_equal(p->rules[0].filteraction_guid,
+			    "{7238523F-70FA-11D1-864C-14A300000000}");
 	for (size_t i = 0; i < db.n_policies; i++) {
 		p = &db.policies[i];
 		assert_false(p->assigned);

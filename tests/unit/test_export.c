@@ -50,8 +50,9 @@ static void t_roundtrip(void **state)
 
 static void t_escapes(void **state)
 {
-	static const char *const odd[] = {"", "a b", "100%", "x=y", "tab\there", "new\nline",
-					  "caf\xc3\xa9", "\"quoted\"", "#hash", "%41"};
+	static const char *const odd[] = {"",	       "a b",	    "100%",	   "x=y",
+					  "tab\there", "new\nline", "caf\xc3\xa9", "\"quoted\"",
+					  "#hash",     "%41"};
 	struct ns_db a, b;
 	char err[256], *t;
 	size_t l;
@@ -157,8 +158,9 @@ static void t_strict(void **state)
 		   "rule guid={44444444-2222-4333-8444-0000000000DF} default=no", "filter list");
 	expect_bad("whenchanged=", "whenchanged", "key=value");
 	/* Children out of place. */
-	expect_bad("filteraction guid={7238523B", "qm kind=esp ah=none conf=3des auth=sha1 kb=1 "
-						 "sec=1\nfilteraction guid={7238523B",
+	expect_bad("filteraction guid={7238523B",
+		   "qm kind=esp ah=none conf=3des auth=sha1 kb=1 "
+		   "sec=1\nfilteraction guid={7238523B",
 		   "qm outside a filteraction");
 }
 

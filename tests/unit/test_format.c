@@ -115,11 +115,18 @@ static void t_methods(void **state)
 	char b[256];
 	struct ns_mm_method mm = {NS_CIPHER_3DES, NS_HASH_SHA1, NS_DH_2};
 	struct ns_qm_method qm[3] = {
-		{.kind = NS_QM_ESP, .esp_conf = NS_CIPHER_3DES, .esp_auth = NS_HASH_SHA1,
-		 .lifetime_kb = 100000, .lifetime_sec = 3600},
+		{.kind = NS_QM_ESP,
+		 .esp_conf = NS_CIPHER_3DES,
+		 .esp_auth = NS_HASH_SHA1,
+		 .lifetime_kb = 100000,
+		 .lifetime_sec = 3600},
 		{.kind = NS_QM_AH, .ah_hash = NS_HASH_MD5, .lifetime_kb = 5, .lifetime_sec = 300},
-		{.kind = NS_QM_AH_ESP, .ah_hash = NS_HASH_SHA1, .esp_conf = NS_CIPHER_DES,
-		 .esp_auth = NS_HASH_NONE, .lifetime_kb = 1, .lifetime_sec = 2},
+		{.kind = NS_QM_AH_ESP,
+		 .ah_hash = NS_HASH_SHA1,
+		 .esp_conf = NS_CIPHER_DES,
+		 .esp_auth = NS_HASH_NONE,
+		 .lifetime_kb = 1,
+		 .lifetime_sec = 2},
 	};
 
 	ns_fmt_mm_method(b, sizeof(b), &mm);
@@ -164,9 +171,9 @@ static void t_auth_time(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_names),     cmocka_unit_test(t_addresses),
+		cmocka_unit_test(t_names),	cmocka_unit_test(t_addresses),
 		cmocka_unit_test(t_proto_port), cmocka_unit_test(t_endpoints),
-		cmocka_unit_test(t_methods),   cmocka_unit_test(t_auth_time),
+		cmocka_unit_test(t_methods),	cmocka_unit_test(t_auth_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,10 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include "netsh/show.h"
 #include "show_fixture.h"
 
@@ -62,7 +66,8 @@ static void fits80(const struct cap *c)
 		else if (((unsigned char)*p & 0xc0) != 0x80)
 			col++;
 		if (col > 80)
-			fail_msg("line longer than 80 columns near: %.60s", p - 60 > c->buf ? p - 60 : c->buf);
+			fail_msg("line longer than 80 columns near: %.60s",
+				 p - 60 > c->buf ? p - 60 : c->buf);
 	}
 }
 
@@ -89,12 +94,14 @@ static void t_never_psk(void **state)
 				struct cap c;
 
 				cap_open(&c);
-				assert_int_equal(ns_show_all(c.f, &db, &o, c.err, sizeof(c.err)), 0);
-				assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 0, true,
-							      false, 0, &o, c.err, sizeof(c.err)),
+				assert_int_equal(ns_show_all(c.f, &db, &o, c.err, sizeof(c.err)),
 						 0);
-				assert_int_equal(ns_show_gpoassignedpolicy(c.f, &db, NULL, &o, c.err,
-									   sizeof(c.err)),
+				assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 0,
+							      true, false, 0, &o, c.err,
+							      sizeof(c.err)),
+						 0);
+				assert_int_equal(ns_show_gpoassignedpolicy(c.f, &db, NULL, &o,
+									   c.err, sizeof(c.err)),
 						 0);
 				cap_close(&c);
 				lacks(&c, FX_PSK);
@@ -138,7 +145,8 @@ static void t_policy_levels(void **state)
 	assert_int_equal(ns_show_policy(c.f, &db, "Branch office", &o, c.err, sizeof(c.err)), 0);
 	cap_close(&c);
 	has(&c, "Store                   : Persistent Store");
-	has(&c, "MM Security Methods     : AES128-SHA256-14\n                        : 3DES-SHA1-3\n");
+	has(&c,
+	    "MM Security Methods     : AES128-SHA256-14\n                        : 3DES-SHA1-3\n");
 	has(&c, "Master Key PFS          : YES");
 	has(&c, "MM Lifetime             : 60 minutes");
 	has(&c, "Authentication Methods  : Root CA: CN=Root \"A\", O=Example (certmap: ");
@@ -159,15 +167,15 @@ static void t_filterlist_levels(void **state)
 	cap_close(&c);
 	has(&c, "Number of Filters       : 4");
 	/* wide=no cuts the long description with a marker. */
-	has(&c, "Description             : A description that is quite long, far longer than t...\n");
+	has(&c,
+	    "Description             : A description that is quite long, far longer than t...\n");
 	lacks(&c, "Source Address");
 	free(c.buf);
 
 	o.verbose = true;
 	o.wide = true;
 	cap_open(&c);
-	assert_int_equal(ns_show_filterlist(c.f, &db, NULL, "to web", &o, c.err, sizeof(c.err)),
-			 0);
+	assert_int_equal(ns_show_filterlist(c.f, &db, NULL, "to web", &o, c.err, sizeof(c.err)), 0);
 	cap_close(&c);
 	has(&c, "screen allow\n");
 	has(&c, "Source Address          : <My IP Address>");
@@ -217,9 +225,9 @@ static void t_filteraction_levels(void **state)
 	free(c.buf);
 
 	cap_open(&c);
-	assert_int_equal(ns_show_filteraction(c.f, &db, NULL, "All ICMP Traffic", &o, c.err,
-					      sizeof(c.err)),
-			 0);
+	assert_int_equal(
+		ns_show_filteraction(c.f, &db, NULL, "All ICMP Traffic", &o, c.err, sizeof(c.err)),
+		0);
 	cap_close(&c);
 	has(&c, "Filter Action Name      : Permit");
 	lacks(&c, "Require");
@@ -232,8 +240,8 @@ static void t_rule_selectors(void **state)
 	struct cap c;
 
 	cap_open(&c);
-	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 0, true, false, 2, &o,
-				      c.err, sizeof(c.err)),
+	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 0, true, false, 2, &o, c.err,
+				      sizeof(c.err)),
 			 0);
 	cap_close(&c);
 	has(&c, "Rule Name               : to web");
@@ -242,8 +250,8 @@ static void t_rule_selectors(void **state)
 	free(c.buf);
 
 	cap_open(&c);
-	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 0, true, false, 1, &o,
-				      c.err, sizeof(c.err)),
+	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 0, true, false, 1, &o, c.err,
+				      sizeof(c.err)),
 			 0);
 	cap_close(&c);
 	lacks(&c, "to web");
@@ -255,8 +263,8 @@ static void t_rule_selectors(void **state)
 	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 2, false, false, 0, &o,
 				      c.err, sizeof(c.err)),
 			 0);
-	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 0, false, true, 0, &o,
-				      c.err, sizeof(c.err)),
+	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 0, false, true, 0, &o, c.err,
+				      sizeof(c.err)),
 			 0);
 	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", "to web", 0, false, false, 0, &o,
 				      c.err, sizeof(c.err)),
@@ -275,9 +283,10 @@ static void t_errors(void **state)
 
 	cap_open(&c);
 	assert_int_equal(ns_show_policy(c.f, &db, "nope", &o, c.err, sizeof(c.err)), -ENOENT);
-	assert_string_equal(c.err, "Policy \"nope\" does not exist; policies: \"Client (Respond "
-				   "Only)\", \"Server (Request Security)\", \"Secure Server (Require "
-				   "Security)\", \"Branch office\"");
+	assert_string_equal(c.err,
+			    "Policy \"nope\" does not exist; policies: \"Client (Respond "
+			    "Only)\", \"Server (Request Security)\", \"Secure Server (Require "
+			    "Security)\", \"Branch office\"");
 	assert_int_equal(ns_show_filterlist(c.f, &db, "x", NULL, &o, c.err, sizeof(c.err)),
 			 -ENOENT);
 	assert_non_null(strstr(c.err, "Filter list \"x\" does not exist; filter lists: \"All IP"));
@@ -285,20 +294,20 @@ static void t_errors(void **state)
 			 -ENOENT);
 	assert_non_null(strstr(c.err, "\"Strong\""));
 	assert_null(strstr(c.err, "Default Response"));
-	assert_int_equal(ns_show_filteraction(c.f, &db, NULL, "no such rule", &o, c.err,
-					      sizeof(c.err)),
-			 -ENOENT);
+	assert_int_equal(
+		ns_show_filteraction(c.f, &db, NULL, "no such rule", &o, c.err, sizeof(c.err)),
+		-ENOENT);
 	assert_non_null(strstr(c.err, "no policy has a rule named"));
-	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 9, false, false, 0, &o, c.err,
-				      sizeof(c.err)),
+	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 9, false, false, 0, &o,
+				      c.err, sizeof(c.err)),
 			 -ENOENT);
 	assert_non_null(strstr(c.err, "IDs 1 to 2"));
-	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", "zz", 0, false, false, 0, &o, c.err,
-				      sizeof(c.err)),
+	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", "zz", 0, false, false, 0, &o,
+				      c.err, sizeof(c.err)),
 			 -ENOENT);
 	assert_non_null(strstr(c.err, "its rules: \"to web\", \"icmp\""));
-	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 1, false, false, 2, &o, c.err,
-				      sizeof(c.err)),
+	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", NULL, 1, false, false, 2, &o,
+				      c.err, sizeof(c.err)),
 			 -EINVAL);
 	assert_int_equal(ns_show_rule(c.f, &db, "Branch office", "a", 1, false, false, 0, &o, c.err,
 				      sizeof(c.err)),
@@ -372,22 +381,51 @@ static void t_control_chars(void **state)
 	free(db.filterlists[0].description);
 	db.filterlists[0].description = fx_dup("bell\a tab\t esc\x1b[31m");
 	cap_open(&c);
-	assert_int_equal(ns_show_filterlist(c.f, &db, "All IP Traffic", NULL, &o, c.err,
-					    sizeof(c.err)),
-			 0);
+	assert_int_equal(
+		ns_show_filterlist(c.f, &db, "All IP Traffic", NULL, &o, c.err, sizeof(c.err)), 0);
 	cap_close(&c);
 	has(&c, "bell? tab? esc?[31m");
 	free(c.buf);
 }
 
+/* resolvedns adds the reverse name of plain addresses (loopback, so the
+ * answer comes from /etc/hosts, not the network). */
+static void t_resolvedns(void **state)
+{
+	struct ns_show_opts o = {.verbose = true, .wide = true, .resolvedns = true};
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	char host[NI_MAXHOST], want[NI_MAXHOST + 64];
+	struct ns_endpoint saved = db.filterlists[2].filters[0].dst;
+	struct cap c;
+
+	db.filterlists[2].filters[0].dst =
+		(struct ns_endpoint){.kind = NS_ADDR_IP, .addr = 0x7f000001, .mask = 0xffffffff};
+	cap_open(&c);
+	assert_int_equal(ns_show_filterlist(c.f, &db, "Web \"front\" servers", NULL, &o, c.err,
+					    sizeof(c.err)),
+			 0);
+	cap_close(&c);
+	if (getnameinfo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host), NULL, 0,
+			NI_NAMEREQD) == 0)
+		snprintf(want, sizeof(want), "Destination Address     : 127.0.0.1 (%s)\n", host);
+	else
+		snprintf(want, sizeof(want), "Destination Address     : 127.0.0.1\n");
+	has(&c, want);
+	/* Keywords and DNS names are never looked up. */
+	has(&c, "Source Address          : <My IP Address>\n");
+	has(&c, "www.example.org (192.0.2.7)\n");
+	free(c.buf);
+	db.filterlists[2].filters[0].dst = saved;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_never_psk),       cmocka_unit_test(t_policy_levels),
+		cmocka_unit_test(t_never_psk),	       cmocka_unit_test(t_policy_levels),
 		cmocka_unit_test(t_filterlist_levels), cmocka_unit_test(t_filteraction_levels),
-		cmocka_unit_test(t_rule_selectors),  cmocka_unit_test(t_errors),
-		cmocka_unit_test(t_empty_store),     cmocka_unit_test(t_table),
-		cmocka_unit_test(t_control_chars),
+		cmocka_unit_test(t_rule_selectors),    cmocka_unit_test(t_errors),
+		cmocka_unit_test(t_empty_store),       cmocka_unit_test(t_table),
+		cmocka_unit_test(t_control_chars),     cmocka_unit_test(t_resolvedns),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

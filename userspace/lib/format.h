@@ -20,12 +20,12 @@
  * free text (names, DNS names, descriptions). */
 #define NS_FMT_SHORT 64
 
-const char *ns_fmt_yesno(bool b);  /* "yes" / "no" */
-const char *ns_fmt_cipher(enum ns_cipher c); /* DES 3DES AES128 ... None */
-const char *ns_fmt_hash(enum ns_hash h);     /* MD5 SHA1 SHA256 SHA384 None */
-const char *ns_fmt_dh(enum ns_dh g);         /* "1" "2" "3" "14" "19" "20" "24" */
-const char *ns_fmt_action(enum ns_action a); /* permit block negotiate */
-const char *ns_fmt_conntype(enum ns_conntype c); /* all lan dialup */
+const char *ns_fmt_yesno(bool b);		   /* "yes" / "no" */
+const char *ns_fmt_cipher(enum ns_cipher c);	   /* DES 3DES AES128 ... None */
+const char *ns_fmt_hash(enum ns_hash h);	   /* MD5 SHA1 SHA256 SHA384 None */
+const char *ns_fmt_dh(enum ns_dh g);		   /* "1" "2" "3" "14" "19" "20" "24" */
+const char *ns_fmt_action(enum ns_action a);	   /* permit block negotiate */
+const char *ns_fmt_conntype(enum ns_conntype c);   /* all lan dialup */
 const char *ns_fmt_auth_kind(enum ns_auth_kind k); /* Kerberos, Preshared Key, Root CA */
 /* The server-type keyword of netsh (DNS, WINS, DHCP, GATEWAY), NULL for
  * other kinds. */

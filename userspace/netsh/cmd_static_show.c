@@ -16,14 +16,20 @@ static const char *const formats[] = {"list", "table", NULL};
 static const char *const rule_types[] = {"transport", "tunnel", NULL};
 
 #define P_LEVEL                                                                                    \
-	{.tag = "level", .type = NS_PT_ENUM, .choices = levels, .defval = "normal",               \
-	 .help = "verbose adds the details each object has (methods, filters, ...)."}
+	{                                                                                          \
+		.tag = "level", .type = NS_PT_ENUM, .choices = levels, .defval = "normal",         \
+		.help = "verbose adds the details each object has (methods, filters, ...)."        \
+	}
 #define P_FORMAT                                                                                   \
-	{.tag = "format", .type = NS_PT_ENUM, .choices = formats, .defval = "list",               \
-	 .help = "list: \"Label : value\" lines; table: tab-separated with a header row."}
+	{                                                                                          \
+		.tag = "format", .type = NS_PT_ENUM, .choices = formats, .defval = "list",         \
+		.help = "list: \"Label : value\" lines; table: tab-separated with a header row."   \
+	}
 #define P_WIDE                                                                                     \
-	{.tag = "wide", .type = NS_PT_BOOL, .defval = "no",                                        \
-	 .help = "yes: never cut values; no: keep lines within 80 columns."}
+	{                                                                                          \
+		.tag = "wide", .type = NS_PT_BOOL, .defval = "no",                                 \
+		.help = "yes: never cut values; no: keep lines within 80 columns."                 \
+	}
 
 /* Options common to every show command; level defaults to dflt_verbose. */
 static void opts_from_args(struct ns_session *s, const struct ns_args *a, bool dflt_verbose,
@@ -60,7 +66,10 @@ static int load(struct ns_session *s, struct ns_db *db, char *err, size_t errlen
 static const struct ns_param show_all_params[] = {
 	P_FORMAT,
 	P_WIDE,
-	{.tag = "level", .type = NS_PT_ENUM, .choices = levels, .defval = "verbose",
+	{.tag = "level",
+	 .type = NS_PT_ENUM,
+	 .choices = levels,
+	 .defval = "verbose",
 	 .help = "normal leaves out methods and filters (our extension)."},
 	{0},
 };
@@ -80,9 +89,15 @@ static int show_all(struct ns_session *s, const struct ns_args *a, char *err, si
 }
 
 static const struct ns_param show_fa_params[] = {
-	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_ALL, .oneof = 1,
+	{.tag = "name",
+	 .type = NS_PT_NAME,
+	 .flags = NS_P_REQ | NS_P_ALL,
+	 .oneof = 1,
 	 .help = "Filter action to show, or all."},
-	{.tag = "rule", .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_NOPOS, .oneof = 1,
+	{.tag = "rule",
+	 .type = NS_PT_NAME,
+	 .flags = NS_P_REQ | NS_P_NOPOS,
+	 .oneof = 1,
 	 .help = "Show the filter actions of the rules with this name."},
 	P_LEVEL,
 	P_FORMAT,
@@ -107,13 +122,21 @@ static int show_fa(struct ns_session *s, const struct ns_args *a, char *err, siz
 }
 
 static const struct ns_param show_fl_params[] = {
-	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_ALL, .oneof = 1,
+	{.tag = "name",
+	 .type = NS_PT_NAME,
+	 .flags = NS_P_REQ | NS_P_ALL,
+	 .oneof = 1,
 	 .help = "Filter list to show, or all."},
-	{.tag = "rule", .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_NOPOS, .oneof = 1,
+	{.tag = "rule",
+	 .type = NS_PT_NAME,
+	 .flags = NS_P_REQ | NS_P_NOPOS,
+	 .oneof = 1,
 	 .help = "Show the filter lists of the rules with this name."},
 	P_LEVEL,
 	P_FORMAT,
-	{.tag = "resolvedns", .type = NS_PT_BOOL, .defval = "no",
+	{.tag = "resolvedns",
+	 .type = NS_PT_BOOL,
+	 .defval = "no",
 	 .help = "With level=verbose, show the DNS name of each address."},
 	P_WIDE,
 	{0},
@@ -138,7 +161,8 @@ static int show_fl(struct ns_session *s, const struct ns_args *a, char *err, siz
 }
 
 static const struct ns_param show_gpo_params[] = {
-	{.tag = "name", .type = NS_PT_STRING,
+	{.tag = "name",
+	 .type = NS_PT_STRING,
 	 .help = "Group Policy object (domain store only); none = the local store."},
 	{0},
 };
@@ -162,7 +186,9 @@ static int show_gpo(struct ns_session *s, const struct ns_args *a, char *err, si
 }
 
 static const struct ns_param show_policy_params[] = {
-	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_ALL,
+	{.tag = "name",
+	 .type = NS_PT_NAME,
+	 .flags = NS_P_REQ | NS_P_ALL,
 	 .help = "Policy to show, or all."},
 	P_LEVEL,
 	P_FORMAT,
@@ -188,12 +214,22 @@ static int show_policy(struct ns_session *s, const struct ns_args *a, char *err,
 /* name= also takes the words all and default (the default response rule);
  * a rule literally named "default" is shown with id=. */
 static const struct ns_param show_rule_params[] = {
-	{.tag = "name", .type = NS_PT_STRING, .flags = NS_P_REQ, .oneof = 1,
+	{.tag = "name",
+	 .type = NS_PT_STRING,
+	 .flags = NS_P_REQ,
+	 .oneof = 1,
 	 .help = "Rule to show, all, or default (the default response rule)."},
-	{.tag = "id", .type = NS_PT_UINT, .flags = NS_P_REQ | NS_P_NOPOS, .oneof = 1, .min = 1,
-	 .max = 1000000, .help = "Rule to show, by position (1 = first)."},
+	{.tag = "id",
+	 .type = NS_PT_UINT,
+	 .flags = NS_P_REQ | NS_P_NOPOS,
+	 .oneof = 1,
+	 .min = 1,
+	 .max = 1000000,
+	 .help = "Rule to show, by position (1 = first)."},
 	{.tag = "policy", .type = NS_PT_NAME, .flags = NS_P_REQ, .help = "Policy of the rules."},
-	{.tag = "type", .type = NS_PT_ENUM, .choices = rule_types,
+	{.tag = "type",
+	 .type = NS_PT_ENUM,
+	 .choices = rule_types,
 	 .help = "With all: only transport or only tunnel rules."},
 	P_LEVEL,
 	P_FORMAT,
@@ -214,7 +250,8 @@ static int show_rule(struct ns_session *s, const struct ns_args *a, char *err, s
 	if (type && !all)
 		return ns_err(err, errlen, -EINVAL, "type= can only be used with name=all");
 	if (name && !name->s[0])
-		return ns_err(err, errlen, -EINVAL, "name: a rule name, all or default is required");
+		return ns_err(err, errlen, -EINVAL,
+			      "name: a rule name, all or default is required");
 	opts_from_args(s, a, false, &o);
 	rc = load(s, &db, err, errlen);
 	if (!rc)
@@ -226,20 +263,37 @@ static int show_rule(struct ns_session *s, const struct ns_args *a, char *err, s
 }
 
 const struct ns_cmd ns_cmds_static_show[] = {
-	{.ctx = NS_CTX_STATIC, .words = {"show", "all"}, .params = show_all_params,
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"show", "all"},
+	 .params = show_all_params,
 	 .run = show_all,
 	 .summary = "Shows every policy with its rules, every filter list and filter action.",
 	 .help = "  Pre-shared keys are never shown; use exportpolicy or dump to back them up."},
-	{.ctx = NS_CTX_STATIC, .words = {"show", "filteraction"}, .params = show_fa_params,
-	 .run = show_fa, .summary = "Shows one, some or all filter actions."},
-	{.ctx = NS_CTX_STATIC, .words = {"show", "filterlist"}, .params = show_fl_params,
-	 .run = show_fl, .summary = "Shows one, some or all filter lists (verbose: filters)."},
-	{.ctx = NS_CTX_STATIC, .words = {"show", "gpoassignedpolicy"}, .params = show_gpo_params,
-	 .run = show_gpo, .summary = "Shows the assigned policy."},
-	{.ctx = NS_CTX_STATIC, .words = {"show", "policy"}, .params = show_policy_params,
-	 .run = show_policy, .summary = "Shows one or all policies with their rules."},
-	{.ctx = NS_CTX_STATIC, .words = {"show", "rule"}, .params = show_rule_params,
-	 .run = show_rule, .summary = "Shows rules of a policy.",
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"show", "filteraction"},
+	 .params = show_fa_params,
+	 .run = show_fa,
+	 .summary = "Shows one, some or all filter actions."},
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"show", "filterlist"},
+	 .params = show_fl_params,
+	 .run = show_fl,
+	 .summary = "Shows one, some or all filter lists (verbose: filters)."},
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"show", "gpoassignedpolicy"},
+	 .params = show_gpo_params,
+	 .run = show_gpo,
+	 .summary = "Shows the assigned policy."},
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"show", "policy"},
+	 .params = show_policy_params,
+	 .run = show_policy,
+	 .summary = "Shows one or all policies with their rules."},
+	{.ctx = NS_CTX_STATIC,
+	 .words = {"show", "rule"},
+	 .params = show_rule_params,
+	 .run = show_rule,
+	 .summary = "Shows rules of a policy.",
 	 .help = "  name=default shows the default response rule; type= needs name=all."},
 	{0},
 };

@@ -22,40 +22,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WK(x) "{723852" x "-70FA-11D1-864C-14A300000000}"
+#define WK(x)  "{723852" x "-70FA-11D1-864C-14A300000000}"
 #define OWN(x) "{4E455453-0000-4000-8000-0000000000" x "}"
 
-#define G_FL_ALLIP WK("3A")
-#define G_FL_ICMP WK("35")
-#define G_FA_PERMIT WK("3B")
-#define G_FA_REQUEST WK("33")
-#define G_FA_REQUIRE WK("3F")
-#define G_P_CLIENT WK("36")
-#define G_P_CLIENT_ISAKMP WK("37")
-#define G_P_SERVER WK("30")
-#define G_P_SERVER_ISAKMP WK("31")
+#define G_FL_ALLIP	   WK("3A")
+#define G_FL_ICMP	   WK("35")
+#define G_FA_PERMIT	   WK("3B")
+#define G_FA_REQUEST	   WK("33")
+#define G_FA_REQUIRE	   WK("3F")
+#define G_P_CLIENT	   WK("36")
+#define G_P_CLIENT_ISAKMP  WK("37")
+#define G_P_SERVER	   WK("30")
+#define G_P_SERVER_ISAKMP  WK("31")
 #define G_P_SERVER_RULE_IP WK("32")
-#define G_P_SECURE WK("3C")
-#define G_P_SECURE_ISAKMP WK("3D")
+#define G_P_SECURE	   WK("3C")
+#define G_P_SECURE_ISAKMP  WK("3D")
 #define G_P_SECURE_RULE_IP WK("3E")
 
-#define G_F_ALLIP OWN("01")
-#define G_F_ICMP OWN("02")
+#define G_F_ALLIP	     OWN("01")
+#define G_F_ICMP	     OWN("02")
 #define G_P_SERVER_RULE_ICMP OWN("10")
 #define G_P_SECURE_RULE_ICMP OWN("11")
-#define G_P_CLIENT_DEFRULE OWN("20")
-#define G_P_SERVER_DEFRULE OWN("21")
-#define G_P_SECURE_DEFRULE OWN("22")
-#define G_FA_CLIENT_DEF OWN("30")
-#define G_FA_SERVER_DEF OWN("31")
-#define G_FA_SECURE_DEF OWN("32")
+#define G_P_CLIENT_DEFRULE   OWN("20")
+#define G_P_SERVER_DEFRULE   OWN("21")
+#define G_P_SECURE_DEFRULE   OWN("22")
+#define G_FA_CLIENT_DEF	     OWN("30")
+#define G_FA_SERVER_DEF	     OWN("31")
+#define G_FA_SECURE_DEF	     OWN("32")
 
 #define QM(c, h)                                                                                   \
-	{.kind = NS_QM_ESP, .esp_conf = NS_CIPHER_##c, .esp_auth = NS_HASH_##h,                    \
-	 .lifetime_kb = NS_QM_DEFAULT_KB, .lifetime_sec = NS_QM_DEFAULT_SEC}
+	{                                                                                          \
+		.kind = NS_QM_ESP, .esp_conf = NS_CIPHER_##c, .esp_auth = NS_HASH_##h,             \
+		.lifetime_kb = NS_QM_DEFAULT_KB, .lifetime_sec = NS_QM_DEFAULT_SEC                 \
+	}
 #define QMAH(h)                                                                                    \
-	{.kind = NS_QM_AH, .ah_hash = NS_HASH_##h, .lifetime_kb = NS_QM_DEFAULT_KB,               \
-	 .lifetime_sec = NS_QM_DEFAULT_SEC}
+	{                                                                                          \
+		.kind = NS_QM_AH, .ah_hash = NS_HASH_##h, .lifetime_kb = NS_QM_DEFAULT_KB,         \
+		.lifetime_sec = NS_QM_DEFAULT_SEC                                                  \
+	}
 
 static const struct ns_qm_method request_methods[] = {
 	QM(3DES, SHA1), QM(3DES, MD5), QM(DES, SHA1), QM(DES, MD5), QMAH(SHA1), QMAH(MD5),
@@ -199,7 +203,8 @@ int ns_examples_build(struct ns_db *db, enum ns_examples_release rel, char *err,
 	memset(db, 0, sizeof(*db));
 	if (rel != NS_EXAMPLES_WIN2K && rel != NS_EXAMPLES_WIN2003) {
 		if (err && errlen)
-			snprintf(err, errlen, "restorepolicyexamples: unknown release %d", (int)rel);
+			snprintf(err, errlen, "restorepolicyexamples: unknown release %d",
+				 (int)rel);
 		return -EINVAL;
 	}
 	db->filterlists = calloc(2, sizeof(*db->filterlists));
@@ -238,8 +243,8 @@ int ns_examples_build(struct ns_db *db, enum ns_examples_release rel, char *err,
 	if (p->rules) {
 		init_rule(&b, &p->rules[0], G_P_SERVER_RULE_IP, "All IP Traffic", "", G_FL_ALLIP,
 			  G_FA_REQUEST, false);
-		init_rule(&b, &p->rules[1], G_P_SERVER_RULE_ICMP, "All ICMP Traffic", "",
-			  G_FL_ICMP, G_FA_PERMIT, false);
+		init_rule(&b, &p->rules[1], G_P_SERVER_RULE_ICMP, "All ICMP Traffic", "", G_FL_ICMP,
+			  G_FA_PERMIT, false);
 	}
 
 	p = add_policy(&b, G_P_SECURE, G_P_SECURE_ISAKMP, "Secure Server (Require Security)",
@@ -248,8 +253,8 @@ int ns_examples_build(struct ns_db *db, enum ns_examples_release rel, char *err,
 	if (p->rules) {
 		init_rule(&b, &p->rules[0], G_P_SECURE_RULE_IP, "All IP Traffic", "", G_FL_ALLIP,
 			  G_FA_REQUIRE, false);
-		init_rule(&b, &p->rules[1], G_P_SECURE_RULE_ICMP, "All ICMP Traffic", "",
-			  G_FL_ICMP, G_FA_PERMIT, false);
+		init_rule(&b, &p->rules[1], G_P_SECURE_RULE_ICMP, "All ICMP Traffic", "", G_FL_ICMP,
+			  G_FA_PERMIT, false);
 	}
 out:
 	if (b.rc) {

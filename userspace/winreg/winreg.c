@@ -296,7 +296,8 @@ static int collect(struct imp *im)
 			continue;
 		}
 		ap = ns_reg_key_value(k, "ActivePolicy");
-		if (ap && ap->type == NS_REG_SZ && ap->str && *ap->str) {
+		if (ap && (ap->type == NS_REG_SZ || ap->type == NS_REG_EXPAND_SZ) && ap->str &&
+		    *ap->str) {
 			char **na = realloc(im->active, (im->n_active + 1) * sizeof(*na));
 
 			if (!na)

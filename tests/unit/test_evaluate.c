@@ -160,6 +160,86 @@ static int eval(const struct ns_db *pers, const struct ns_db *local, const struc
 
 /* ---- tests ------------------------------------------------------------- */
 
+/* A negotiate rule's mark and reqid: same number, in the rule range. */
+static void assert_rule_handles(const struct plan *p, size_t i)
+{
+	const struct plan_rule *r = &p->rules[i];
+
+	assert_int_equal(r->action, NS_ACTION_NEGOTIATE);
+	assert_true(r->mark > PLAN_MARK_BASE && r->mark <= PLAN_MARK_BASE + 0xffff);
+	assert_int_equal(r->mark - PLAN_MARK_BASE, r->reqid - PLAN_REQID_RULE_BASE);
+}
+
+/* The reqid of the plan filter with this selector source/destination. */
+static uint32_t reqid_of(const struct plan *p, uint32_t src, uint32_t dst)
+{
+	for (size_t i = 0; i < p->n_filters; i++)
+		if (p->filters[i].sel.src == src && p->filters[i].sel.dst == dst)
+			return p->filters[i].reqid;
+	fail_msg("no filter %08x -> %08x", src, dst);
+	return 0;
+}
+
+static uint32_t mark_of(const struct plan *p, const char *rule_name)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (!strcmp(p->rules[i].rule_name, rule_name))
+			return p->rules[i].mark;
+	fail_msg("no rule %s", rule_name);
+	return 0;
+}
+
+/* Editing one rule leaves the handles of the others alone: charon keeps
+ * their SAs and the kernel keeps their objects. */
+static void test_handles_survive_edits(void **state)
+{
+	struct ns_db db;
+	struct sysinfo si;
+	struct plan a, b;
+	struct ns_policy *pol;
+	uint32_t r2_mark, f_reqid, g_reqid;
+
+	db_init(&db);
+	memset(&si, 0, sizeof(si));
+	assert_int_equal(sysinfo_add_addr(&si, IP(10, 0, 0, 1), 24, "eth0"), 0);
+	add_f(add_fl(&db, 1, "one"), ep_me(), ep_ip(IP(10, 0, 9, 1), ~0u), 0, 0, 0, true);
+	add_f(add_fl(&db, 2, "two"), ep_me(), ep_ip(IP(10, 0, 9, 2), ~0u), 0, 0, 0, true);
+	add_fa(&db, 1, "Require", NS_ACTION_NEGOTIATE);
+	pol = add_pol(&db, 1, "P", true);
+	add_r(pol, 2, "r2", 2, 1);
+	assert_int_equal(eval(NULL, &db, &si, &a), 0);
+	r2_mark = mark_of(&a, "r2");
+	f_reqid = reqid_of(&a, IP(10, 0, 0, 1), IP(10, 0, 9, 2));
+
+	/* A rule in front of it, and a second local address. */
+	memmove(&pol->rules[1], &pol->rules[0], sizeof(pol->rules[0]));
+	memset(&pol->rules[0], 0, sizeof(pol->rules[0]));
+	pol->n_rules--;
+	add_r(pol, 1, "r1", 1, 1);
+	pol->n_rules++;
+	assert_int_equal(sysinfo_add_addr(&si, IP(10, 0, 0, 7), 24, "eth0"), 0);
+	assert_int_equal(eval(NULL, &db, &si, &b), 0);
+	assert_int_equal(b.n_rules, 2);
+	assert_string_equal(b.rules[0].rule_name, "r1");
+	assert_int_equal(mark_of(&b, "r2"), r2_mark);
+	assert_int_not_equal(mark_of(&b, "r1"), r2_mark);
+	assert_int_equal(reqid_of(&b, IP(10, 0, 0, 1), IP(10, 0, 9, 2)), f_reqid);
+	assert_int_equal(reqid_of(&b, IP(10, 0, 9, 2), IP(10, 0, 0, 1)), f_reqid);
+	g_reqid = reqid_of(&b, IP(10, 0, 0, 7), IP(10, 0, 9, 2));
+	assert_int_not_equal(g_reqid, f_reqid);
+	assert_true(g_reqid > PLAN_REQID_FILTER_BASE);
+	/* Every non-twin negotiate filter has its own reqid. */
+	for (size_t i = 0; i < b.n_filters; i++)
+		for (size_t j = i + 1; j < b.n_filters; j++)
+			if (b.filters[i].reqid == b.filters[j].reqid)
+				assert_true(b.filters[i].sel.src == b.filters[j].sel.dst &&
+					    b.filters[i].sel.dst == b.filters[j].sel.src);
+	plan_free(&a);
+	plan_free(&b);
+	sysinfo_free(&si);
+	ns_db_free(&db);
+}
+
 static void test_mirror_and_me(void **state)
 {
 	struct ns_db db;
@@ -178,8 +258,7 @@ static void test_mirror_and_me(void **state)
 	/* Loopback is not part of Me. */
 	assert_int_equal(p.n_me, 2);
 	assert_int_equal(p.n_rules, 1);
-	assert_int_equal(p.rules[0].mark, PLAN_MARK_BASE + 1);
-	assert_int_equal(p.rules[0].reqid, PLAN_REQID_RULE_BASE + 1);
+	assert_rule_handles(&p, 0);
 	assert_int_equal(p.rules[0].n_auth, 1); /* Kerberos by default */
 	assert_int_equal(p.rules[0].auth[0].kind, NS_AUTH_KERBEROS);
 	assert_int_equal(p.rules[0].n_qm, 2);   /* default methods */
@@ -198,8 +277,8 @@ static void test_mirror_and_me(void **state)
 	assert_int_equal(p.filters[0].reqid, p.filters[2].reqid);
 	assert_int_equal(p.filters[1].reqid, p.filters[3].reqid);
 	assert_int_not_equal(p.filters[0].reqid, p.filters[1].reqid);
-	assert_int_equal(p.filters[0].reqid, PLAN_REQID_FILTER_BASE + 1);
-	assert_int_equal(p.filters[1].reqid, PLAN_REQID_FILTER_BASE + 2);
+	assert_true(p.filters[0].reqid > PLAN_REQID_FILTER_BASE);
+	assert_true(p.filters[1].reqid > PLAN_REQID_FILTER_BASE);
 	for (size_t i = 0; i < 4; i++) {
 		assert_int_equal(p.filters[i].weight, plan_weight(&p.filters[i].sel, p.filters[i].action));
 		assert_string_equal(p.filters[i].filter_guid, db.filterlists[0].filters[0].guid);
@@ -416,8 +495,9 @@ static void test_inactive_and_default_rule(void **state)
 	assert_int_equal(p.rules[1].action, NS_ACTION_NEGOTIATE);
 	assert_string_equal(p.rules[1].rule_name, "");
 	assert_int_equal(p.rules[1].n_qm, 2);
-	assert_int_equal(p.rules[0].mark, PLAN_MARK_BASE + 1);
-	assert_int_equal(p.rules[1].mark, PLAN_MARK_BASE + 2);
+	assert_rule_handles(&p, 0);
+	assert_rule_handles(&p, 1);
+	assert_int_not_equal(p.rules[0].mark, p.rules[1].mark);
 	assert_int_equal(p.n_filters, 1);
 	assert_int_equal(p.filters[0].rule, 0);
 	plan_free(&p);
@@ -575,14 +655,22 @@ static void test_print_and_explain(void **state)
 	assert_non_null(strstr(buf, "me: 10.0.0.1\n"));
 	assert_non_null(strstr(buf, "exempt (ipsecexempt 3): ike\n"));
 	assert_non_null(strstr(buf, "rule 0: local policy \"Pol\" rule \"secure\": negotiate, 2 filters"));
-	assert_non_null(strstr(buf, "mark 0x4e530001 reqid 0x4e530001"));
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "mark 0x%08x reqid 0x%08x", p.rules[0].mark,
+			 p.rules[0].reqid);
+		assert_non_null(strstr(buf, want));
+		snprintf(want, sizeof(want), "reqid 0x%08x mark 0x%08x", p.filters[1].reqid,
+			 p.rules[0].mark);
+		assert_non_null(strstr(buf, want));
+	}
 	assert_non_null(strstr(buf, "default response rule: negotiate (responds only)"));
 	/* The key itself is never printed. */
 	assert_null(strstr(buf, "s3cret"));
 	/* Filters in precedence order: the TCP block first. */
 	assert_true(strstr(buf, "10.0.0.1/32 port any -> 10.0.0.80/32 port 80 proto tcp") <
 		    strstr(buf, "10.0.0.1/32 -> 0.0.0.0/0 proto any"));
-	assert_non_null(strstr(buf, "reqid 0x4e540001 mark 0x4e530001"));
 	free(buf);
 
 	buf = NULL;
@@ -627,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_tunnel),
 		cmocka_unit_test(test_broken_reference),
 		cmocka_unit_test(test_print_and_explain),
+		cmocka_unit_test(test_handles_survive_edits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

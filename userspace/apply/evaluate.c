@@ -171,7 +171,7 @@ static bool has_ports(uint8_t proto)
 #define FWHAT(buf) (snprintf(buf, sizeof(buf), "%s filter %zu of \"%s\"", what, fidx + 1, flname), buf)
 
 static int add_filters(struct eval_ctx *c, size_t rule_idx, const struct ns_filter *nf,
-		       const char *what, const char *flname, size_t fidx, uint32_t *n_neg_filters)
+		       const char *what, const char *flname, size_t fidx)
 {
 	char fw[700];
 	const struct plan_rule *r = &c->p->rules[rule_idx];
@@ -199,8 +199,6 @@ static int add_filters(struct eval_ctx *c, size_t rule_idx, const struct ns_filt
 	for (size_t i = 0; i < n_src; i++) {
 		for (size_t j = 0; j < n_dst; j++) {
 			struct plan_filter *f = new_filter(c);
-			uint32_t reqid = 0;
-
 			if (!f)
 				goto nomem;
 			f->sel = (struct plan_sel){.src = src[i].addr,
@@ -216,9 +214,7 @@ static int add_filters(struct eval_ctx *c, size_t rule_idx, const struct ns_filt
 			f->weight = plan_weight(&f->sel, f->action);
 			f->id = (uint32_t)c->p->n_filters;
 			memcpy(f->filter_guid, nf->guid, sizeof(f->filter_guid));
-			if (r->action == NS_ACTION_NEGOTIATE)
-				reqid = PLAN_REQID_FILTER_BASE + ++*n_neg_filters;
-			f->reqid = reqid;
+			/* reqid: number_negotiate(), once the plan is complete. */
 			if (mirror) {
 				struct plan_filter *t = new_filter(c), *o;
 
@@ -299,8 +295,7 @@ static void *dup_array(const void *a, size_t n, size_t size)
 
 /* Fill one plan rule from a policy rule; the caller adds its filters. */
 static int add_rule(struct eval_ctx *c, enum ns_store_location loc, const struct ns_db *db,
-		    const struct ns_policy *pol, const struct ns_rule *nr, const char *what,
-		    uint32_t *n_neg_rules)
+		    const struct ns_policy *pol, const struct ns_rule *nr, const char *what)
 {
 	const struct ns_filteraction *fa = ns_db_filteraction_by_guid(db, nr->filteraction_guid);
 	struct plan_rule *r;
@@ -336,9 +331,7 @@ static int add_rule(struct eval_ctx *c, enum ns_store_location loc, const struct
 		r->qmpfs = fa->qmpfs;
 		r->qm = dup_array(qm, n_qm, sizeof(*qm));
 		r->n_qm = r->qm ? n_qm : 0;
-		(*n_neg_rules)++;
-		r->mark = PLAN_MARK_BASE + *n_neg_rules;
-		r->reqid = PLAN_REQID_RULE_BASE + *n_neg_rules;
+		/* mark and reqid: number_negotiate(). */
 	}
 	if (pol->n_mm_methods) {
 		r->mm = dup_array(pol->mm_methods, pol->n_mm_methods, sizeof(*r->mm));
@@ -360,7 +353,7 @@ static int add_rule(struct eval_ctx *c, enum ns_store_location loc, const struct
 }
 
 static int add_policy(struct eval_ctx *c, enum ns_store_location loc, const struct ns_db *db,
-		      const struct ns_policy *pol, uint32_t *n_neg_rules, uint32_t *n_neg_filters)
+		      const struct ns_policy *pol)
 {
 	char what[512];
 	int ret;
@@ -384,26 +377,159 @@ static int add_policy(struct eval_ctx *c, enum ns_store_location loc, const stru
 		if (!fl)
 			return fail(c, -ENOENT, "%s: filter list %s not found", what,
 				    nr->filterlist_guid);
-		ret = add_rule(c, loc, db, pol, nr, what, n_neg_rules);
+		ret = add_rule(c, loc, db, pol, nr, what);
 		if (ret)
 			return ret;
 		if (!fl->n_filters)
 			note(c, "%s: filter list \"%s\" is empty", what, fl->name);
 		for (size_t j = 0; j < fl->n_filters; j++) {
-			ret = add_filters(c, c->p->n_rules - 1, &fl->filters[j], what, fl->name, j,
-					  n_neg_filters);
+			ret = add_filters(c, c->p->n_rules - 1, &fl->filters[j], what, fl->name, j);
 			if (ret)
 				return ret;
 		}
 	}
 	if (pol->default_rule.active) {
 		snprintf(what, sizeof(what), "policy \"%s\" default response rule", pol->name);
-		ret = add_rule(c, loc, db, pol, &pol->default_rule, what, n_neg_rules);
+		ret = add_rule(c, loc, db, pol, &pol->default_rule, what);
 		if (ret)
 			return ret;
 		c->p->rules[c->p->n_rules - 1].is_default = true;
 	}
 	return 0;
+}
+
+/* ---- kernel handles ----------------------------------------------------- */
+
+/*
+ * Marks and reqids come from a hash of what the rule or filter is (store,
+ * GUIDs, expanded addresses), not from its position: adding, removing or
+ * editing one rule leaves every other rule's handles alone, so charon
+ * keeps its other SAs and the kernel objects of the other rules are not
+ * replaced.  Collisions are resolved by probing in plan order, so the same
+ * inputs always give the same numbers.
+ */
+#define RULE_NUM_SPACE 0xffffu       /* mark/reqid base + 1..0xffff */
+#define FILTER_NUM_SPACE 0xffffffu   /* reqid base + 1..2^24-1 */
+
+struct numset {
+	uint32_t *slot; /* 0 = free */
+	size_t cap, n;
+};
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+	char up;
+
+	/* GUIDs compare case-insensitively. */
+	for (; *s; s++) {
+		up = (char)(*s >= 'a' && *s <= 'z' ? *s - 32 : *s);
+		h = fnv(h, &up, 1);
+	}
+	return fnv(h, "", 1);
+}
+
+static bool numset_has(const struct numset *s, uint32_t v)
+{
+	for (size_t i = v & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->slot[i])
+			return false;
+		if (s->slot[i] == v)
+			return true;
+	}
+}
+
+static int numset_add(struct numset *s, uint32_t v)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct numset g = {.cap = s->cap ? 2 * s->cap : 64};
+
+		g.slot = calloc(g.cap, sizeof(*g.slot));
+		if (!g.slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slot[i])
+				numset_add(&g, s->slot[i]);
+		free(s->slot);
+		*s = g;
+	}
+	for (size_t i = v & (s->cap - 1);; i = (i + 1) & (s->cap - 1))
+		if (!s->slot[i]) {
+			s->slot[i] = v;
+			s->n++;
+			return 0;
+		}
+}
+
+/* A free number in 1..space near the hash; 0 when the space is full. */
+static uint32_t numset_take(struct numset *s, uint64_t h, uint32_t space)
+{
+	uint32_t v = (uint32_t)(h % space) + 1;
+
+	if (s->n >= space)
+		return 0;
+	if (s->cap)
+		while (numset_has(s, v))
+			v = v % space + 1;
+	return numset_add(s, v) ? 0 : v;
+}
+
+static int number_negotiate(struct eval_ctx *c)
+{
+	struct plan *p = c->p;
+	struct numset rules = {0}, filters = {0};
+	int ret = 0;
+
+	for (size_t i = 0; i < p->n_rules && !ret; i++) {
+		struct plan_rule *r = &p->rules[i];
+		uint64_t h = fnv(14695981039346656037ull, &r->store, sizeof(r->store));
+		uint32_t n;
+
+		if (r->action != NS_ACTION_NEGOTIATE)
+			continue;
+		n = numset_take(&rules, fnv_str(fnv_str(h, r->policy_guid), r->rule_guid),
+				RULE_NUM_SPACE);
+		if (!n)
+			ret = fail(c, -E2BIG, "more than %u negotiate rules", RULE_NUM_SPACE);
+		r->mark = PLAN_MARK_BASE + n;
+		r->reqid = PLAN_REQID_RULE_BASE + n;
+	}
+	for (size_t i = 0; i < p->n_filters && !ret; i++) {
+		struct plan_filter *f = &p->filters[i];
+		const struct plan_rule *r = &p->rules[f->rule];
+		uint64_t h;
+		uint32_t m;
+
+		if (f->action != NS_ACTION_NEGOTIATE)
+			continue;
+		if (f->mirror) {
+			/* The twin directly follows its original: one child, one reqid. */
+			f->reqid = p->filters[i - 1].reqid;
+			continue;
+		}
+		h = fnv(14695981039346656037ull, &r->store, sizeof(r->store));
+		h = fnv_str(fnv_str(fnv_str(h, r->policy_guid), r->rule_guid), f->filter_guid);
+		/* Field by field: struct padding is not part of the identity. */
+		h = fnv(h, &f->sel.src, sizeof(f->sel.src));
+		h = fnv(h, &f->sel.dst, sizeof(f->sel.dst));
+		h = fnv(h, &f->sel.src_plen, 1);
+		h = fnv(h, &f->sel.dst_plen, 1);
+		m = numset_take(&filters, h, FILTER_NUM_SPACE);
+		if (!m)
+			ret = fail(c, -E2BIG, "more than %u negotiate filters", FILTER_NUM_SPACE);
+		f->reqid = PLAN_REQID_FILTER_BASE + m;
+	}
+	free(rules.slot);
+	free(filters.slot);
+	return ret;
 }
 
 static int fill_machine(struct eval_ctx *c)
@@ -438,7 +564,6 @@ static int fill_machine(struct eval_ctx *c)
 int plan_evaluate(const struct eval_input *in, struct plan *out, char *err, size_t errlen)
 {
 	struct eval_ctx c = {.in = in, .p = out, .err = err, .errlen = errlen};
-	uint32_t n_neg_rules = 0, n_neg_filters = 0;
 	char buf[INET_ADDRSTRLEN];
 	int ret;
 
@@ -459,24 +584,24 @@ int plan_evaluate(const struct eval_input *in, struct plan *out, char *err, size
 		note(&c, "Me: %s", ip_str(out->me[i], buf));
 	if (in->persistent) {
 		ret = add_policy(&c, NS_STORE_PERSISTENT, in->persistent,
-				 ns_db_assigned_policy(in->persistent), &n_neg_rules,
-				 &n_neg_filters);
+				 ns_db_assigned_policy(in->persistent));
 		if (ret)
 			goto out;
 	}
 	if (in->local) {
-		ret = add_policy(&c, NS_STORE_LOCAL, in->local, ns_db_assigned_policy(in->local),
-				 &n_neg_rules, &n_neg_filters);
+		ret = add_policy(&c, NS_STORE_LOCAL, in->local, ns_db_assigned_policy(in->local));
 		if (ret)
 			goto out;
 	}
 	/* Dynamic rules: every policy of that db stands for one rule. */
 	for (size_t i = 0; in->dynamic && i < in->dynamic->n_policies; i++) {
-		ret = add_policy(&c, NS_STORE_LOCAL, in->dynamic, &in->dynamic->policies[i],
-				 &n_neg_rules, &n_neg_filters);
+		ret = add_policy(&c, NS_STORE_LOCAL, in->dynamic, &in->dynamic->policies[i]);
 		if (ret)
 			goto out;
 	}
+	ret = number_negotiate(&c);
+	if (ret)
+		goto out;
 	ret = plan_sort(out);
 	if (ret)
 		fail(&c, ret, "sorting filters: out of memory");

@@ -32,7 +32,9 @@ struct eval_input {
  *    server types into the current servers, mirrored ones twice
  *    (transport rules only: tunnel filters are one-way, as on Windows);
  *  - filters sorted by plan_weight(), descending, ties in construction
- *    order; negotiate rules and filters numbered in construction order.
+ *    order; marks and reqids of negotiate rules and filters derived from
+ *    what they are (GUIDs, addresses), so editing one rule does not
+ *    renumber the others.
  * The same inputs always give the same plan.  Returns 0 or a negative
  * errno with one line naming the broken object in err.
  */

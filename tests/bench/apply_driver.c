@@ -8,6 +8,7 @@
  *   apply_driver [-n] [-v] [-t] -b BACKENDS CMD [ARG]
  *     BACKENDS  comma list of: nft, xfrm, xfrm-all, xfrm-marks
  *     CMD       apply FILE | flush | status | count | boot MODE [EXEMPTIONS]
+ *               ipbatch FILE   (print the xfrm policies as `ip -batch` input)
  *               random SEED N CLASSES   (apply plan_random())
  *     -t        print the wall time of each backend call on stderr
  *     -P        with nft and xfrm: no xfrm prepare step before nft (shows the
@@ -354,7 +355,7 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[optind];
 
-	if (!strcmp(cmd, "apply")) {
+	if (!strcmp(cmd, "apply") || !strcmp(cmd, "ipbatch")) {
 		if (optind + 1 >= argc)
 			return 2;
 		ret = load(&d, argv[optind + 1]);
@@ -401,6 +402,11 @@ int main(int argc, char **argv)
 							       sizeof(err));
 			else
 				ret = -EINVAL;
+		} else if (!strcmp(cmd, "ipbatch")) {
+			ret = xfrm_print_ipbatch(&d.p,
+						 !strcmp(b, "xfrm-all") ? XFRM_SCOPE_ALL
+									: XFRM_SCOPE_NEEDED,
+						 stdout, err, sizeof(err));
 		} else if (!strcmp(cmd, "flush")) {
 			ret = !strcmp(b, "nft") ? nft_backend_flush(&o, err, sizeof(err))
 						: xfrm_backend_flush(&o, err, sizeof(err));

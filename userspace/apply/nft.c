@@ -180,12 +180,21 @@ struct ivindex {
 	uint8_t seen[33 * 33];
 };
 
+/* splitmix64's finaliser: every key bit reaches the low bits we keep. */
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
 static size_t iv_bucket(const struct ivindex *ix, uint8_t sp, uint8_t dp, uint32_t s, uint32_t d)
 {
-	uint64_t h = ((uint64_t)(s & pmask(sp)) << 32 | (d & pmask(dp))) * 0x9e3779b97f4a7c15ull;
+	uint64_t h = mix64((uint64_t)(s & pmask(sp)) << 32 | (d & pmask(dp)));
 
-	h ^= (uint64_t)(sp * 33u + dp) * 0xc2b2ae3d27d4eb4full;
-	return (size_t)(h >> 17) & ix->mask;
+	return (size_t)mix64(h ^ (sp * 33u + dp)) & ix->mask;
 }
 
 static void iv_reset(struct ivindex *ix)
@@ -341,7 +350,7 @@ static int lower_plan(struct lower *lw)
 		}
 		if (cur && cur->kind == L_HASH && ef == cur->fields) {
 			uint64_t k = exact_key(s, cur->fields);
-			size_t slot = (size_t)(k * 0x9e3779b97f4a7c15ull >> 20) & hk.mask;
+			size_t slot = (size_t)mix64(k) & hk.mask;
 			bool dup = false;
 
 			while (hk.key[slot]) {

@@ -1113,3 +1113,53 @@ int xfrm_backend_status(const struct apply_opts *o, char *err, size_t len)
 	free(foreign.v);
 	return r;
 }
+
+/* The same policies as `ip -batch` input (benchmarks compare with it). */
+static void pol_ipbatch(FILE *f, const struct xpol *x)
+{
+	const struct xfrm_selector *s = &x->k.sel;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &s->saddr.a4, a, sizeof(a));
+	inet_ntop(AF_INET, &s->daddr.a4, b, sizeof(b));
+	fprintf(f, "xfrm policy add src %s/%u dst %s/%u", a, s->prefixlen_s, b, s->prefixlen_d);
+	if (s->proto)
+		fprintf(f, " proto %u", s->proto);
+	if (s->sport_mask)
+		fprintf(f, " sport %u", ntohs(s->sport));
+	if (s->dport_mask)
+		fprintf(f, " dport %u", ntohs(s->dport));
+	fprintf(f, " dir %s priority %u action %s", dir_names[x->k.dir % 3], x->prio,
+		x->action == XFRM_POLICY_BLOCK ? "block" : "allow");
+	if (x->k.mark_m)
+		fprintf(f, " mark 0x%x mask 0x%x", x->k.mark_v, x->k.mark_m);
+	if (x->ntmpl) {
+		const struct xfrm_user_tmpl *t = &x->tmpl;
+
+		fprintf(f, " tmpl");
+		if (t->mode == XFRM_MODE_TUNNEL) {
+			inet_ntop(AF_INET, &t->saddr.a4, a, sizeof(a));
+			inet_ntop(AF_INET, &t->id.daddr.a4, b, sizeof(b));
+			fprintf(f, " src %s dst %s", a, b);
+		}
+		fprintf(f, " proto %s reqid %u mode %s level %s",
+			t->id.proto == IPPROTO_AH ? "ah" : "esp", t->reqid,
+			t->mode == XFRM_MODE_TUNNEL ? "tunnel" : "transport",
+			t->optional ? "use" : "required");
+	}
+	fputc('\n', f);
+}
+
+int xfrm_print_ipbatch(const struct plan *p, enum xfrm_scope scope, FILE *f, char *err,
+		       size_t len)
+{
+	struct apply_opts o = { 0 };
+	struct xctx c = { .p = p, .o = &o, .err = err, .errlen = len };
+	struct xvec w = { 0 };
+	int ret = build_wanted(&c, scope, &w);
+
+	for (size_t i = 0; !ret && i < w.n; i++)
+		pol_ipbatch(f, &w.v[i]);
+	free(w.v);
+	return ret;
+}

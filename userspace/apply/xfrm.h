@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "apply/backend.h"
 
@@ -85,6 +86,10 @@ int xfrm_backend_apply_scope(const struct plan *p, enum xfrm_scope scope,
 int xfrm_backend_prepare(const struct plan *p, const struct apply_opts *o, char *err, size_t len);
 int xfrm_backend_prepare_scope(const struct plan *p, enum xfrm_scope scope,
 			       const struct apply_opts *o, char *err, size_t len);
+
+/* The policies apply would install, as `ip -batch` lines (benchmarks). */
+int xfrm_print_ipbatch(const struct plan *p, enum xfrm_scope scope, FILE *f, char *err,
+		       size_t len);
 
 /* Number of policies in our band (all directions); -errno on failure. */
 long xfrm_count_ours(char *err, size_t len);

@@ -25,10 +25,21 @@ int ns_guid_new(char out[NS_GUID_LEN + 1])
 	}
 	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
 	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
-	snprintf(out, NS_GUID_LEN + 1,
-		 "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	/* By hand rather than snprintf: a 100k-filter batch makes 100k GUIDs. */
+	{
+		static const char hex[] = "0123456789ABCDEF";
+		char *o = out;
+
+		*o++ = '{';
+		for (int i = 0; i < 16; i++) {
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				*o++ = '-';
+			*o++ = hex[b[i] >> 4];
+			*o++ = hex[b[i] & 15];
+		}
+		*o++ = '}';
+		*o = '\0';
+	}
 	return 0;
 }
 

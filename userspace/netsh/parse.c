@@ -401,7 +401,7 @@ int ns_parse_args(struct ns_session *s, const struct ns_cmd *cmd, const struct n
 		return -ENOMEM;
 	if (np > 64)
 		np = 64;
-	ns_cmd_name(cmd, name, sizeof(name));
+	name[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		const struct ns_tok *t = &toks[i];
 		struct ns_arg *x;
@@ -421,6 +421,7 @@ int ns_parse_args(struct ns_session *s, const struct ns_cmd *cmd, const struct n
 				(cmd->params[cursor].flags & NS_P_NOPOS)))
 				cursor++;
 			if (cursor >= np) {
+				ns_cmd_name(cmd, name, sizeof(name));
 				rc = np ? fail(err, errlen,
 					       "'%s': too many values for '%s' (write tag=value)",
 					       t->s, name)
@@ -482,10 +483,12 @@ int ns_parse_args(struct ns_session *s, const struct ns_cmd *cmd, const struct n
 				goto out;
 			}
 			if (req && cnt == 0) {
+				ns_cmd_name(cmd, name, sizeof(name));
 				rc = fail(err, errlen, "'%s' needs %s", name, list);
 				goto out;
 			}
 		} else if ((p->flags & NS_P_REQ) && !given[i]) {
+			ns_cmd_name(cmd, name, sizeof(name));
 			rc = fail(err, errlen, "%s: required by '%s'; see '%s ?'", p->tag, name, name);
 			goto out;
 		}

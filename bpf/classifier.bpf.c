@@ -157,10 +157,13 @@ struct search {
 		c = bpf_map_lookup_elem(&nsb_classes, &idx);                                       \
 		if (!c || c->bound >= s->best)                                                     \
 			return 1;                                                                  \
-		if (!(c->protos[(s->p.proto >> 6) & 3] & (1ull << (s->p.proto & 63))))             \
+		if (s->p.proto < 128 &&                                                            \
+		    !(c->protos[(s->p.proto >> 6) & 1] & (1ull << (s->p.proto & 63))))             \
 			return 0;                                                                  \
 		k.src = s->p.src & c->smask;                                                       \
 		k.dst = s->p.dst & c->dmask;                                                       \
+		if (k.src < c->smin || k.src > c->smax || k.dst < c->dmin || k.dst > c->dmax)      \
+			return 0;                                                                  \
 		k.sport = s->p.sport & c->sport_mask;                                              \
 		k.dport = s->p.dport & c->dport_mask;                                              \
 		k.proto = s->p.proto & c->proto_mask;                                              \

@@ -15,6 +15,16 @@
  *   classify nft-file N FILE     the plan as an nftables interval vmap (forward hook)
  *   classify xfrm-file N FILE    the plan as XFRM policies (ip -batch, dir fwd + out)
  *   classify send IP PORT BATCHES K   median ns per sent UDP packet
+ *   classify mix2 N IF1 IF2 BATCHES K
+ *                                like send2, but raw packets that follow the
+ *                                plan's mix: each hits a random permit or
+ *                                negotiate filter of the N-filter plan
+ *                                (65536 flows), sent out of IF1 and IF2
+ *   classify send2 IP1 IP2 PORT BATCHES K
+ *                                alternating batches to IP1 (path under test)
+ *                                and IP2 (twin path without it): prints the
+ *                                median of the paired differences and the
+ *                                median of path 2, in ns per packet
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -238,7 +248,7 @@ static int mode_nft_file(size_t n, const char *path)
 		return 1;
 	fprintf(f, "table ip nsbbench {\n\tmap s {\n\t\ttype ipv4_addr . ipv4_addr . inet_proto . "
 		   "inet_service . inet_service : verdict\n\t\tflags interval\n\t}\n"
-		   "\tchain fwd {\n\t\ttype filter hook forward priority 0; policy accept;\n"
+		   "\tchain forward_filter {\n\t\ttype filter hook forward priority 0; policy accept;\n"
 		   "\t\tip saddr . ip daddr . meta l4proto . th sport . th dport vmap @s\n\t}\n}\n");
 	/* One statement keeps the order (most specific first). */
 	fprintf(f, "add element ip nsbbench s {");
@@ -330,6 +340,182 @@ static int mode_send(const char *ip, int port, int batches, int k)
 	return 0;
 }
 
+static int open_udp(const char *ip, int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s < 0 || inet_pton(AF_INET, ip, &sa.sin_addr) != 1 ||
+	    connect(s, (struct sockaddr *)&sa, sizeof(sa)))
+		return -1;
+	return s;
+}
+
+static double batch(int s, int k)
+{
+	static const char payload[64];
+	double t0 = now();
+
+	for (int i = 0; i < k; i++)
+		send(s, payload, sizeof(payload), 0);
+	return (now() - t0) * 1e9 / k;
+}
+
+static int open_raw(const char *ifname)
+{
+	int s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW), one = 1;
+
+	if (s < 0 || setsockopt(s, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) ||
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1))
+		return -1;
+	return s;
+}
+
+struct rawpkt {
+	uint8_t b[48];
+	uint16_t len;
+	uint32_t dst;
+};
+
+static void make_raw(const struct plan *p, unsigned *st, struct rawpkt *r)
+{
+	const struct plan_filter *f;
+	struct plan_pkt pk;
+	uint32_t sm, dm, s, d;
+	uint16_t sp, dp, tot;
+	uint8_t *ip = r->b;
+
+	do {
+		*st = *st * 1103515245u + 12345u;
+		f = &p->filters[(*st >> 4) % p->n_filters];
+	} while (f->action == NS_ACTION_BLOCK);
+	sm = plan_plen_mask(f->sel.src_plen);
+	dm = plan_plen_mask(f->sel.dst_plen);
+	*st = *st * 1103515245u + 12345u;
+	pk.src = (f->sel.src & sm) | (*st & ~sm & 0x00ffffffu) | (f->sel.src_plen ? 0 : 0x0c000000u);
+	*st = *st * 1103515245u + 12345u;
+	pk.dst = (f->sel.dst & dm) | (*st & ~dm & 0x00ffffffu) | (f->sel.dst_plen ? 0 : 0x70000000u);
+	pk.proto = f->sel.proto ? f->sel.proto : 17;
+	pk.sport = f->sel.sport ? f->sel.sport : (uint16_t)(1024 + (*st >> 8) % 50000);
+	pk.dport = f->sel.dport ? f->sel.dport : (uint16_t)(1 + (*st >> 3) % 60000);
+	memset(r->b, 0, sizeof(r->b));
+	tot = pk.proto == 6 ? 40 : 28;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(tot >> 8);
+	ip[3] = (uint8_t)tot;
+	ip[8] = 64;
+	ip[9] = pk.proto;
+	s = htonl(pk.src);
+	d = htonl(pk.dst);
+	memcpy(ip + 12, &s, 4);
+	memcpy(ip + 16, &d, 4);
+	sp = htons(pk.sport);
+	dp = htons(pk.dport);
+	if (pk.proto == 6 || pk.proto == 17) {
+		memcpy(ip + 20, &sp, 2);
+		memcpy(ip + 22, &dp, 2);
+		if (pk.proto == 6)
+			ip[32] = 0x50; /* data offset */
+		else
+			ip[25] = 8;
+	} else {
+		ip[20] = 8; /* ICMP echo */
+	}
+	r->len = tot;
+	r->dst = d;
+}
+
+static double raw_batch(int s, const struct rawpkt *pk, size_t n_pk, size_t *pos, int k)
+{
+	double t0 = now();
+
+	for (int i = 0; i < k; i++) {
+		const struct rawpkt *r = &pk[(*pos)++ % n_pk];
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = r->dst};
+
+		sendto(s, r->b, r->len, 0, (struct sockaddr *)&sa, sizeof(sa));
+	}
+	return (now() - t0) * 1e9 / k;
+}
+
+static int mode_mix2(size_t n, const char *if1, const char *if2, int batches, int k)
+{
+	enum { FLOWS = 65536 };
+	struct rawpkt *pk = calloc(FLOWS, sizeof(*pk));
+	double *d = calloc((size_t)batches, sizeof(*d)), *b = calloc((size_t)batches, sizeof(*b));
+	int s1 = open_raw(if1), s2 = open_raw(if2);
+	size_t pos1 = 0, pos2 = 0;
+	unsigned st = 4242;
+	struct plan p;
+
+	if (!pk || !d || !b || s1 < 0 || s2 < 0 || make_plan(&p, n)) {
+		perror("classify mix2");
+		return 1;
+	}
+	for (size_t i = 0; i < FLOWS; i++)
+		make_raw(&p, &st, &pk[i]);
+	raw_batch(s1, pk, FLOWS, &pos1, FLOWS);
+	raw_batch(s2, pk, FLOWS, &pos2, FLOWS);
+	for (int i = 0; i < batches; i++) {
+		double t1, t2;
+
+		if (i & 1) {
+			t2 = raw_batch(s2, pk, FLOWS, &pos2, k);
+			t1 = raw_batch(s1, pk, FLOWS, &pos1, k);
+		} else {
+			t1 = raw_batch(s1, pk, FLOWS, &pos1, k);
+			t2 = raw_batch(s2, pk, FLOWS, &pos2, k);
+		}
+		d[i] = t1 - t2;
+		b[i] = t2;
+	}
+	qsort(d, (size_t)batches, sizeof(*d), cmp_double);
+	qsort(b, (size_t)batches, sizeof(*b), cmp_double);
+	printf("%.0f %.0f\n", d[batches / 2], b[batches / 2]);
+	plan_free(&p);
+	free(pk);
+	free(d);
+	free(b);
+	close(s1);
+	close(s2);
+	return 0;
+}
+
+/* Paired batches cancel the drift of a machine shared with other work. */
+static int mode_send2(const char *ip1, const char *ip2, int port, int batches, int k)
+{
+	int s1 = open_udp(ip1, port), s2 = open_udp(ip2, port);
+	double *d = calloc((size_t)batches, sizeof(*d)), *b = calloc((size_t)batches, sizeof(*b));
+
+	if (s1 < 0 || s2 < 0 || !d || !b) {
+		perror("classify send2");
+		return 1;
+	}
+	batch(s1, 2000);
+	batch(s2, 2000);
+	for (int i = 0; i < batches; i++) {
+		double t1, t2;
+
+		if (i & 1) {
+			t2 = batch(s2, k);
+			t1 = batch(s1, k);
+		} else {
+			t1 = batch(s1, k);
+			t2 = batch(s2, k);
+		}
+		d[i] = t1 - t2;
+		b[i] = t2;
+	}
+	qsort(d, (size_t)batches, sizeof(*d), cmp_double);
+	qsort(b, (size_t)batches, sizeof(*b), cmp_double);
+	printf("%.0f %.0f\n", d[batches / 2], b[batches / 2]);
+	free(d);
+	free(b);
+	close(s1);
+	close(s2);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "prog"))
@@ -342,6 +528,10 @@ int main(int argc, char **argv)
 		return mode_nft_file((size_t)atol(argv[2]), argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "xfrm-file"))
 		return mode_xfrm_file((size_t)atol(argv[2]), argv[3]);
+	if (argc == 7 && !strcmp(argv[1], "mix2"))
+		return mode_mix2((size_t)atol(argv[2]), argv[3], argv[4], atoi(argv[5]), atoi(argv[6]));
+	if (argc == 7 && !strcmp(argv[1], "send2"))
+		return mode_send2(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
 	if (argc == 6 && !strcmp(argv[1], "send"))
 		return mode_send(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	fprintf(stderr, "usage: see tests/bench/classify.c\n");

@@ -123,10 +123,17 @@ static void layout_classes(struct nsb_build *b)
 		uint32_t w = 16;
 
 		memset(cl->protos, 0, sizeof(cl->protos));
+		cl->smin = cl->dmin = UINT32_MAX;
+		cl->smax = cl->dmax = 0;
 		for (; i < b->n_filter_keys && b->keys[i].cls == c; i++, n++) {
-			uint8_t pr = b->keys[i].proto;
+			const struct nsb_key *k = &b->keys[i];
 
-			cl->protos[pr >> 6] |= 1ull << (pr & 63);
+			if (k->proto < 128)
+				cl->protos[k->proto >> 6] |= 1ull << (k->proto & 63);
+			cl->smin = k->src < cl->smin ? k->src : cl->smin;
+			cl->smax = k->src > cl->smax ? k->src : cl->smax;
+			cl->dmin = k->dst < cl->dmin ? k->dst : cl->dmin;
+			cl->dmax = k->dst > cl->dmax ? k->dst : cl->dmax;
 		}
 		if (!cl->proto_mask)
 			memset(cl->protos, 0xff, sizeof(cl->protos));

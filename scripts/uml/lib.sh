@@ -567,3 +567,83 @@ check_blocked() {
 		t_fail "$t-block-nothing" "TCP $port delivered=$r, packets on the wire=$seen (want 0 and 0)"
 	fi
 }
+
+# ---- many peers (benchmarks) -----------------------------------------------
+
+# many_addr I: the I-th peer address (1-based) in 10.92.0.0/16.
+many_addr() { echo "10.92.$((($1 - 1) / 250)).$((($1 - 1) % 250 + 1))"; }
+
+# many_netsh FILE N: a netsh script for host A with N negotiate rules, one
+# per peer address (each its own filter list, one shared filter action).
+many_netsh() {
+	local f=$1 n=$2 i a
+	{
+		echo 'ipsec static add policy name="Many" mmsecmethods="3DES-SHA1-2" activatedefaultrule=no'
+		echo 'ipsec static add filteraction name="ESP" action=negotiate qmsecmethods="ESP[3DES,SHA1]"'
+		for i in $(seq 1 "$n"); do
+			a=$(many_addr "$i")
+			echo "ipsec static add filter filterlist=\"peer $i\" srcaddr=me dstaddr=$a protocol=any mirrored=yes"
+			echo "ipsec static add rule name=\"peer $i\" policy=\"Many\" filterlist=\"peer $i\" filteraction=\"ESP\" psk=\"e2e-secret\" kerberos=no"
+		done
+		echo 'ipsec static set policy name="Many" assign=yes'
+	} >"$f"
+}
+
+# many_swanctl FILE N LOCAL: the same N peers as hand-written swanctl
+# config (trap, transport, PSK), the reference for the product's figures.
+many_swanctl() {
+	local f=$1 n=$2 l=$3 i a
+	{
+		echo "connections {"
+		for i in $(seq 1 "$n"); do
+			a=$(many_addr "$i")
+			printf '  c%d {\n    version = 1\n    local_addrs = %s\n    remote_addrs = %s\n    proposals = 3des-sha1-modp1024\n    local {\n      auth = psk\n      id = %s\n    }\n    remote {\n      auth = psk\n      id = %s\n    }\n    children {\n      c%d {\n        mode = transport\n        esp_proposals = 3des-sha1\n        start_action = %s\n      }\n    }\n  }\n' \
+				"$i" "$l" "$a" "$l" "$a" "$i" "${MANY_START:-trap}"
+		done
+		echo "}"
+		echo "secrets {"
+		echo "  ike-any {"
+		echo "    secret = \"e2e-secret\""
+		echo "  }"
+		echo "}"
+	} >"$f"
+}
+
+# many_responder FILE: host B answers any peer address with PSK.
+many_responder() {
+	cat >"$1" <<-CONF
+	connections {
+	  resp {
+	    version = 1
+	    proposals = 3des-sha1-modp1024
+	    local {
+	      auth = psk
+	    }
+	    remote {
+	      auth = psk
+	    }
+	    children {
+	      resp {
+	        mode = transport
+	        esp_proposals = 3des-sha1
+	      }
+	    }
+	  }
+	}
+	secrets {
+	  ike-any {
+	    secret = "e2e-secret"
+	  }
+	}
+	CONF
+}
+
+# many_addrs_on NS IF N: give NS the N peer addresses on IF.
+many_addrs_on() {
+	local i
+	for i in $(seq 1 "$3"); do echo "addr add $(many_addr "$i")/32 dev $2"; done >"$SCRATCH/addrs.batch"
+	nsx "$1" ip -batch "$SCRATCH/addrs.batch"
+}
+
+# esp_pairs NS: established ESP SA pairs in the kernel of NS.
+esp_pairs() { echo $(($(nsx "$1" ip xfrm state list proto esp 2>/dev/null | grep -c '^src ') / 2)); }

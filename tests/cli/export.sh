@@ -123,3 +123,14 @@ if $S show policy name="Server (Request Security)" | grep -q 'Assigned          
 	t_pass restore_keeps_assignment
 else t_fail restore_keeps_assignment "assignment lost"; fi
 t_fails restore_bad_release $S restorepolicyexamples release=win95
+
+# ---- importpolicy recognises a Windows registry export -----------------------
+t_check reg_setup $S delete all
+t_check reg_examples $S restorepolicyexamples release=Win2003
+$S show all >"$OUT/reg_before" 2>&1
+t_check reg_export $S exportpolicy file="$OUT/win" format=reg
+if [ -f "$OUT/win.reg" ]; then t_pass reg_ext; else t_fail reg_ext "no win.reg"; fi
+t_check reg_delete $S delete all
+t_check reg_import $S importpolicy file="$OUT/win.reg"
+$S show all >"$OUT/reg_after" 2>&1
+same reg_same_show_all "$OUT/reg_before" "$OUT/reg_after"

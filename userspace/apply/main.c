@@ -72,6 +72,7 @@ struct ctx {
 #define ERRLEN 512
 #define WATCH_RETRY_SEC 30
 #define WATCH_SETTLE_MS 300
+#define WATCH_MAX_SETTLE_MS 3000
 
 static void usage(FILE *f)
 {
@@ -500,18 +501,18 @@ static int watch_apply(struct ctx *c, struct watch *w, bool force)
 	return 0;
 }
 
-static time_t now_sec(void)
+static long long now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static int do_watch(struct ctx *c)
 {
 	struct watch w;
-	time_t next;
+	long long next, pending_since = 0;
 	int ret, wake = 0;
 
 	ret = watch_open(c, &w);
@@ -520,34 +521,41 @@ static int do_watch(struct ctx *c)
 		return ret;
 	}
 	ret = watch_apply(c, &w, true);
-	next = now_sec() + (ret ? WATCH_RETRY_SEC : (c->polling_sec ? c->polling_sec : 10800));
+	next = now_ms() + 1000LL * (ret ? WATCH_RETRY_SEC : (c->polling_sec ? c->polling_sec : 10800));
 	for (;;) {
 		struct pollfd pfd[3] = {{.fd = mnl_socket_get_fd(w.nl), .events = POLLIN},
 					{.fd = w.ino, .events = POLLIN},
 					{.fd = w.sfd, .events = POLLIN}};
-		time_t t = now_sec();
-		int timeout = next > t ? (int)(next - t) * 1000 : 0;
+		long long t = now_ms();
+		int timeout = next > t ? (int)(next - t < 3600000 ? next - t : 3600000) : 0;
 		int n;
 
-		if (wake & (WAKE_INPUT | WAKE_FORCE))
+		if (wake && timeout > WATCH_SETTLE_MS)
 			timeout = WATCH_SETTLE_MS; /* let a burst of changes finish */
 		n = poll(pfd, 3, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
+		t = now_ms();
 		if (n > 0) {
 			wake |= watch_drain(c, &w, pfd);
 			if (wake & WAKE_EXIT)
 				break;
-			if (now_sec() < next)
+			if (wake && !pending_since)
+				pending_since = t;
+			/* Wait for quiet, but not forever: a flapping link or a
+			 * store being written in a loop must not starve us. */
+			if (t < next && (!wake || t - pending_since < WATCH_MAX_SETTLE_MS))
 				continue;
 		}
-		if (n == 0 && now_sec() >= next)
+		if (t >= next)
 			wake |= WAKE_FORCE; /* polling interval: re-apply whatever */
 		if (!wake)
 			continue;
 		ret = watch_apply(c, &w, wake & WAKE_FORCE);
 		wake = 0;
-		next = now_sec() + (ret ? WATCH_RETRY_SEC : (c->polling_sec ? c->polling_sec : 10800));
+		pending_since = 0;
+		next = now_ms() +
+		       1000LL * (ret ? WATCH_RETRY_SEC : (c->polling_sec ? c->polling_sec : 10800));
 	}
 	if (c->have_last)
 		plan_free(&c->last);

@@ -1415,17 +1415,6 @@ int nft_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 	return install("policy", policy_fn, p, o, err, len);
 }
 
-int nft_backend_apply_marks(const struct plan *p, const struct nft_route_mark *marks,
-			    size_t n_marks, const struct apply_opts *o, char *err, size_t len)
-{
-	(void)marks;
-	if (n_marks) {
-		snprintf(err, len, "nft: route mark chain: not implemented");
-		return -EOPNOTSUPP;
-	}
-	return nft_backend_apply(p, o, err, len);
-}
-
 int nft_backend_boot(const struct ns_config *cfg, const struct apply_opts *o, char *err,
 		     size_t len)
 {

@@ -49,21 +49,4 @@ int nft_plan_layers(const struct plan *p, struct nft_layer_info **out, size_t *n
  */
 int nft_plan_assign(const struct plan *p, long *layer_of);
 
-/*
- * Optional extra for the bpf backend: a `type route` output chain
- * (priority mangle) that sets meta mark from the given rule marks before
- * routing, so XFRM's output lookup sees the mark.  Set before calling
- * nft_backend_apply(); NULL/0 = no such chain.  Kept here because nft.c
- * owns every nftables object.
- */
-struct nft_route_mark {
-	uint32_t src, dst; /* host order */
-	uint8_t src_plen, dst_plen, proto;
-	uint16_t sport, dport;
-	uint32_t mark;
-};
-
-int nft_backend_apply_marks(const struct plan *p, const struct nft_route_mark *marks,
-			    size_t n_marks, const struct apply_opts *o, char *err, size_t len);
-
 #endif

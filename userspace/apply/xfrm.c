@@ -544,9 +544,11 @@ static int want_exemptions(const struct plan *p, struct xvec *w)
 		r |= want_exempt(w, &prio, "exempt rsvp", 46, 0, 0, 0, 0);
 	if (p->exempt.multicast)
 		r |= want_exempt(w, &prio, "exempt multicast", 0, 0, 0, 0xe0000000u, 4);
-	/* Subnet broadcasts are left to nftables (it knows the address type). */
-	if (p->exempt.broadcast)
+	if (p->exempt.broadcast) {
 		r |= want_exempt(w, &prio, "exempt broadcast", 0, 0, 0, 0xffffffffu, 32);
+		for (size_t i = 0; i < p->n_bcast; i++)
+			r |= want_exempt(w, &prio, "exempt broadcast", 0, 0, 0, p->bcast[i], 32);
+	}
 	return r ? -ENOMEM : 0;
 }
 

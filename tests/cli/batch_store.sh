@@ -84,3 +84,15 @@ mkdir -p "$D/future"
 sqlite3 "$D/future/local.db" "pragma user_version=99"
 out=$(NETSH_IPSEC_DIR="$D/future" "$NETSH" $S add filterlist X 2>&1)
 [ $? != 0 ] && printf '%s' "$out" | grep -q "newer than this program" && t_pass newer_format_refused || t_fail newer_format_refused "$out"
+
+# ---- rejected commands leave the database file byte-for-byte the same ---------------------
+rm -rf "$D/bytes"
+export NETSH_IPSEC_DIR=$D/bytes
+"$NETSH" $S add filter L me any >/dev/null 2>&1
+sum_before=$(cat "$D/bytes"/local.db* | sha256sum)
+"$NETSH" $S add filter L me any srcmask=3 >/dev/null 2>&1
+"$NETSH" $S delete filterlist Nope >/dev/null 2>&1
+"$NETSH" $S add policy P mmpfs=yes qmpermm=4 >/dev/null 2>&1
+printf 'ipsec static\nset batch mode=enable\nadd filter L me 10.0.0.9\nadd filter L bogus\n' | "$NETSH" -f - >/dev/null 2>&1
+sum_after=$(cat "$D/bytes"/local.db* | sha256sum)
+[ "$sum_before" = "$sum_after" ] && t_pass rejected_file_bytes_unchanged || t_fail rejected_file_bytes_unchanged "checksum changed"

@@ -12,6 +12,8 @@
  *                                 tests); -r: children with the rule's reqid (bpf)
  *   vici_load SOCKET respond      only a default response rule (same key)
  *   vici_load SOCKET any LOCAL    one PSK rule LOCAL <-> Any (same key)
+ *   vici_load SOCKET two LOCAL REMOTE [2]   rules 1 (tcp/80) and 2 (udp/53)
+ *                                 between the same two hosts, or rule 2 only
  *   vici_load SOCKET raw CMD      run one command, print the response
  *   vici_load SOCKET watch SECS   wait until charon goes away (watcher API)
  *   vici_load - N swanctl         print the equivalent swanctl.conf
@@ -151,6 +153,19 @@ int main(int argc, char **argv)
 		fx_add_rule(&p, 1, "pair-secret");
 		fx_add_filter(&p, fx_sel(ntohl(a.s_addr), 32, 0, 0, 0, 0, 0), true,
 			      PLAN_REQID_FILTER_BASE + 1);
+	} else if (!strcmp(argv[2], "two") && argc > 4) {
+		struct in_addr a, b;
+
+		if (inet_pton(AF_INET, argv[3], &a) != 1 || inet_pton(AF_INET, argv[4], &b) != 1)
+			return 2;
+		memset(&p, 0, sizeof(p));
+		fx_add_me(&p, ntohl(a.s_addr));
+		for (unsigned n = argc > 5 ? 2 : 1; n <= 2; n++) {
+			fx_add_rule(&p, n, "pair-secret");
+			fx_add_filter(&p, fx_sel(ntohl(a.s_addr), 32, ntohl(b.s_addr), 32,
+						 n == 1 ? 6 : 17, 0, n == 1 ? 80 : 53),
+				      true, PLAN_REQID_FILTER_BASE + n);
+		}
 	} else if (!strcmp(argv[2], "respond")) {
 		struct plan_rule *r;
 

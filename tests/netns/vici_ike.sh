@@ -49,7 +49,12 @@ case_ike() {
 	# charon keeps its log open: read only what this case adds.
 	local la lb
 	la=$(($(wc -l < "$WORK/a/charon.log") + 1)); lb=$(($(wc -l < "$WORK/b/charon.log") + 1))
-	t_check "vici_ike_${cname}_load_a" "$VL" "$A_SOCK" pair 10.99.0.1 10.100.0.1 $a_flag
+	if [ "$cname" = two ]; then
+		t_check "vici_ike_${cname}_load_a" "$VL" "$A_SOCK" two 10.99.0.1 10.100.0.1 2
+		ike_a=nsipsec-0000abcd-0000-0000-0000-000000000002-10.100.0.1
+	else
+		t_check "vici_ike_${cname}_load_a" "$VL" "$A_SOCK" pair 10.99.0.1 10.100.0.1 $a_flag
+	fi
 	t_check "vici_ike_${cname}_load_b" "$VL" "$B_SOCK" "$@"
 	swanctl --initiate --ike "$ike_a" --child "$child" --timeout 15 \
 		--uri "unix://$A_SOCK" > "$WORK/initiate.out" 2>&1
@@ -61,16 +66,16 @@ case_ike() {
 		t_fail "vici_ike_${cname}_main_mode" "responder has no established IKE SA for $b_conn: $(tail -n 3 "$WORK/initiate.out" | tr '\n' ' ')"
 	fi
 	sleep 0.5
-	tail -n +"$la" "$WORK/a/charon.log" > "$WORK/a.case"
-	tail -n +"$lb" "$WORK/b/charon.log" > "$WORK/b.case"
-	if grep -q 'IKE_SA .* established' "$WORK/a.case"; then
+	tail -n +"$la" "$WORK/a/charon.log" > "$WORK/a.$cname.case"
+	tail -n +"$lb" "$WORK/b/charon.log" > "$WORK/b.$cname.case"
+	if grep -q 'IKE_SA .* established' "$WORK/a.$cname.case"; then
 		t_pass "vici_ike_${cname}_initiator_log"
 	else
 		t_fail "vici_ike_${cname}_initiator_log" "no 'IKE_SA established' in charon a's log"
 	fi
-	if grep -q 'no matching CHILD_SA config' "$WORK/b.case"; then
+	if grep -q 'no matching CHILD_SA config' "$WORK/b.$cname.case"; then
 		t_fail "vici_ike_${cname}_quick_mode_child" "responder found no child for the proposal"
-	elif grep -q 'selected proposal: ESP' "$WORK/b.case"; then
+	elif grep -q 'selected proposal: ESP' "$WORK/b.$cname.case"; then
 		t_pass "vici_ike_${cname}_quick_mode_child"
 	else
 		t_fail "vici_ike_${cname}_quick_mode_child" "no quick mode outcome in the responder's log"
@@ -82,6 +87,9 @@ B_RULE=nsipsec-0000abcd-0000-0000-0000-000000000001-10.99.0.1
 case_ike filter "" r4e540001 "$B_RULE" pair 10.100.0.1 10.99.0.1
 # bpf classifier: one child per connection, reqid of the rule
 case_ike rule -r r4e530001 "$B_RULE" pair 10.100.0.1 10.99.0.1 -r
+# B has two rules to A; A starts the second one's child.  charon chooses
+# the peer config in main mode, before it knows the selectors.
+case_ike two "" r4e540002 "nsipsec-0000abcd-0000-0000-0000-00000000000[12]-10.99.0.1" two 10.100.0.1 10.99.0.1
 # B has only the default response rule: it answers anyway
 case_ike default "" r4e540002 nsipsec-default-0000abcd-0000-0000-0000-000000000001 respond
 

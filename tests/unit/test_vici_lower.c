@@ -411,6 +411,51 @@ static void test_dry_run_verbose(void **state)
 	plan_free(&p);
 }
 
+/* Rules to one peer share a connection (charon's IKEv1 responder picks
+ * the connection before it sees the selectors); other keys split them. */
+static void test_rules_share_peer_connection(void **state)
+{
+	struct capture c = { 0 };
+	struct plan p;
+	const struct vici_node *k;
+	char err[256];
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	fx_add_me(&p, FX_ME);
+	fx_add_rule(&p, 1, "same");
+	fx_add_filter(&p, fx_sel(FX_ME, 32, fx_ip(10, 1, 0, 2), 32, 6, 0, 80), true,
+		      PLAN_REQID_FILTER_BASE + 1);
+	fx_add_rule(&p, 2, "same");
+	fx_add_filter(&p, fx_sel(FX_ME, 32, fx_ip(10, 1, 0, 2), 32, 17, 0, 53), true,
+		      PLAN_REQID_FILTER_BASE + 2);
+	fx_add_rule(&p, 3, "other key");
+	fx_add_filter(&p, fx_sel(FX_ME, 32, fx_ip(10, 1, 0, 2), 32, 1, 0, 0), true,
+		      PLAN_REQID_FILTER_BASE + 3);
+	assert_int_equal(vici_lower_plan(&p, false, capture_emit, &c, NULL, err, sizeof(err)), 0);
+	/* key + conn for rules 1+2, key + conn for rule 3 */
+	assert_int_equal(c.n, 4);
+	k = conn(&c, "000000000001-10.1.0.2");
+	assert_non_null(k);
+	assert_int_equal(vici_child(k, "children")->n_child, 2);
+	assert_string_equal(list(k, "children.r4e540001.remote_ts"), "10.1.0.2/32[tcp/80]");
+	assert_string_equal(list(k, "children.r4e540002.remote_ts"), "10.1.0.2/32[udp/53]");
+	assert_null(conn(&c, "000000000002-10.1.0.2"));
+	k = conn(&c, "000000000003-10.1.0.2");
+	assert_non_null(k);
+	assert_int_equal(vici_child(k, "children")->n_child, 1);
+	capture_free(&c);
+
+	/* with the bpf classifier: one child per rule in the shared connection */
+	assert_int_equal(vici_lower_plan(&p, true, capture_emit, &c, NULL, err, sizeof(err)), 0);
+	k = conn(&c, "000000000001-10.1.0.2");
+	assert_int_equal(vici_child(k, "children")->n_child, 2);
+	assert_string_equal(list(k, "children.r4e530001.remote_ts"), "10.1.0.2/32[tcp/80]");
+	assert_string_equal(list(k, "children.r4e530002.remote_ts"), "10.1.0.2/32[udp/53]");
+	capture_free(&c);
+	plan_free(&p);
+}
+
 /* bpf classifier: one child per connection with the rule's reqid. */
 static void test_rule_reqids(void **state)
 {
@@ -593,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_apply_without_charon),
 		cmocka_unit_test(test_dry_run_verbose),
 		cmocka_unit_test(test_rule_reqids),
+		cmocka_unit_test(test_rules_share_peer_connection),
 		cmocka_unit_test(test_apply_refused_object),
 		cmocka_unit_test(test_conn_name),
 	};

@@ -459,27 +459,47 @@ static int ca_lookup(const char *dn_text, uint8_t **der, size_t *der_len, char *
 /* ------------------------------------------------------------------ */
 /* Proposals */
 
-/* IKE (main mode) proposals: one algorithm of each kind per proposal. */
+static const struct ns_mm_method *mm_methods(const struct plan_rule *r, size_t *n)
+{
+	if (r->n_mm) {
+		*n = r->n_mm;
+		return r->mm;
+	}
+	*n = sizeof(ns_default_mm_methods) / sizeof(ns_default_mm_methods[0]);
+	return ns_default_mm_methods;
+}
+
+static const struct ns_qm_method *qm_methods(const struct plan_rule *r, size_t *n)
+{
+	if (r->n_qm) {
+		*n = r->n_qm;
+		return r->qm;
+	}
+	*n = sizeof(ns_default_qm_methods) / sizeof(ns_default_qm_methods[0]);
+	return ns_default_qm_methods;
+}
+
+/* One IKE (main mode) proposal: one algorithm of each kind. */
+static bool mm_proposal(const struct ns_mm_method *m, char *out, size_t len)
+{
+	const char *c = cipher_name(m->cipher), *h = hash_name(m->hash), *g = dh_name(m->group);
+
+	if (!c || !h || !g || m->cipher == NS_CIPHER_NONE)
+		return false;
+	snprintf(out, len, "%s-%s-%s", c, h, g);
+	return true;
+}
+
 static void add_ike_proposals(struct lower *l, const struct plan_rule *r)
 {
-	const struct ns_mm_method *mm = r->mm;
-	size_t n = r->n_mm;
+	size_t n;
+	const struct ns_mm_method *mm = mm_methods(r, &n);
+	char prop[64];
 
-	if (!n) {
-		mm = ns_default_mm_methods;
-		n = sizeof(ns_default_mm_methods) / sizeof(ns_default_mm_methods[0]);
-	}
 	vici_begin_list(&l->b, "proposals");
-	for (size_t i = 0; i < n; i++) {
-		const char *c = cipher_name(mm[i].cipher), *h = hash_name(mm[i].hash);
-		const char *g = dh_name(mm[i].group);
-
-		if (!c || !h || !g || mm[i].cipher == NS_CIPHER_NONE) {
-			warnf(l, r, "main mode method %zu is incomplete; left out", i + 1);
-			continue;
-		}
-		vici_add_item_fmt(&l->b, "%s-%s-%s", c, h, g);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (mm_proposal(&mm[i], prop, sizeof(prop)))
+			vici_add_item_str(&l->b, prop);
 	vici_end_list(&l->b);
 }
 
@@ -490,10 +510,8 @@ static void add_ike_proposals(struct lower *l, const struct plan_rule *r)
  */
 static size_t pfs_groups(const struct plan_rule *r, const char **out, size_t max)
 {
-	const struct ns_mm_method *mm = r->n_mm ? r->mm : ns_default_mm_methods;
-	size_t n = r->n_mm ? r->n_mm
-			   : sizeof(ns_default_mm_methods) / sizeof(ns_default_mm_methods[0]);
-	size_t k = 0;
+	size_t n, k = 0;
+	const struct ns_mm_method *mm = mm_methods(r, &n);
 
 	for (size_t i = 0; i < n && k < max; i++) {
 		const char *g = dh_name(mm[i].group);
@@ -507,29 +525,27 @@ static size_t pfs_groups(const struct plan_rule *r, const char **out, size_t max
 	return k;
 }
 
-static const struct ns_qm_method *qm_methods(const struct plan_rule *r, size_t *n)
+/* Whether a rule's children use AH: the kernel's templates name one
+ * protocol, the first method's (xfrm.c). */
+static bool rule_uses_ah(const struct plan_rule *r)
 {
-	if (r->n_qm) {
-		*n = r->n_qm;
-		return r->qm;
-	}
-	*n = sizeof(ns_default_qm_methods) / sizeof(ns_default_qm_methods[0]);
-	return ns_default_qm_methods;
+	size_t n;
+
+	return qm_methods(r, &n)[0].kind == NS_QM_AH;
 }
 
 /*
- * esp_proposals or ah_proposals of a child.  pfs: qmpfs or mmpfs.  The
- * kernel's templates name one protocol, the first method's (xfrm.c), so
- * only the methods of that protocol are offered: an SA of the other one
- * would never be used.
+ * esp_proposals or ah_proposals of a child.  Only methods of the rule's
+ * protocol are offered: an SA of the other one would never be used.  The
+ * reasons things are left out are reported once per rule (rule_warnings).
  */
-static void add_child_proposals(struct lower *l, const struct plan_rule *r, bool pfs)
+static void add_child_proposals(struct lower *l, const struct plan_rule *r)
 {
 	const char *groups[8];
-	size_t ng = pfs ? pfs_groups(r, groups, 8) : 0;
-	size_t n, left_out = 0;
+	size_t ng = r->qmpfs || r->mmpfs ? pfs_groups(r, groups, 8) : 0;
+	size_t n;
 	const struct ns_qm_method *qm = qm_methods(r, &n);
-	bool ah = qm[0].kind == NS_QM_AH, bundle_warned = false;
+	bool ah = rule_uses_ah(r);
 
 	if (!ng) {
 		groups[0] = NULL;
@@ -539,26 +555,17 @@ static void add_child_proposals(struct lower *l, const struct plan_rule *r, bool
 	for (size_t i = 0; i < n; i++) {
 		const char *c = NULL, *h;
 
-		if ((qm[i].kind == NS_QM_AH) != ah) {
-			left_out++;
+		if ((qm[i].kind == NS_QM_AH) != ah)
 			continue;
-		}
 		if (ah) {
 			h = hash_name(qm[i].ah_hash);
 			if (!h)
 				continue;
 		} else {
-			if (qm[i].kind == NS_QM_AH_ESP && !bundle_warned) {
-				warnf(l, r, "strongSwan cannot negotiate AH+ESP bundles; "
-					    "offering their ESP part only");
-				bundle_warned = true;
-			}
 			c = cipher_name(qm[i].esp_conf);
 			h = hash_name(qm[i].esp_auth);
-			if (qm[i].esp_conf == NS_CIPHER_NONE && !h) {
-				warnf(l, r, "ESP[none,none] is not a security method; left out");
+			if (qm[i].esp_conf == NS_CIPHER_NONE && !h)
 				continue;
-			}
 		}
 		for (size_t g = 0; g < ng; g++) {
 			char str[96];
@@ -569,10 +576,6 @@ static void add_child_proposals(struct lower *l, const struct plan_rule *r, bool
 		}
 	}
 	vici_end_list(&l->b);
-	if (left_out)
-		warnf(l, r, "%zu %s method(s) not offered: the kernel policy requires %s, "
-			    "the protocol of the first method", left_out, ah ? "ESP" : "AH",
-		      ah ? "AH" : "ESP");
 }
 
 /* Lifetimes: charon has one per child, the methods one each; the most
@@ -584,19 +587,55 @@ static void add_child_lifetimes(struct lower *l, const struct plan_rule *r)
 	uint64_t sec = qm[0].lifetime_sec ? qm[0].lifetime_sec : NS_QM_DEFAULT_SEC;
 	uint64_t bytes = (uint64_t)(qm[0].lifetime_kb ? qm[0].lifetime_kb : NS_QM_DEFAULT_KB) * 1024;
 
-	for (size_t i = 1; i < n; i++)
-		if (qm[i].lifetime_sec != qm[0].lifetime_sec || qm[i].lifetime_kb != qm[0].lifetime_kb) {
-			warnf(l, r, "quick mode methods have different lifetimes; charon uses "
-				    "the first method's %llus/%lluk for all",
-			      (unsigned long long)sec, (unsigned long long)(bytes / 1024));
-			break;
-		}
 	/* Windows renews the key at the lifetime: that is charon's rekey
 	 * point; the hard limit leaves charon's usual 10% margin. */
 	vici_add_kv_fmt(&l->b, "rekey_time", "%llus", (unsigned long long)sec);
 	vici_add_kv_fmt(&l->b, "life_time", "%llus", (unsigned long long)(sec + sec / 10));
 	vici_add_kv_fmt(&l->b, "rekey_bytes", "%llu", (unsigned long long)bytes);
 	vici_add_kv_fmt(&l->b, "life_bytes", "%llu", (unsigned long long)(bytes + bytes / 10));
+}
+
+/* What of a rule's settings charon cannot express, said once per rule. */
+static void rule_warnings(struct lower *l, const struct plan_rule *r)
+{
+	size_t n, left_out = 0;
+	const struct ns_qm_method *qm = qm_methods(r, &n);
+	const struct ns_mm_method *mm;
+	bool ah = rule_uses_ah(r), bundle = false, nullnull = false, lifetimes = false;
+	char prop[64];
+
+	for (size_t i = 0; i < n; i++) {
+		left_out += (qm[i].kind == NS_QM_AH) != ah;
+		bundle |= qm[i].kind == NS_QM_AH_ESP;
+		nullnull |= qm[i].kind != NS_QM_AH && qm[i].esp_conf == NS_CIPHER_NONE &&
+			    qm[i].esp_auth == NS_HASH_NONE;
+		lifetimes |= qm[i].lifetime_sec != qm[0].lifetime_sec ||
+			     qm[i].lifetime_kb != qm[0].lifetime_kb;
+	}
+	if (bundle && !ah)
+		warnf(l, r, "strongSwan cannot negotiate AH+ESP bundles; offering their ESP "
+			    "part only");
+	if (nullnull)
+		warnf(l, r, "ESP[none,none] is not a security method; left out");
+	if (left_out)
+		warnf(l, r, "%zu %s method(s) not offered: the kernel policy requires %s, the "
+			    "protocol of the first method", left_out, ah ? "ESP" : "AH",
+		      ah ? "AH" : "ESP");
+	if (lifetimes)
+		warnf(l, r, "quick mode methods have different lifetimes; charon uses the "
+			    "first method's for all");
+	mm = mm_methods(r, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!mm_proposal(&mm[i], prop, sizeof(prop)))
+			warnf(l, r, "main mode method %zu is incomplete; left out", i + 1);
+	if (r->is_default)
+		return;
+	if (r->qmpermm && !r->mmpfs)
+		warnf(l, r, "qmpermm=%u has no strongSwan equivalent; main modes are renewed "
+			    "by lifetime only", r->qmpermm);
+	if (r->mmpfs)
+		warnf(l, r, "mmpfs: strongSwan cannot re-authenticate per quick mode; "
+			    "every quick mode gets its own Diffie-Hellman exchange instead");
 }
 
 static const char *proto_name(uint8_t proto, char *buf, size_t len)
@@ -627,185 +666,11 @@ static void ts_str(char *out, size_t len, uint32_t addr, uint8_t plen, uint8_t p
 }
 
 /* ------------------------------------------------------------------ */
-/* Connections */
-
-/* One child: a plan filter seen from our side. */
-struct child {
-	const struct plan_filter *f;
-	bool reversed; /* the filter runs peer → us: swap its sides */
-	bool respond_only;
-};
-
-struct conn {
-	char peer[INET_ADDRSTRLEN + 4]; /* address, CIDR or "%any" */
-	char peer_id[INET_ADDRSTRLEN + 4];
-	uint32_t local[16];
-	size_t n_local;
-	struct child *ch;
-	size_t n_ch;
-};
-
-struct conns {
-	struct conn *v;
-	size_t n;
-};
-
-static void conns_free(struct conns *cs)
-{
-	for (size_t i = 0; i < cs->n; i++)
-		free(cs->v[i].ch);
-	free(cs->v);
-	cs->n = 0;
-	cs->v = NULL;
-}
-
-static struct conn *conn_for(struct conns *cs, const char *peer)
-{
-	struct conn *c;
-
-	for (size_t i = 0; i < cs->n; i++)
-		if (!strcmp(cs->v[i].peer, peer))
-			return &cs->v[i];
-	c = realloc(cs->v, (cs->n + 1) * sizeof(*c));
-	if (!c)
-		return NULL;
-	cs->v = c;
-	c = &cs->v[cs->n++];
-	memset(c, 0, sizeof(*c));
-	snprintf(c->peer, sizeof(c->peer), "%s", peer);
-	/* A peer given as a subnet is identified by whatever address it uses. */
-	snprintf(c->peer_id, sizeof(c->peer_id), "%s", strchr(peer, '/') ? "%any" : peer);
-	return c;
-}
-
-static int conn_add(struct conn *c, const struct plan_filter *f, bool reversed, bool respond_only,
-		    uint32_t local, bool have_local)
-{
-	struct child *ch;
-
-	for (size_t i = 0; i < c->n_ch; i++)
-		if (c->ch[i].f->reqid == f->reqid)
-			return 0; /* the mirrored twin: one child serves both */
-	ch = realloc(c->ch, (c->n_ch + 1) * sizeof(*ch));
-	if (!ch)
-		return -ENOMEM;
-	c->ch = ch;
-	c->ch[c->n_ch++] = (struct child){ .f = f, .reversed = reversed, .respond_only = respond_only };
-	if (have_local) {
-		bool dup = false;
-
-		for (size_t i = 0; i < c->n_local; i++)
-			dup |= c->local[i] == local;
-		if (!dup && c->n_local < sizeof(c->local) / sizeof(c->local[0]))
-			c->local[c->n_local++] = local;
-	}
-	return 0;
-}
-
-static void peer_str(char *out, size_t len, uint32_t addr, uint8_t plen)
-{
-	char a[INET_ADDRSTRLEN];
-
-	if (plen == 0) {
-		snprintf(out, len, "%%any");
-		return;
-	}
-	ip_str(addr & plan_plen_mask(plen), a, sizeof(a));
-	if (plen == 32)
-		snprintf(out, len, "%s", a);
-	else
-		snprintf(out, len, "%s/%u", a, plen);
-}
-
-/* The outbound tunnel filter (endpoint not local) that is the reverse of
- * f, or NULL.  Its child already protects f's direction. */
-static const struct plan_filter *tunnel_twin_of(const struct plan *p, const struct plan_filter *f)
-{
-	for (size_t i = 0; i < p->n_filters; i++) {
-		const struct plan_filter *o = &p->filters[i];
-		const struct plan_rule *r = &p->rules[o->rule];
-
-		if (o->action == NS_ACTION_NEGOTIATE && r->tunnel && !is_me(p, r->tunnel_dst) &&
-		    o->sel.src == f->sel.dst && o->sel.dst == f->sel.src &&
-		    o->sel.src_plen == f->sel.dst_plen && o->sel.dst_plen == f->sel.src_plen &&
-		    o->sel.proto == f->sel.proto && o->sel.sport == f->sel.dport &&
-		    o->sel.dport == f->sel.sport)
-			return o;
-	}
-	return NULL;
-}
-
-static bool tunnel_twin(const struct plan *p, const struct plan_filter *f)
-{
-	return tunnel_twin_of(p, f) != NULL;
-}
-
-uint32_t vici_child_reqid(const struct plan *p, const struct plan_filter *f)
-{
-	const struct plan_rule *r = &p->rules[f->rule];
-	const struct plan_filter *twin;
-
-	if (f->action != NS_ACTION_NEGOTIATE || !r->tunnel || !is_me(p, r->tunnel_dst))
-		return f->reqid;
-	twin = tunnel_twin_of(p, f);
-	return twin ? twin->reqid : f->reqid;
-}
-
-/* Sort a rule's filters into connections, one per peer. */
-static int group_filters(struct lower *l, size_t ri, struct conns *cs, size_t *merged)
-{
-	const struct plan *p = l->p;
-	const struct plan_rule *r = &p->rules[ri];
-
-	for (size_t k = l->start[ri]; k < l->start[ri + 1]; k++) {
-		const struct plan_filter *f = &p->filters[l->idx[k]];
-		char peer[INET_ADDRSTRLEN + 4];
-		struct conn *c;
-		bool rev = false, resp = false, have_local = true;
-		uint32_t local = 0;
-
-		if (f->action != NS_ACTION_NEGOTIATE)
-			continue;
-		if (!f->reqid) {
-			warnf(l, r, "filter %u has no reqid; left out", f->id);
-			continue;
-		}
-		if (r->tunnel) {
-			if (!is_me(p, r->tunnel_dst)) {
-				peer_str(peer, sizeof(peer), r->tunnel_dst, 32);
-				have_local = false;
-			} else if (tunnel_twin(p, f)) {
-				(*merged)++;
-				continue;
-			} else {
-				/* The inbound half of a tunnel whose outbound half
-				 * is not in this plan: answer, never initiate. */
-				snprintf(peer, sizeof(peer), "%%any");
-				rev = resp = true;
-				local = r->tunnel_dst;
-			}
-		} else if (f->sel.src_plen == 32 && is_me(p, f->sel.src)) {
-			local = f->sel.src;
-			peer_str(peer, sizeof(peer), f->sel.dst, f->sel.dst_plen);
-		} else if (f->sel.dst_plen == 32 && is_me(p, f->sel.dst)) {
-			local = f->sel.dst;
-			rev = true;
-			peer_str(peer, sizeof(peer), f->sel.src, f->sel.src_plen);
-		} else {
-			warnf(l, r, "transport filter %u has no local address on either side; "
-				    "left out", f->id);
-			continue;
-		}
-		c = conn_for(cs, peer);
-		if (!c || conn_add(c, f, rev, resp, local, have_local))
-			return -ENOMEM;
-	}
-	return 0;
-}
+/* Authentication */
 
 struct auth_choice {
 	const struct ns_auth *a; /* NULL: nothing usable */
-	uint8_t *ca;             /* rootca: the CA certificate (DER) */
+	uint8_t *ca;             /* rootca: the CA certificate (DER), owned */
 	size_t ca_len;
 };
 
@@ -875,6 +740,237 @@ static void add_auth(struct lower *l, const struct auth_choice *ac, const char *
 	vici_end_section(&l->b);
 }
 
+/* ------------------------------------------------------------------ */
+/* Connections */
+
+/* One child: a plan filter of a rule, seen from our side. */
+struct child {
+	const struct plan_rule *r;
+	const struct plan_filter *f;
+	bool reversed; /* the filter runs peer → us: swap its sides */
+	bool respond_only;
+};
+
+/*
+ * One connection: every negotiate filter, of any rule, towards one peer
+ * with the same authentication and main mode settings.  charon picks an
+ * IKEv1 responder's connection in main mode, before it sees the quick
+ * mode selectors, and never switches later: rules to one peer must share
+ * a connection or all but one of them could never be answered.
+ */
+struct conn {
+	char peer[INET_ADDRSTRLEN + 4]; /* address, CIDR or "%any" */
+	char peer_id[INET_ADDRSTRLEN + 4];
+	char *key;                      /* what may share this connection */
+	const struct plan_rule *first;  /* names it, gives the IKE settings */
+	struct auth_choice ac;
+	uint32_t local[16];
+	size_t n_local;
+	struct child *ch;
+	size_t n_ch;
+};
+
+struct conns {
+	struct conn *v;
+	size_t n;
+};
+
+static void conns_free(struct conns *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		free(cs->v[i].ch);
+		free(cs->v[i].key);
+		free(cs->v[i].ac.ca);
+	}
+	free(cs->v);
+	cs->n = 0;
+	cs->v = NULL;
+}
+
+/* Everything a connection is made of besides its children. */
+static char *conn_key(const struct plan_rule *r, const struct auth_choice *ac, const char *peer)
+{
+	size_t n;
+	const struct ns_mm_method *mm = mm_methods(r, &n);
+	char *key = NULL, *props = NULL, prop[64];
+	size_t plen = 0;
+	FILE *f = open_memstream(&props, &plen);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (mm_proposal(&mm[i], prop, sizeof(prop)))
+			fprintf(f, "%s,", prop);
+	fclose(f);
+	if (asprintf(&key, "%s|%d|%s|%s|%u|%d", peer, ac->a->kind, ac->a->value, props ? props : "",
+		     r->mm_lifetime_sec, r->soft) < 0)
+		key = NULL;
+	free(props);
+	return key;
+}
+
+static struct conn *conn_for(struct conns *cs, const struct plan_rule *r,
+			     const struct auth_choice *ac, const char *peer)
+{
+	struct conn *c;
+	char *key = conn_key(r, ac, peer);
+
+	if (!key)
+		return NULL;
+	for (size_t i = 0; i < cs->n; i++)
+		if (!strcmp(cs->v[i].key, key)) {
+			free(key);
+			return &cs->v[i];
+		}
+	c = realloc(cs->v, (cs->n + 1) * sizeof(*c));
+	if (!c) {
+		free(key);
+		return NULL;
+	}
+	cs->v = c;
+	c = &cs->v[cs->n];
+	memset(c, 0, sizeof(*c));
+	c->key = key;
+	c->first = r;
+	c->ac.a = ac->a;
+	if (ac->ca) {
+		c->ac.ca = malloc(ac->ca_len);
+		if (!c->ac.ca) {
+			free(key);
+			return NULL;
+		}
+		memcpy(c->ac.ca, ac->ca, ac->ca_len);
+		c->ac.ca_len = ac->ca_len;
+	}
+	cs->n++;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	/* A peer given as a subnet is identified by whatever address it uses. */
+	snprintf(c->peer_id, sizeof(c->peer_id), "%s", strchr(peer, '/') ? "%any" : peer);
+	return c;
+}
+
+static int conn_add(struct conn *c, const struct child *nc, uint32_t local, bool have_local)
+{
+	struct child *ch;
+
+	for (size_t i = 0; i < c->n_ch; i++)
+		if (c->ch[i].f->reqid == nc->f->reqid)
+			return 0; /* the mirrored twin: one child serves both */
+	ch = realloc(c->ch, (c->n_ch + 1) * sizeof(*ch));
+	if (!ch)
+		return -ENOMEM;
+	c->ch = ch;
+	c->ch[c->n_ch++] = *nc;
+	if (have_local) {
+		bool dup = false;
+
+		for (size_t i = 0; i < c->n_local; i++)
+			dup |= c->local[i] == local;
+		if (!dup && c->n_local < sizeof(c->local) / sizeof(c->local[0]))
+			c->local[c->n_local++] = local;
+	}
+	return 0;
+}
+
+static void peer_str(char *out, size_t len, uint32_t addr, uint8_t plen)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (plen == 0) {
+		snprintf(out, len, "%%any");
+		return;
+	}
+	ip_str(addr & plan_plen_mask(plen), a, sizeof(a));
+	if (plen == 32)
+		snprintf(out, len, "%s", a);
+	else
+		snprintf(out, len, "%s/%u", a, plen);
+}
+
+/* The outbound tunnel filter (endpoint not local) that is the reverse of
+ * f, or NULL.  Its child already protects f's direction. */
+static const struct plan_filter *tunnel_twin_of(const struct plan *p, const struct plan_filter *f)
+{
+	for (size_t i = 0; i < p->n_filters; i++) {
+		const struct plan_filter *o = &p->filters[i];
+		const struct plan_rule *r = &p->rules[o->rule];
+
+		if (o->action == NS_ACTION_NEGOTIATE && r->tunnel && !is_me(p, r->tunnel_dst) &&
+		    o->sel.src == f->sel.dst && o->sel.dst == f->sel.src &&
+		    o->sel.src_plen == f->sel.dst_plen && o->sel.dst_plen == f->sel.src_plen &&
+		    o->sel.proto == f->sel.proto && o->sel.sport == f->sel.dport &&
+		    o->sel.dport == f->sel.sport)
+			return o;
+	}
+	return NULL;
+}
+
+uint32_t vici_child_reqid(const struct plan *p, const struct plan_filter *f)
+{
+	const struct plan_rule *r = &p->rules[f->rule];
+	const struct plan_filter *twin;
+
+	if (f->action != NS_ACTION_NEGOTIATE || !r->tunnel || !is_me(p, r->tunnel_dst))
+		return f->reqid;
+	twin = tunnel_twin_of(p, f);
+	return twin ? twin->reqid : f->reqid;
+}
+
+/* Sort a rule's filters into connections by peer. */
+static int group_filters(struct lower *l, size_t ri, const struct auth_choice *ac,
+			 struct conns *cs, size_t *n_children)
+{
+	const struct plan *p = l->p;
+	const struct plan_rule *r = &p->rules[ri];
+
+	for (size_t k = l->start[ri]; k < l->start[ri + 1]; k++) {
+		const struct plan_filter *f = &p->filters[l->idx[k]];
+		struct child nc = { .r = r, .f = f };
+		char peer[INET_ADDRSTRLEN + 4];
+		struct conn *c;
+		bool have_local = true;
+		uint32_t local = 0;
+
+		if (f->action != NS_ACTION_NEGOTIATE)
+			continue;
+		if (!f->reqid) {
+			warnf(l, r, "filter %u has no reqid; left out", f->id);
+			continue;
+		}
+		if (r->tunnel) {
+			if (!is_me(p, r->tunnel_dst)) {
+				peer_str(peer, sizeof(peer), r->tunnel_dst, 32);
+				have_local = false;
+			} else if (tunnel_twin_of(p, f)) {
+				(*n_children)++; /* served by the outbound half's child */
+				continue;
+			} else {
+				/* The inbound half of a tunnel whose outbound half
+				 * is not in this plan: answer, never initiate. */
+				snprintf(peer, sizeof(peer), "%%any");
+				nc.reversed = nc.respond_only = true;
+				local = r->tunnel_dst;
+			}
+		} else if (f->sel.src_plen == 32 && is_me(p, f->sel.src)) {
+			local = f->sel.src;
+			peer_str(peer, sizeof(peer), f->sel.dst, f->sel.dst_plen);
+		} else if (f->sel.dst_plen == 32 && is_me(p, f->sel.dst)) {
+			local = f->sel.dst;
+			nc.reversed = true;
+			peer_str(peer, sizeof(peer), f->sel.src, f->sel.src_plen);
+		} else {
+			warnf(l, r, "transport filter %u has no local address on either side; "
+				    "left out", f->id);
+			continue;
+		}
+		c = conn_for(cs, r, ac, peer);
+		if (!c || conn_add(c, &nc, local, have_local))
+			return -ENOMEM;
+		(*n_children)++;
+	}
+	return 0;
+}
+
 static int emit(struct lower *l, enum vici_obj kind, const char *name)
 {
 	int rc = vici_builder_error(&l->b, l->err, l->errlen);
@@ -885,15 +981,14 @@ static int emit(struct lower *l, enum vici_obj kind, const char *name)
 }
 
 /* The preshared key of one connection, owned by both ends' identities. */
-static int emit_psk(struct lower *l, const char *name, const struct auth_choice *ac,
-		    const struct conn *c)
+static int emit_psk(struct lower *l, const char *name, const struct conn *c)
 {
 	char a[INET_ADDRSTRLEN];
 
 	vici_builder_reset(&l->b);
 	vici_add_kv_str(&l->b, "id", name);
 	vici_add_kv_str(&l->b, "type", "IKE");
-	vici_add_kv_str(&l->b, "data", ac->a->value);
+	vici_add_kv_str(&l->b, "data", c->ac.a->value);
 	vici_begin_list(&l->b, "owners");
 	for (size_t i = 0; i < c->n_local; i++) {
 		ip_str(c->local[i], a, sizeof(a));
@@ -918,35 +1013,42 @@ static void child_ts(const struct child *ch, char *lts, char *rts, size_t len)
 	}
 }
 
-static void add_child(struct lower *l, const struct plan_rule *r, const struct child *ch)
+static void add_child_common(struct lower *l, const struct plan_rule *r, uint32_t reqid,
+			     bool respond_only)
+{
+	vici_add_kv_fmt(&l->b, "reqid", "%u", reqid);
+	vici_add_kv_str(&l->b, "policies", "no");
+	vici_add_kv_fmt(&l->b, "priority", "%u", VICI_CHILD_PRIORITY);
+	vici_add_kv_str(&l->b, "start_action", respond_only ? "none" : "trap");
+}
+
+/* xfrm backend: one child per filter, with the filter's reqid. */
+static void add_child(struct lower *l, const struct child *ch)
 {
 	char name[32], lts[64], rts[64];
-	bool pfs = r->qmpfs || r->mmpfs;
 
 	snprintf(name, sizeof(name), "r%08x", ch->f->reqid);
 	child_ts(ch, lts, rts, sizeof(lts));
 	vici_begin_section(&l->b, name);
-	vici_add_kv_str(&l->b, "mode", r->tunnel ? "tunnel" : "transport");
-	add_child_proposals(l, r, pfs);
-	add_child_lifetimes(l, r);
+	vici_add_kv_str(&l->b, "mode", ch->r->tunnel ? "tunnel" : "transport");
+	add_child_proposals(l, ch->r);
+	add_child_lifetimes(l, ch->r);
 	vici_begin_list(&l->b, "local_ts");
 	vici_add_item_str(&l->b, lts);
 	vici_end_list(&l->b);
 	vici_begin_list(&l->b, "remote_ts");
 	vici_add_item_str(&l->b, rts);
 	vici_end_list(&l->b);
-	vici_add_kv_fmt(&l->b, "reqid", "%u", ch->f->reqid);
-	vici_add_kv_str(&l->b, "policies", "no");
-	vici_add_kv_fmt(&l->b, "priority", "%u", VICI_CHILD_PRIORITY);
-	vici_add_kv_str(&l->b, "start_action", ch->respond_only ? "none" : "trap");
+	add_child_common(l, ch->r, ch->f->reqid, ch->respond_only);
 	vici_end_section(&l->b);
 }
 
 /*
  * With the bpf classifier, the kernel has one mark-selected policy per rule
- * whose template carries the rule's reqid: one child per connection with
- * that reqid and every filter's selectors (IKEv1 settles on one pair per
- * quick mode; charon narrows to the pair of the packet or the proposal).
+ * whose template carries the rule's reqid: one child per rule and
+ * connection with that reqid and every filter's selectors (IKEv1 settles
+ * on one pair per quick mode; charon narrows to the pair of the packet or
+ * the proposal).
  */
 static void add_rule_child(struct lower *l, const struct plan_rule *r, const struct conn *c)
 {
@@ -956,7 +1058,7 @@ static void add_rule_child(struct lower *l, const struct plan_rule *r, const str
 	snprintf(name, sizeof(name), "r%08x", r->reqid);
 	vici_begin_section(&l->b, name);
 	vici_add_kv_str(&l->b, "mode", r->tunnel ? "tunnel" : "transport");
-	add_child_proposals(l, r, r->qmpfs || r->mmpfs);
+	add_child_proposals(l, r);
 	add_child_lifetimes(l, r);
 	for (int remote = 0; remote < 2; remote++) {
 		vici_begin_list(&l->b, remote ? "remote_ts" : "local_ts");
@@ -964,10 +1066,14 @@ static void add_rule_child(struct lower *l, const struct plan_rule *r, const str
 			bool dup = false;
 			char *mine = remote ? rts : lts;
 
+			if (c->ch[i].r != r)
+				continue;
 			child_ts(&c->ch[i], lts, rts, sizeof(lts));
 			for (size_t j = 0; j < i && !dup; j++) {
 				char l2[64], r2[64];
 
+				if (c->ch[j].r != r)
+					continue;
 				child_ts(&c->ch[j], l2, r2, sizeof(l2));
 				dup = !strcmp(remote ? r2 : l2, mine);
 			}
@@ -977,11 +1083,9 @@ static void add_rule_child(struct lower *l, const struct plan_rule *r, const str
 		vici_end_list(&l->b);
 	}
 	for (size_t i = 0; i < c->n_ch; i++)
-		respond_only &= c->ch[i].respond_only;
-	vici_add_kv_fmt(&l->b, "reqid", "%u", r->reqid);
-	vici_add_kv_str(&l->b, "policies", "no");
-	vici_add_kv_fmt(&l->b, "priority", "%u", VICI_CHILD_PRIORITY);
-	vici_add_kv_str(&l->b, "start_action", respond_only ? "none" : "trap");
+		if (c->ch[i].r == r)
+			respond_only &= c->ch[i].respond_only;
+	add_child_common(l, r, r->reqid, respond_only);
 	vici_end_section(&l->b);
 }
 
@@ -1002,74 +1106,52 @@ static void add_ike(struct lower *l, const struct plan_rule *r)
 	vici_add_kv_str(&l->b, "keyingtries", r->soft ? "1" : "0");
 }
 
-static int lower_rule(struct lower *l, size_t ri)
+static int emit_conn(struct lower *l, const struct conn *c)
 {
-	const struct plan_rule *r = &l->p->rules[ri];
-	struct auth_choice ac;
-	struct conns cs = { 0 };
-	size_t merged = 0;
+	char name[128], a[INET_ADDRSTRLEN];
 	int rc;
 
-	rc = choose_auth(l, r, &ac);
-	if (rc)
-		return 0; /* reported; the other rules go on */
-	if (r->qmpermm && !r->mmpfs)
-		warnf(l, r, "qmpermm=%u has no strongSwan equivalent; main modes are renewed "
-			    "by lifetime only", r->qmpermm);
-	if (r->mmpfs)
-		warnf(l, r, "mmpfs: strongSwan cannot re-authenticate per quick mode; "
-			    "every quick mode gets its own Diffie-Hellman exchange instead");
-	rc = group_filters(l, ri, &cs, &merged);
-	if (rc) {
-		snprintf(l->err, l->errlen, "vici: out of memory");
-		goto out;
-	}
-	if (!cs.n && !merged)
-		warnf(l, r, "no negotiate filter to lower");
-	for (size_t k = 0; k < cs.n; k++) {
-		const struct conn *c = &cs.v[k];
-		char name[128], a[INET_ADDRSTRLEN];
-
-		vici_conn_name(name, sizeof(name), r, c->peer);
-		if (ac.a->kind == NS_AUTH_PSK) {
-			rc = emit_psk(l, name, &ac, c);
-			if (rc)
-				goto out;
-		}
-		vici_builder_reset(&l->b);
-		vici_begin_section(&l->b, name);
-		add_ike(l, r);
-		vici_begin_list(&l->b, "local_addrs");
-		if (!c->n_local)
-			vici_add_item_str(&l->b, "%any");
-		for (size_t i = 0; i < c->n_local; i++) {
-			ip_str(c->local[i], a, sizeof(a));
-			vici_add_item_str(&l->b, a);
-		}
-		vici_end_list(&l->b);
-		vici_begin_list(&l->b, "remote_addrs");
-		vici_add_item_str(&l->b, c->peer);
-		vici_end_list(&l->b);
-		if (c->n_local == 1)
-			ip_str(c->local[0], a, sizeof(a));
-		add_auth(l, &ac, "local", c->n_local == 1 ? a : NULL, false);
-		add_auth(l, &ac, "remote", ac.a->kind == NS_AUTH_PSK ? c->peer_id : NULL, true);
-		vici_begin_section(&l->b, "children");
-		if (l->rule_reqids && r->reqid)
-			add_rule_child(l, r, c);
-		else
-			for (size_t i = 0; i < c->n_ch; i++)
-				add_child(l, r, &c->ch[i]);
-		vici_end_section(&l->b);
-		vici_end_section(&l->b);
-		rc = emit(l, VICI_OBJ_CONN, name);
+	vici_conn_name(name, sizeof(name), c->first, c->peer);
+	if (c->ac.a->kind == NS_AUTH_PSK) {
+		rc = emit_psk(l, name, c);
 		if (rc)
-			goto out;
+			return rc;
 	}
-out:
-	free(ac.ca);
-	conns_free(&cs);
-	return rc;
+	vici_builder_reset(&l->b);
+	vici_begin_section(&l->b, name);
+	add_ike(l, c->first);
+	vici_begin_list(&l->b, "local_addrs");
+	if (!c->n_local)
+		vici_add_item_str(&l->b, "%any");
+	for (size_t i = 0; i < c->n_local; i++) {
+		ip_str(c->local[i], a, sizeof(a));
+		vici_add_item_str(&l->b, a);
+	}
+	vici_end_list(&l->b);
+	vici_begin_list(&l->b, "remote_addrs");
+	vici_add_item_str(&l->b, c->peer);
+	vici_end_list(&l->b);
+	if (c->n_local == 1)
+		ip_str(c->local[0], a, sizeof(a));
+	add_auth(l, &c->ac, "local", c->n_local == 1 ? a : NULL, false);
+	add_auth(l, &c->ac, "remote", c->ac.a->kind == NS_AUTH_PSK ? c->peer_id : NULL, true);
+	vici_begin_section(&l->b, "children");
+	for (size_t i = 0; i < c->n_ch; i++) {
+		const struct plan_rule *r = c->ch[i].r;
+		bool seen = false;
+
+		if (!l->rule_reqids || !r->reqid) {
+			add_child(l, &c->ch[i]);
+			continue;
+		}
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = c->ch[j].r == r;
+		if (!seen)
+			add_rule_child(l, r, c);
+	}
+	vici_end_section(&l->b);
+	vici_end_section(&l->b);
+	return emit(l, VICI_OBJ_CONN, name);
 }
 
 /*
@@ -1087,6 +1169,7 @@ static int lower_default(struct lower *l, size_t ri)
 	rc = choose_auth(l, r, &ac);
 	if (rc)
 		return 0;
+	rule_warnings(l, r);
 	vici_conn_name(name, sizeof(name), r, "%any");
 	if (ac.a->kind == NS_AUTH_PSK) {
 		vici_builder_reset(&l->b);
@@ -1111,7 +1194,7 @@ static int lower_default(struct lower *l, size_t ri)
 	vici_begin_section(&l->b, "children");
 	vici_begin_section(&l->b, "respond");
 	vici_add_kv_str(&l->b, "mode", "transport");
-	add_child_proposals(l, r, r->qmpfs || r->mmpfs);
+	add_child_proposals(l, r);
 	add_child_lifetimes(l, r);
 	vici_begin_list(&l->b, "local_ts");
 	vici_add_item_str(&l->b, "dynamic");
@@ -1137,6 +1220,7 @@ int vici_lower_plan(const struct plan *p, bool rule_reqids, vici_emit_fn emit_fn
 		.p = p, .emit = emit_fn, .ectx = ctx, .warn = warn, .err = err, .errlen = errlen,
 		.rule_reqids = rule_reqids,
 	};
+	struct conns cs = { 0 };
 	int rc = 0;
 
 	/* Bucket the filters by rule once (in plan order within a rule), so
@@ -1158,11 +1242,32 @@ int vici_lower_plan(const struct plan *p, bool rule_reqids, vici_emit_fn emit_fn
 		if (p->filters[i].rule < p->n_rules)
 			l.idx[l.start[p->filters[i].rule + 1]++] = i;
 	vici_builder_init(&l.b);
+
+	/* First every rule's filters into connections by peer, then one
+	 * message per connection. */
 	for (size_t i = 0; i < p->n_rules && !rc; i++) {
-		if (p->rules[i].action != NS_ACTION_NEGOTIATE)
+		const struct plan_rule *r = &p->rules[i];
+		struct auth_choice ac;
+		size_t n_children = 0;
+
+		if (r->action != NS_ACTION_NEGOTIATE || r->is_default)
 			continue;
-		rc = p->rules[i].is_default ? lower_default(&l, i) : lower_rule(&l, i);
+		if (choose_auth(&l, r, &ac))
+			continue; /* reported; the other rules go on */
+		rule_warnings(&l, r);
+		rc = group_filters(&l, i, &ac, &cs, &n_children);
+		if (rc)
+			snprintf(err, errlen, "vici: out of memory");
+		else if (!n_children)
+			warnf(&l, r, "no negotiate filter to lower");
+		free(ac.ca);
 	}
+	for (size_t k = 0; k < cs.n && !rc; k++)
+		rc = emit_conn(&l, &cs.v[k]);
+	for (size_t i = 0; i < p->n_rules && !rc; i++)
+		if (p->rules[i].action == NS_ACTION_NEGOTIATE && p->rules[i].is_default)
+			rc = lower_default(&l, i);
+	conns_free(&cs);
 	vici_builder_free(&l.b);
 	free(l.start);
 	free(l.idx);

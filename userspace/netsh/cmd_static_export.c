@@ -126,6 +126,16 @@ fail:
 	return rc;
 }
 
+/* Fuzzing and test sessions never touch files: a random file= could name
+ * anything the process may write. */
+static int files_allowed(const struct ns_session *s, const char *cmd, char *err, size_t errlen)
+{
+	if (s->flags & (NS_NO_FILES | NS_RESOLVE_NONE))
+		return ns_err(err, errlen, -EPERM, "%s: file access is disabled in this session",
+			      cmd);
+	return 0;
+}
+
 static int exportpolicy(struct ns_session *s, const struct ns_args *a, char *err, size_t errlen)
 {
 	const struct ns_arg *fmt = ns_arg_get(a, "format");
@@ -134,8 +144,12 @@ static int exportpolicy(struct ns_session *s, const struct ns_args *a, char *err
 	struct ns_winreg_report rep = {0};
 	struct ns_winreg_write_opts wo = {.regedit4 = fmt && fmt->u == 2, .rep = &rep};
 	struct ns_db db;
-	int rc;
+	int rc = files_allowed(s, "exportpolicy", err, errlen);
 
+	if (rc) {
+		free(path);
+		return rc;
+	}
 	if (!path)
 		return -ENOMEM;
 	if (!ns_arg_get(a, "file")->s[0]) {
@@ -331,8 +345,10 @@ static int importpolicy(struct ns_session *s, const struct ns_args *a, char *err
 	struct ns_db in = {0};
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = read_file(path, &buf, &len, err, errlen);
+	int rc = files_allowed(s, "importpolicy", err, errlen);
 
+	if (!rc)
+		rc = read_file(path, &buf, &len, err, errlen);
 	if (rc)
 		return rc;
 	if (ns_export_detect(buf, len)) {

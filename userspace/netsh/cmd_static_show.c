@@ -46,8 +46,9 @@ static void opts_from_args(struct ns_session *s, const struct ns_args *a, bool d
 		o->format = x->u == 1 ? NS_FMT_TABLE : NS_FMT_LIST;
 	if ((x = ns_arg_get(a, "wide")))
 		o->wide = x->b;
+	/* Sessions that must not resolve names (fuzzing) do not reverse-resolve. */
 	if ((x = ns_arg_get(a, "resolvedns")))
-		o->resolvedns = x->b;
+		o->resolvedns = x->b && !(s->flags & NS_RESOLVE_NONE);
 }
 
 static int load(struct ns_session *s, struct ns_db *db, char *err, size_t errlen)

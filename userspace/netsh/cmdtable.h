@@ -143,6 +143,10 @@ struct ns_cmd {
 };
 
 #define NS_RESOLVE_NONE 0x01 /* names are not looked up (fuzzing, tests) */
+/* Commands neither read nor write files (exportpolicy, importpolicy): set
+ * by fuzzers, whose random file= values must not touch the file system.
+ * NS_RESOLVE_NONE sessions are treated the same way. */
+#define NS_NO_FILES 0x02
 
 /* One netsh session: argv, a script, or the prompt. */
 struct ns_session {

@@ -71,6 +71,7 @@ c_rej f_unresolvable "cannot resolve" $S add filter L1 me no-such-host.invalid
 c_rej f_server_not_me "other side must be me" $S add filter L1 DNS any
 c_rej f_server_both "other side must be me" $S add filter L1 DHCP GATEWAY
 c_rej f_server_ip "other side must be me" $S add filter L1 10.0.0.1 gateway
+c_rej f_me_me "cannot both be me" $S add filter L1 me me
 c_rej f_mirrored_bad "use yes or no" $S add filter L1 me any mirrored=maybe
 c_rej f_missing_dst "dstaddr: required" $S add filter L1 me
 c_rej f_list_all "reserved" $S add filter all me any

@@ -66,6 +66,10 @@ int ns_filter_check(const struct ns_args *a, struct ns_filter *f, char *err, siz
 		f->src.addr &= f->src.mask;
 	if (f->dst.kind == NS_ADDR_IP)
 		f->dst.addr &= f->dst.mask;
+	if (f->src.kind == NS_ADDR_ME && f->dst.kind == NS_ADDR_ME)
+		return ns_err(err, errlen, -EINVAL,
+			      "dstaddr: srcaddr and dstaddr cannot both be me; use any or an "
+			      "address on one side");
 	if (is_server(f->src.kind) && f->dst.kind != NS_ADDR_ME)
 		return ns_err(err, errlen, -EINVAL,
 			      "dstaddr: with srcaddr=%s (a server type) the other side must be me",

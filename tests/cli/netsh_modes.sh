@@ -76,6 +76,12 @@ if command -v tmux >/dev/null 2>&1; then
 	sleep 0.5
 	tmux send-keys -t "$sess" "add filterlist TMUX1" Enter
 	sleep 0.5
+	tmux send-keys -t "$sess" "add filterl" Tab
+	sleep 0.3
+	tmux send-keys -t "$sess" "na" Tab
+	sleep 0.3
+	tmux send-keys -t "$sess" "TAB2" Enter
+	sleep 0.5
 	tmux send-keys -t "$sess" "exit" Enter
 	sleep 1
 	screen=$(tmux capture-pane -p -t "$sess" 2>/dev/null)
@@ -84,6 +90,11 @@ if command -v tmux >/dev/null 2>&1; then
 		t_pass prompt_tty
 	else
 		t_fail prompt_tty "$screen"
+	fi
+	if printf '%s' "$screen" | grep -q "ipsec static> add filterlist name=TAB2" && [ "$(count TAB2)" = 1 ]; then
+		t_pass prompt_tab_completion
+	else
+		t_fail prompt_tab_completion "$screen"
 	fi
 else
 	t_skip prompt_tty "tmux not installed"

@@ -262,6 +262,37 @@ static void test_batch(void **state)
 	assert_non_null(strstr(c->err, "not supported yet"));
 }
 
+static void expect_completion(struct ns_session *s, const char *line, const char *text,
+			      const char *want)
+{
+	char **v, buf[512] = "";
+	size_t n, off = 0;
+
+	assert_int_equal(ns_complete(s, line, text, &v, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? "," : "", v[i]);
+		free(v[i]);
+	}
+	free(v);
+	if (strcmp(buf, want) != 0)
+		fail_msg("complete '%s' + '%s': got '%s', want '%s'", line, text, buf, want);
+}
+
+static void test_complete(void **state)
+{
+	struct cap *c = *state;
+
+	expect_completion(&c->s, "", "ip", "ipsec ");
+	expect_completion(&c->s, "ipsec ", "st", "static ");
+	expect_completion(&c->s, "ipsec static ", "add", "add ");
+	expect_completion(&c->s, "ipsec static add ", "filterl", "filterlist ");
+	expect_completion(&c->s, "ipsec static add filterlist ", "", "name=,description=");
+	expect_completion(&c->s, "ipsec st a filter L ", "src", "srcaddr=,srcmask=,srcport=");
+	expect_completion(&c->s, "ipsec static add ", "x", "");
+	assert_int_equal(run(c, "ipsec static"), 0);
+	expect_completion(&c->s, "delete ", "r", "rule ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +302,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -567,3 +567,90 @@ int ns_exec_line(struct ns_session *s, const char *line)
 	}
 	return rc;
 }
+
+/* ---- completion ------------------------------------------------------ */
+
+static int add_match(char ***v, size_t *n, const char *word, const char *suffix, const char *text)
+{
+	char **nv;
+
+	if (strncasecmp(word, text, strlen(text)) != 0)
+		return 0;
+	for (size_t i = 0; i < *n; i++)
+		if (strncmp((*v)[i], word, strlen(word)) == 0)
+			return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	if (asprintf(&nv[*n], "%s%s", word, suffix) < 0)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int ns_complete(const struct ns_session *s, const char *line, const char *text, char ***out,
+		size_t *n)
+{
+	const char *words[NS_CMD_MAX_WORDS] = {NULL};
+	enum ns_ctx ctx = s->ctx;
+	struct ns_tok *toks;
+	size_t nt, i = 0, nw = 0;
+	char err[256];
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (ns_tokenize(line, &toks, &nt, err, sizeof(err)) < 0)
+		return 0;
+	/* Context words, then command words, as exec_toks reads them. */
+	for (; i < nt && toks[i].eq < 0; i++) {
+		int found = -1, nfound = 0;
+
+		for (int c = 0; c < NS_CTX_COUNT; c++)
+			if (c != NS_CTX_NETSH && contexts[c].parent == ctx &&
+			    prefix_of(contexts[c].name, toks[i].s)) {
+				found = c;
+				nfound++;
+			}
+		if (nfound != 1)
+			break;
+		ctx = (enum ns_ctx)found;
+	}
+	for (; i < nt && toks[i].eq < 0 && nw < NS_CMD_MAX_WORDS; i++) {
+		const char *cand[64], *hit = NULL;
+		size_t nc = candidates(ctx, words, nw, cand, 64), nhit = 0;
+
+		for (size_t k = 0; k < nc; k++) {
+			if (strcasecmp(cand[k], toks[i].s) == 0) {
+				hit = cand[k];
+				nhit = 1;
+				break;
+			}
+			if (prefix_of(cand[k], toks[i].s)) {
+				hit = cand[k];
+				nhit++;
+			}
+		}
+		if (nhit != 1)
+			break;
+		words[nw++] = hit;
+	}
+	const struct ns_cmd *cmd = nw ? exact_cmd(ctx, words, nw) : NULL;
+
+	if (cmd) {
+		for (size_t p = 0; !rc && cmd->params && cmd->params[p].tag; p++)
+			rc = add_match(out, n, cmd->params[p].tag, "=", text);
+	} else if (i == nt) {
+		const char *cand[64];
+		size_t nc = candidates(ctx, words, nw, cand, 64);
+
+		for (size_t k = 0; !rc && k < nc; k++)
+			rc = add_match(out, n, cand[k], " ", text);
+		for (int c = 0; !rc && nw == 0 && c < NS_CTX_COUNT; c++)
+			if (c != NS_CTX_NETSH && contexts[c].parent == ctx)
+				rc = add_match(out, n, contexts[c].name, " ", text);
+	}
+	ns_tokens_free(toks, nt);
+	return rc;
+}

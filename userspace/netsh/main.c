@@ -47,11 +47,47 @@ static int run_stream(struct ns_session *s, FILE *in, bool prompt)
 	return 0;
 }
 
+/* readline's completion callbacks take no context argument, so the session
+ * they complete for is the one file-scope pointer of the program. */
+static struct ns_session *completing;
+
+static char *complete_word(const char *text, int state)
+{
+	static char **v;
+	static size_t n, next;
+
+	if (!state) {
+		char *line = strndup(rl_line_buffer, (size_t)rl_point);
+
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		v = NULL;
+		n = next = 0;
+		if (line) {
+			/* Complete words only: drop the one being typed. */
+			line[strlen(line) - strlen(text)] = '\0';
+			ns_complete(completing, line, text, &v, &n);
+			free(line);
+		}
+	}
+	return next < n ? strdup(v[next++]) : NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+	rl_attempted_completion_over = 1;
+	rl_completion_append_character = '\0';
+	return rl_completion_matches(text, complete_word);
+}
+
 static int run_prompt(struct ns_session *s)
 {
 	if (!isatty(STDIN_FILENO))
 		return run_stream(s, stdin, true);
 	s->interactive = true;
+	completing = s;
+	rl_attempted_completion_function = complete;
 	while (!s->quit) {
 		char prompt[64];
 		char *line;

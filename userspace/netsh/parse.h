@@ -35,4 +35,10 @@ void ns_cmd_name(const struct ns_cmd *cmd, char *buf, size_t len);
 /* Usage and parameter help of one command. */
 void ns_print_usage(FILE *out, const struct ns_cmd *cmd);
 
+/* Prompt completion: what may follow the complete words of line (context
+ * names, command words, or "tag=" once a command is complete) starting
+ * with text; malloc'd strings, free each and the array. */
+int ns_complete(const struct ns_session *s, const char *line, const char *text, char ***out,
+		size_t *n);
+
 #endif

@@ -348,6 +348,23 @@ static void t_nfa(void **state)
 	assert_string_equal(r.tunnel_dnsname, "");
 	ns_rule_free(&r);
 
+	/* a DNS name with the tunnel flag off: transport, reported */
+	memset(&r, 0, sizeof(r));
+	reset(NULL);
+	v_frame(&v, NS_CLASS_NFA, 0);
+	v_u32(&v, 0);
+	v_u32(&v, 0xFFFFFFFD);
+	v_str(&v, "");
+	v_u32(&v, 0);
+	v_u32(&v, 0);
+	v_u32(&v, 1);
+	v_str(&v, "gw");
+	assert_int_equal(ns_blob_nfa_decode(v.b, v.n, &r, &diag, err, sizeof(err)), 0);
+	assert_false(r.tunnel_set);
+	assert_string_equal(r.tunnel_dnsname, "");
+	assert_true(report_has("tunnel DNS name \"gw\" with the tunnel flag off"));
+	ns_rule_free(&r);
+
 	/* an auth length running past the end */
 	memset(&r, 0, sizeof(r));
 	v_frame(&v, NS_CLASS_NFA, 0);

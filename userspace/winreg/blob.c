@@ -683,6 +683,11 @@ int ns_blob_nfa_decode(const uint8_t *b, size_t len, struct ns_rule *r,
 		if (!r->tunnel_dnsname)
 			goto bad;
 	}
+	if (!r->tunnel_set && r->tunnel_dnsname[0]) {
+		WARN(d, "tunnel DNS name \"%s\" with the tunnel flag off: transport mode",
+		     r->tunnel_dnsname);
+		r->tunnel_dnsname[0] = '\0';
+	}
 	trailer(&rr, d, "Vista and later rule extensions");
 	return 0;
 bad:

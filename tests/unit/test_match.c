@@ -287,6 +287,49 @@ static void test_random_plans(void **state)
 	assert_true(hits * 2 > total);
 }
 
+static void test_random_extras(void **state)
+{
+	size_t kinds[3] = {0}, tunnels = 0;
+
+	for (unsigned seed = 0; seed < 100; seed++) {
+		struct plan a, b;
+		unsigned st = seed;
+
+		assert_int_equal(plan_random(&a, seed, 30, 4), 0);
+		assert_int_equal(plan_random_ext(&b, seed, 30, 4,
+						 PLAN_RANDOM_CONNTYPE | PLAN_RANDOM_TUNNEL),
+				 0);
+		/* Same filters, in the same order. */
+		assert_int_equal(a.n_filters, b.n_filters);
+		for (size_t i = 0; i < a.n_filters; i++)
+			assert_memory_equal(&a.filters[i].sel, &b.filters[i].sel, sizeof(a.filters[i].sel));
+		for (size_t i = 0; i < b.n_rules; i++) {
+			kinds[b.rules[i].conntype]++;
+			tunnels += b.rules[i].tunnel;
+			assert_false(b.rules[i].tunnel && b.rules[i].action != NS_ACTION_NEGOTIATE);
+		}
+		for (size_t i = 0; i < b.n_filters; i++)
+			assert_int_equal(b.filters[i].tunnel, b.rules[b.filters[i].rule].tunnel);
+		/* On an interface of each kind, a filter of a rule of the other
+		 * kind never decides. */
+		for (int k = 0; k < 100; k++) {
+			struct plan_pkt pk;
+			int i;
+
+			plan_random_pkt(&b, &st, &pk);
+			pk.ifname = k & 1 ? "ppp0" : "eth0";
+			i = plan_match(&b, &pk);
+			if (i >= 0)
+				assert_true(plan_conntype_applies(b.rules[b.filters[i].rule].conntype,
+								  pk.ifname));
+		}
+		plan_free(&a);
+		plan_free(&b);
+	}
+	assert_true(kinds[NS_CONN_ALL] && kinds[NS_CONN_LAN] && kinds[NS_CONN_DIALUP]);
+	assert_true(tunnels > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_conntype),
 		cmocka_unit_test(test_sort_stable),
 		cmocka_unit_test(test_random_plans),
+		cmocka_unit_test(test_random_extras),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

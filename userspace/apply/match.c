@@ -180,6 +180,33 @@ static void rnd_filter(unsigned *state, const struct rclass *c, struct plan_sel 
 
 int plan_random(struct plan *p, unsigned seed, size_t n_filters, size_t max_classes)
 {
+	return plan_random_ext(p, seed, n_filters, max_classes, 0);
+}
+
+/* The extras draw from their own generator, so that a plan_random() seed
+ * gives the same filters with or without them. */
+static void random_extras(struct plan *p, unsigned seed, unsigned flags)
+{
+	unsigned st = seed * 40503u + 7;
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct plan_rule *r = &p->rules[i];
+
+		if (flags & PLAN_RANDOM_CONNTYPE)
+			r->conntype = (enum ns_conntype)rnd_below(&st, 3);
+		if ((flags & PLAN_RANDOM_TUNNEL) && r->action == NS_ACTION_NEGOTIATE &&
+		    rnd_below(&st, 2)) {
+			r->tunnel = true;
+			r->tunnel_dst = 0xc6336401u; /* 198.51.100.1 */
+		}
+	}
+	for (size_t i = 0; i < p->n_filters; i++)
+		p->filters[i].tunnel = p->rules[p->filters[i].rule].tunnel;
+}
+
+int plan_random_ext(struct plan *p, unsigned seed, size_t n_filters, size_t max_classes,
+		    unsigned flags)
+{
 	unsigned st = seed * 2654435761u + 1;
 	struct rclass *classes;
 	size_t n_classes;
@@ -248,6 +275,7 @@ int plan_random(struct plan *p, unsigned seed, size_t n_filters, size_t max_clas
 		}
 	}
 	free(classes);
+	random_extras(p, seed, flags);
 	ret = plan_sort(p);
 	if (ret)
 		plan_free(p);

@@ -50,6 +50,12 @@ int plan_match(const struct plan *p, const struct plan_pkt *pkt);
  */
 int plan_random(struct plan *p, unsigned seed, size_t n_filters, size_t max_classes);
 
+/* plan_random() with extras; with no flags it is plan_random(). */
+#define PLAN_RANDOM_CONNTYPE 0x1 /* rules of every conntype (lan, dialup, all) */
+#define PLAN_RANDOM_TUNNEL 0x2   /* some negotiate rules in tunnel mode */
+int plan_random_ext(struct plan *p, unsigned seed, size_t n_filters, size_t max_classes,
+		    unsigned flags);
+
 /*
  * A random packet for a plan: usually one that falls inside a random
  * filter of p (so that matches are common), sometimes an exempt or an

@@ -150,14 +150,6 @@ static uint8_t used_fields(const struct plan_sel *s)
 	return f;
 }
 
-static bool point_in(const uint32_t *pt, const struct box *b)
-{
-	for (int i = 0; i < 5; i++)
-		if (pt[i] < b->lo[i] || pt[i] > b->hi[i])
-			return false;
-	return true;
-}
-
 static bool box_in(const struct box *in, const struct box *out)
 {
 	for (int i = 0; i < 5; i++)
@@ -167,17 +159,31 @@ static bool box_in(const struct box *in, const struct box *out)
 }
 
 /*
- * Elements of the current interval layer, chained by (prefix lengths,
- * masked addresses): the candidates that can contain a point are found
- * with one probe per prefix-length pair present in the layer.
+ * Elements of the current interval layer, so that a new filter can be
+ * tested against them: the maps are kept free of overlaps (see nft.h), so
+ * the question is "does any element of this layer overlap it".  Every
+ * element is indexed under (its source prefix length, its source) and,
+ * for each shorter source prefix length used in the plan, under that
+ * ancestor prefix; a query then finds the elements whose source contains
+ * or lies inside the new one with a few hash probes.  Destination,
+ * protocol and ports are compared on the candidates.
  */
-struct ivindex {
-	long *head; /* bucket -> filter index, -1 empty */
-	long *next; /* per filter */
+struct ovnode {
+	uint64_t key;
+	long elem;
+	long next;
+};
+
+struct ovindex {
+	long *head;
 	size_t mask;
-	uint16_t pairs[33 * 33];
-	size_t n_pairs;
-	uint8_t seen[33 * 33];
+	struct ovnode *node;
+	size_t n_node, cap_node;
+	size_t *used;
+	size_t n_used;
+	uint8_t splen[33]; /* distinct source prefix lengths of the plan */
+	int n_splen;
+	uint8_t in_layer[33]; /* source prefix lengths present in the layer */
 };
 
 /* splitmix64's finaliser: every key bit reaches the low bits we keep. */
@@ -190,58 +196,89 @@ static uint64_t mix64(uint64_t h)
 	return h ^ (h >> 31);
 }
 
-static size_t iv_bucket(const struct ivindex *ix, uint8_t sp, uint8_t dp, uint32_t s, uint32_t d)
+static uint64_t ov_key(int ancestor, uint8_t plen, uint32_t prefix)
 {
-	uint64_t h = mix64((uint64_t)(s & pmask(sp)) << 32 | (d & pmask(dp)));
-
-	return (size_t)mix64(h ^ (sp * 33u + dp)) & ix->mask;
+	return (uint64_t)ancestor << 40 | (uint64_t)plen << 32 | (prefix & pmask(plen));
 }
 
-static void iv_reset(struct ivindex *ix)
+static void ov_reset(struct ovindex *ix)
 {
-	for (size_t i = 0; i < ix->n_pairs; i++)
-		ix->seen[ix->pairs[i]] = 0;
-	ix->n_pairs = 0;
-	memset(ix->head, 0xff, (ix->mask + 1) * sizeof(*ix->head));
+	for (size_t i = 0; i < ix->n_used; i++)
+		ix->head[ix->used[i]] = -1;
+	ix->n_used = 0;
+	ix->n_node = 0;
+	memset(ix->in_layer, 0, sizeof(ix->in_layer));
 }
 
-/* 0 = fits, 1 = shadowed by an earlier element (drop), 2 = conflict. */
-static int iv_check(const struct ivindex *ix, const struct plan *p, const struct box *b)
+static bool box_overlap(const struct box *a, const struct box *b)
 {
-	const uint32_t *pts[2] = { b->lo, b->hi };
+	for (int i = 0; i < 5; i++)
+		if (a->lo[i] > b->hi[i] || b->lo[i] > a->hi[i])
+			return false;
+	return true;
+}
 
-	for (size_t k = 0; k < ix->n_pairs; k++) {
-		uint8_t sp = (uint8_t)(ix->pairs[k] / 33), dp = (uint8_t)(ix->pairs[k] % 33);
+/* 0 = no overlap, 1 = inside an earlier element (drop), 2 = overlap. */
+static int ov_probe(const struct ovindex *ix, const struct plan *p, uint64_t key,
+		    const struct box *b)
+{
+	for (long n = ix->head[mix64(key) & ix->mask]; n >= 0; n = ix->node[n].next) {
+		struct box o;
 
-		for (int e = 0; e < 2; e++) {
-			const uint32_t *pt = pts[e];
-
-			for (long j = ix->head[iv_bucket(ix, sp, dp, pt[0], pt[1])]; j >= 0;
-			     j = ix->next[j]) {
-				struct box o;
-
-				filter_box(&p->filters[j].sel, &o);
-				if (!point_in(pt, &o))
-					continue;
-				return box_in(b, &o) ? 1 : 2;
-			}
-		}
+		if (ix->node[n].key != key)
+			continue;
+		filter_box(&p->filters[ix->node[n].elem].sel, &o);
+		if (box_overlap(b, &o))
+			/* The layer has no overlaps: one overlapping element decides. */
+			return box_in(b, &o) ? 1 : 2;
 	}
 	return 0;
 }
 
-static void iv_add(struct ivindex *ix, const struct plan *p, size_t i)
+static int ov_check(const struct ovindex *ix, const struct plan *p, const struct plan_sel *s,
+		    const struct box *b)
+{
+	int r;
+
+	for (uint8_t q = 0; q <= s->src_plen; q++) {
+		if (!ix->in_layer[q])
+			continue;
+		r = ov_probe(ix, p, ov_key(0, q, s->src), b);
+		if (r)
+			return r;
+	}
+	return ov_probe(ix, p, ov_key(1, s->src_plen, s->src), b);
+}
+
+static int ov_put(struct ovindex *ix, uint64_t key, long elem)
+{
+	size_t bk = mix64(key) & ix->mask;
+
+	if (ix->n_node == ix->cap_node) {
+		size_t cap = ix->cap_node ? ix->cap_node * 2 : 4096;
+		struct ovnode *v = realloc(ix->node, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ix->node = v;
+		ix->cap_node = cap;
+	}
+	if (ix->head[bk] < 0)
+		ix->used[ix->n_used++] = bk;
+	ix->node[ix->n_node] = (struct ovnode){ key, elem, ix->head[bk] };
+	ix->head[bk] = (long)ix->n_node++;
+	return 0;
+}
+
+static int ov_add(struct ovindex *ix, const struct plan *p, size_t i)
 {
 	const struct plan_sel *s = &p->filters[i].sel;
-	uint16_t pair = (uint16_t)(s->src_plen * 33u + s->dst_plen);
-	size_t bk = iv_bucket(ix, s->src_plen, s->dst_plen, s->src, s->dst);
+	int r = ov_put(ix, ov_key(0, s->src_plen, s->src), (long)i);
 
-	if (!ix->seen[pair]) {
-		ix->seen[pair] = 1;
-		ix->pairs[ix->n_pairs++] = pair;
-	}
-	ix->next[i] = ix->head[bk];
-	ix->head[bk] = (long)i;
+	ix->in_layer[s->src_plen] = 1;
+	for (int k = 0; !r && k < ix->n_splen && ix->splen[k] < s->src_plen; k++)
+		r = ov_put(ix, ov_key(1, ix->splen[k], s->src), (long)i);
+	return r;
 }
 
 /* Exact-key dedup inside a hash layer. */
@@ -303,7 +340,8 @@ static size_t same_shape_run(const struct plan *p, size_t i, int fields)
 static int lower_plan(struct lower *lw)
 {
 	const struct plan *p = lw->p;
-	struct ivindex ix = { 0 };
+	struct ovindex ix = { 0 };
+	size_t ovsz = 16;
 	struct hkset hk = { 0 };
 	size_t sz = 16;
 	int ret = -ENOMEM;
@@ -311,14 +349,24 @@ static int lower_plan(struct lower *lw)
 	while (sz < p->n_filters * 2)
 		sz <<= 1;
 	lw->elem_layer = malloc((p->n_filters + 1) * sizeof(long));
-	ix.head = malloc(sz * sizeof(long));
-	ix.next = malloc((p->n_filters + 1) * sizeof(long));
+	/* Source prefix lengths used by the plan, ascending. */
+	for (size_t i = 0; i < p->n_filters; i++)
+		ix.in_layer[p->filters[i].sel.src_plen] = 1;
+	for (uint8_t q = 0; q <= 32; q++)
+		if (ix.in_layer[q])
+			ix.splen[ix.n_splen++] = q;
+	while (ovsz < (p->n_filters + 1) * (size_t)(ix.n_splen + 1) * 2)
+		ovsz <<= 1;
+	ix.head = malloc(ovsz * sizeof(long));
+	ix.used = malloc(ovsz * sizeof(size_t));
 	hk.key = calloc(sz, sizeof(uint64_t));
 	hk.val = calloc(sz, sizeof(long));
-	if (!lw->elem_layer || !ix.head || !ix.next || !hk.key || !hk.val)
+	if (!lw->elem_layer || !ix.head || !ix.used || !hk.key || !hk.val)
 		goto out;
-	ix.mask = hk.mask = sz - 1;
-	iv_reset(&ix);
+	hk.mask = sz - 1;
+	ix.mask = ovsz - 1;
+	memset(ix.head, 0xff, ovsz * sizeof(long));
+	ov_reset(&ix);
 
 	for (size_t i = 0; i < p->n_filters; i++) {
 		const struct plan_sel *s = &p->filters[i].sel;
@@ -372,7 +420,7 @@ static int lower_plan(struct lower *lw)
 		}
 		filter_box(s, &b);
 		if (cur && cur->kind == L_INTERVAL) {
-			int c = iv_check(&ix, p, &b);
+			int c = ov_check(&ix, p, s, &b);
 
 			if (c == 1) {
 				cur->n = i + 1 - cur->first;
@@ -386,10 +434,11 @@ static int lower_plan(struct lower *lw)
 		if (!cur) {
 			if (push_layer(lw, L_INTERVAL, i))
 				goto out;
-			iv_reset(&ix);
+			ov_reset(&ix);
 			cur = &lw->l[lw->nl - 1];
 		}
-		iv_add(&ix, p, i);
+		if (ov_add(&ix, p, i))
+			goto out;
 		cur->fields |= used_fields(s);
 		cur->n = i + 1 - cur->first;
 		cur->n_elems++;
@@ -398,7 +447,8 @@ static int lower_plan(struct lower *lw)
 	ret = 0;
 out:
 	free(ix.head);
-	free(ix.next);
+	free(ix.used);
+	free(ix.node);
 	free(hk.key);
 	free(hk.val);
 	return ret;

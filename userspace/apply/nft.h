@@ -19,13 +19,16 @@
 
 /*
  * How a plan is lowered: filters are cut, in plan order, into layers; each
- * layer is one verdict map looked up by one rule, tried in order.  A layer
- * is either a hash map over the fields its filters give exactly (the
- * common case: host-to-host filters, any number of them, cheap to load),
- * or a concatenated interval map (prefixes) holding elements in plan
- * order, where the first inserted element wins on overlap.  A new layer
- * starts where the kernel would refuse an element (its start or end lies
- * inside an earlier element of the layer: semantics.md).
+ * layer is one verdict map looked up by one rule, tried in order, so an
+ * earlier layer always wins.  A layer is either a hash map over the fields
+ * its filters give exactly (the common case: host-to-host filters, any
+ * number of them, cheap to load), or a concatenated interval map (pipapo)
+ * for prefixes.  No two elements of one interval map overlap: which of two
+ * overlapping pipapo elements a lookup returns is not reliably the first
+ * inserted once the map is large (tests/netns/nft_differential.sh found
+ * it), so a filter that overlaps an element of the current map starts a new
+ * map, and one that lies inside an element of it is left out (it can never
+ * match first).
  */
 struct nft_layer_info {
 	bool interval;

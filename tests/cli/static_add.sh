@@ -57,6 +57,9 @@ c_rej f_prefix0 "prefix 0 is out of range" $S add filter L1 10.0.0.0 me srcmask=
 c_rej f_prefix33 "prefix 33 is out of range" $S add filter L1 10.0.0.0 me dstmask=33
 c_rej f_mask_garbage "not a mask" $S add filter L1 10.0.0.0 me dstmask=abc
 c_rej f_mask_on_me "srcmask: a mask applies only" $S add filter L1 me any srcmask=24
+c_ok f_default_mask_on_keywords $S add filter L1 me any srcmask=255.255.255.255 dstmask=0.0.0.0 description=dm
+c_sql f_default_mask_val "4294967295|0" "select src_mask, dst_mask from filters where description='dm'"
+c_rej f_mask0_on_me "srcmask: a mask applies only" $S add filter L1 me any srcmask=0.0.0.0
 c_rej f_mask_on_any "dstmask: a mask applies only" $S add filter L1 me any dstmask=24
 c_rej f_port_icmp "ports apply only with protocol=TCP or protocol=UDP" \
 	$S add filter L1 me any protocol=icmp dstport=80

@@ -40,14 +40,30 @@ static const char *kind_word(enum ns_addr_kind k)
 	return (unsigned)k < 8 ? w[k] : "?";
 }
 
+static bool has_mask(enum ns_addr_kind k)
+{
+	return k == NS_ADDR_IP || k == NS_ADDR_DNS_NAME;
+}
+
+static bool mask_implied(enum ns_addr_kind k, uint32_t mask)
+{
+	return mask == 0xffffffffu || (k == NS_ADDR_ANY && mask == 0);
+}
+
 /* Masks, server types and ports: shared by add filter and delete filter. */
 int ns_filter_check(const struct ns_args *a, struct ns_filter *f, char *err, size_t errlen)
 {
 	const struct ns_arg *sm = ns_arg_get(a, "srcmask"), *dm = ns_arg_get(a, "dstmask");
 	const struct ns_arg *sp = ns_arg_get(a, "srcport"), *dp = ns_arg_get(a, "dstport");
 
+	/* Restating the default mask next to a keyword is harmless (scripts
+	 * do it); any other mask there has no meaning. */
+	if (sm && !has_mask(f->src.kind) && mask_implied(f->src.kind, sm->u))
+		sm = NULL;
+	if (dm && !has_mask(f->dst.kind) && mask_implied(f->dst.kind, dm->u))
+		dm = NULL;
 	if (sm) {
-		if (f->src.kind != NS_ADDR_IP && f->src.kind != NS_ADDR_DNS_NAME)
+		if (!has_mask(f->src.kind))
 			return ns_err(err, errlen, -EINVAL,
 				      "srcmask: a mask applies only to an address or DNS name, not "
 				      "to %s",
@@ -55,7 +71,7 @@ int ns_filter_check(const struct ns_args *a, struct ns_filter *f, char *err, siz
 		f->src.mask = sm->u;
 	}
 	if (dm) {
-		if (f->dst.kind != NS_ADDR_IP && f->dst.kind != NS_ADDR_DNS_NAME)
+		if (!has_mask(f->dst.kind))
 			return ns_err(err, errlen, -EINVAL,
 				      "dstmask: a mask applies only to an address or DNS name, not "
 				      "to %s",

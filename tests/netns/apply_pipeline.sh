@@ -175,4 +175,33 @@ run_backend() {
 
 run_backend xfrm
 run_backend bpf
+
+# ---- server keywords from live state and fixture files --------------------
+ip -n "$A" route add default via 10.199.0.254 dev va$$ 2>/dev/null
+echo "nameserver 192.0.2.53" >"$W/resolv.conf"
+printf 'lease {\n  option dhcp-server-identifier 192.0.2.67;\n}\n' >"$W/leases/dhclient.va.leases"
+NETSH_IPSEC_DIR=$(mktemp -d "$W/servers.XXXXXX")
+export NETSH_IPSEC_DIR
+echo "192.0.2.44" >"$NETSH_IPSEC_DIR/wins-servers"
+cat >"$W/servers.netsh" <<'EOF'
+ipsec static add filterlist name=Servers
+ipsec static add filter filterlist=Servers srcaddr=me dstaddr=gateway mirrored=no
+ipsec static add filter filterlist=Servers srcaddr=me dstaddr=dns protocol=udp dstport=53 mirrored=no
+ipsec static add filter filterlist=Servers srcaddr=me dstaddr=dhcp mirrored=no
+ipsec static add filter filterlist=Servers srcaddr=me dstaddr=wins mirrored=no
+ipsec static add filteraction name=Pass action=permit
+ipsec static add policy name=Servers assign=yes activatedefaultrule=no
+ipsec static add rule name=servers policy=Servers filterlist=Servers filteraction=Pass
+EOF
+if out=$("$NETSH" -f "$W/servers.netsh" 2>&1) && plan=$(apply -n 2>&1); then
+	for want in "10.199.0.1/32 -> 10.199.0.254/32" "-> 192.0.2.53/32 port 53" \
+		"10.199.0.1/32 -> 192.0.2.67/32" "10.199.0.1/32 -> 192.0.2.44/32"; do
+		case $plan in
+		*"$want"*) t_pass "apply_pipeline server keyword ($want)" ;;
+		*) t_fail "apply_pipeline server keyword ($want)" "not in the plan" ;;
+		esac
+	done
+else
+	t_fail "apply_pipeline server keywords" "$(printf '%s' "$out$plan" | tail -n 1)"
+fi
 exit 0

@@ -143,6 +143,29 @@ if ip -n $A xfrm policy | grep -A1 'src 10.77.1.1/32 dst 10.77.2.0/24' | grep -q
 else t_fail foreign_policy_untouched "$(ip -n $A xfrm policy | head -n 5 | tr '\n' ' ')"; fi
 ip -n $A xfrm policy del src 10.77.1.1/32 dst 10.77.2.0/24 dir out
 
+# --- tunnel and soft templates
+cat > "$W/plan-tun" <<'P'
+rule tun negotiate tunnel 10.77.2.254
+rule sft negotiate soft ah
+filter tun 10.77.1.1 10.88.0.0/16 any 0 0
+filter sft 10.77.1.1 10.89.0.0/16 tcp 0 0
+P
+drv $A -b xfrm apply "$W/plan-tun"
+pol=$(ip -n $A xfrm policy)
+if printf '%s\n' "$pol" | grep -A3 'src 10.77.1.1/32 dst 10.88.0.0/16' | grep -A3 'dir out' |
+	grep -q 'tmpl src 10.77.1.1 dst 10.77.2.254' &&
+	printf '%s\n' "$pol" | grep -A3 'src 10.77.1.1/32 dst 10.88.0.0/16' | grep -A3 'dir in' |
+	grep -q 'tmpl src 10.77.2.254 dst 10.77.1.1' &&
+	printf '%s\n' "$pol" | grep -A4 'src 10.77.1.1/32 dst 10.88.0.0/16' | grep -q 'mode tunnel'; then
+	t_pass xfrm_tunnel_template
+else t_fail xfrm_tunnel_template "$(printf '%s' "$pol" | grep -A4 10.88 | tr '\n' ' ')"; fi
+if printf '%s\n' "$pol" | grep -A5 'src 10.77.1.1/32 dst 10.89.0.0/16 proto tcp' | grep -A4 'dir out' |
+	grep -q 'level use' &&
+	printf '%s\n' "$pol" | grep -A5 'src 10.77.1.1/32 dst 10.89.0.0/16 proto tcp' | grep -q 'proto ah'; then
+	t_pass xfrm_soft_ah_template
+else t_fail xfrm_soft_ah_template "$(printf '%s' "$pol" | grep -A5 10.89 | tr '\n' ' ')"; fi
+drv $A -b xfrm flush
+
 # --- flush removes exactly ours
 drv $A -b nft,xfrm apply "$W/plan" >/dev/null 2>&1
 drv $A -b nft,xfrm flush

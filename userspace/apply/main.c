@@ -122,8 +122,12 @@ static int build_plan(struct ctx *c, struct plan *p, char *err, size_t errlen)
 
 static void report(const char *what, int ret, const char *msg)
 {
+	size_t n = strcspn(what, " ");
+
 	if (ret == -ENOSYS)
 		fprintf(stderr, "ipsec-apply: %s: backend not available in this build\n", what);
+	else if (!strncmp(msg, what, n) && msg[n] == ':')
+		fprintf(stderr, "ipsec-apply: %s\n", msg); /* the backend named itself */
 	else
 		fprintf(stderr, "ipsec-apply: %s: %s\n", what, *msg ? msg : strerror(-ret));
 }

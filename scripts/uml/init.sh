@@ -31,6 +31,12 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+# Everything below writes to /run and /var/tmp: never let that reach the
+# host's directories through hostfs.
+if ! mountpoint -q /run || ! mountpoint -q /var/tmp; then
+	echo "init: tmpfs on /run or /var/tmp missing; refusing to run" >&2
+	poweroff
+fi
 mkdir -p /run/netns /run/lock
 # Without this the guest would see the host's /dev/shm contents.
 mount -t tmpfs tmpfs /dev/shm 2>/dev/null

@@ -37,7 +37,7 @@ cleanup() {
 	umount "$T/bpffs" 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+trap 'cleanup 2>/dev/null' EXIT
 mkdir "$T/bpffs" && mount -t bpf bpf "$T/bpffs" || exit 1
 
 # A --va1-- G (10.250.x) --vb1-- B  and  A --va2-- H (10.251.x) --vb2-- B

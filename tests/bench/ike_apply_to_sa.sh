@@ -32,7 +32,7 @@ clean() {
 	for n in hosta hostb; do
 		nsx $n ip xfrm state flush
 		nsx $n ip xfrm policy flush
-		rm -rf "${SCRATCH:?}/$n"
+		host_reset $n
 	done
 }
 

@@ -41,7 +41,7 @@ if why=$(product_why_not); then
 	nsx hosta "$IPSEC_APPLY" --flush --backend=xfrm --no-nft --vici /run/hosta/charon.vici >/dev/null 2>&1
 	printf 'FIG ike-load-rules product  flush %6d\n' $(($(now_ms) - t0))
 	charon_stop hosta
-	rm -rf "$SCRATCH/hosta"
+	host_reset hosta
 else
 	echo "SKIP ike-load-rules product: $why"
 fi

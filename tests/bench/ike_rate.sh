@@ -75,7 +75,7 @@ round() {
 	nsx hostb ip xfrm state flush
 	nsx hosta ip xfrm policy flush
 	nsx hostb ip xfrm policy flush
-	rm -rf "$SCRATCH/hosta" "$SCRATCH/hostb"
+	host_reset hosta; host_reset hostb
 }
 
 echo "# ike_rate: N=$N peers, UML $(uname -r), strongSwan $(charon --version 2>/dev/null | awk '{print $NF}')"

@@ -52,7 +52,7 @@ charon_stop hosta
 # The soft phase's failed negotiation leaves an acquire (larval) state for
 # A -> B behind; while it lives the kernel sends no new ACQUIRE for A -> B.
 nsx hosta ip xfrm state flush
-rm -rf "$SCRATCH/hosta"
+host_reset hosta
 charon_start hosta && charon_start hostb || { t_fail "$t-charon" "charon did not start"; exit 1; }
 product_step "$t-netsh-hostA" hosta product_netsh hosta "$S/inpass.netsh" || exit 1
 product_step "$t-netsh-hostB" hostb product_netsh hostb "$S/respond.netsh" || exit 1

@@ -212,6 +212,46 @@ static void test_format(void **state)
 	assert_string_equal(ns_bootmode_name(NS_BOOT_STATEFUL), "stateful");
 }
 
+/* Garbage never crashes the loader, and an error leaves cfg untouched. */
+static void test_garbage(void **state)
+{
+	struct fx *f = *state;
+	static const char *const bits[] = {"ipsecexempt", "bootmode", "bootexemption", "=", "=",
+					   "0", "3", "99", "block", "tcp:0:22:inbound",
+					   "udp:1:2:outbound", ":", " ", "\t", "#", "\n", "\n",
+					   "\xff", "\r\n", "ipsecloginterval=600"};
+	unsigned st = 12345;
+
+	for (int round = 0; round < 500; round++) {
+		struct ns_config c, before;
+		char text[512] = "", err[256];
+		size_t len = 0;
+		int ret;
+
+		for (int k = 0; k < 24; k++) {
+			const char *b;
+
+			st = st * 1103515245u + 12345u;
+			b = bits[(st >> 16) % (sizeof(bits) / sizeof(bits[0]))];
+			if (len + strlen(b) + 1 < sizeof(text)) {
+				strcat(text, b);
+				len += strlen(b);
+			}
+		}
+		write_file(f->path, text);
+		ns_config_defaults(&c);
+		c.ipsecloginterval = 61;
+		before = c;
+		ret = ns_config_load(f->dir, &c, err, sizeof(err));
+		if (ret) {
+			assert_memory_equal(&c, &before, sizeof(c));
+			assert_true(strlen(err) > 0);
+		} else {
+			assert_int_equal(ns_config_validate(&c, err, sizeof(err)), 0);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_set_validation),
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -773,7 +773,48 @@ struct conn {
 struct conns {
 	struct conn *v;
 	size_t n;
+	/* key → index + 1 (0 = empty), open addressing, size a power of 2 */
+	size_t *slot;
+	size_t n_slot;
 };
+
+static uint64_t key_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ull;
+	return h;
+}
+
+/* The slot holding key, or the empty one where it belongs. */
+static size_t *conn_slot(const struct conns *cs, const char *key)
+{
+	size_t mask = cs->n_slot - 1, i = (size_t)key_hash(key) & mask;
+
+	while (cs->slot[i] && strcmp(cs->v[cs->slot[i] - 1].key, key))
+		i = (i + 1) & mask;
+	return &cs->slot[i];
+}
+
+/* Keep the table at most half full. */
+static int conns_grow(struct conns *cs)
+{
+	struct conns bigger = *cs;
+
+	if (cs->n_slot && (cs->n + 1) * 2 <= cs->n_slot)
+		return 0;
+	bigger.n_slot = cs->n_slot ? cs->n_slot * 2 : 64;
+	bigger.slot = calloc(bigger.n_slot, sizeof(*bigger.slot));
+	if (!bigger.slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < cs->n; i++)
+		*conn_slot(&bigger, cs->v[i].key) = i + 1;
+	free(cs->slot);
+	cs->slot = bigger.slot;
+	cs->n_slot = bigger.n_slot;
+	return 0;
+}
 
 static void conns_free(struct conns *cs)
 {
@@ -783,8 +824,8 @@ static void conns_free(struct conns *cs)
 		free(cs->v[i].ac.ca);
 	}
 	free(cs->v);
-	cs->n = 0;
-	cs->v = NULL;
+	free(cs->slot);
+	memset(cs, 0, sizeof(*cs));
 }
 
 /* Everything a connection is made of besides its children. */
@@ -814,14 +855,17 @@ static struct conn *conn_for(struct conns *cs, const struct plan_rule *r,
 {
 	struct conn *c;
 	char *key = conn_key(r, ac, peer);
+	size_t *slot;
 
-	if (!key)
+	if (!key || conns_grow(cs)) {
+		free(key);
 		return NULL;
-	for (size_t i = 0; i < cs->n; i++)
-		if (!strcmp(cs->v[i].key, key)) {
-			free(key);
-			return &cs->v[i];
-		}
+	}
+	slot = conn_slot(cs, key);
+	if (*slot) {
+		free(key);
+		return &cs->v[*slot - 1];
+	}
 	c = realloc(cs->v, (cs->n + 1) * sizeof(*c));
 	if (!c) {
 		free(key);
@@ -842,7 +886,7 @@ static struct conn *conn_for(struct conns *cs, const struct plan_rule *r,
 		memcpy(c->ac.ca, ac->ca, ac->ca_len);
 		c->ac.ca_len = ac->ca_len;
 	}
-	cs->n++;
+	*slot = ++cs->n;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	/* A peer given as a subnet is identified by whatever address it uses. */
 	snprintf(c->peer_id, sizeof(c->peer_id), "%s", strchr(peer, '/') ? "%any" : peer);

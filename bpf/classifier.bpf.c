@@ -162,7 +162,11 @@ struct search {
 			return 0;                                                                  \
 		k.src = s->p.src & c->smask;                                                       \
 		k.dst = s->p.dst & c->dmask;                                                       \
-		if (k.src < c->smin || k.src > c->smax || k.dst < c->dmin || k.dst > c->dmax)      \
+		h = bpf_ntohl(k.src);                                                              \
+		if (h < c->smin || h > c->smax)                                                    \
+			return 0;                                                                  \
+		h = bpf_ntohl(k.dst);                                                              \
+		if (h < c->dmin || h > c->dmax)                                                    \
 			return 0;                                                                  \
 		k.sport = s->p.sport & c->sport_mask;                                              \
 		k.dport = s->p.dport & c->dport_mask;                                              \

@@ -98,9 +98,9 @@ struct nsb_class {
 	 * of the generation's region, about 16 bits per key, one hash. */
 	__u32 bloom_off;
 	__u32 bloom_mask;
-	/* Smallest and largest masked address of the class's keys (compared
-	 * as stored, network order): a class of filters towards one address
-	 * (Me) or one block is skipped by packets elsewhere without hashing. */
+	/* Smallest and largest masked address of the class's keys, host
+	 * order: a class of filters towards one address (Me) or one block is
+	 * skipped by packets elsewhere without hashing. */
 	__u32 smin, smax, dmin, dmax;
 	/* IP protocols 0-127 that occur in the class's keys (all, if it fixes
 	 * none; protocols from 128 always pass): a TCP packet skips the

@@ -24,7 +24,7 @@ cleanup() {
 	umount "$T/bpffs" 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+trap 'cleanup 2>/dev/null' EXIT
 mkdir "$T/bpffs" && mount -t bpf bpf "$T/bpffs" || { t_fail bpf_setup "mount bpffs"; exit 0; }
 
 inA() { ip netns exec "$A" "$@"; }
@@ -135,3 +135,27 @@ else
 fi
 inG nft list table ip nsbobs >/dev/null 2>&1 && t_pass bpf_flush_leaves_others ||
 	t_fail bpf_flush_leaves_others "observer table gone"
+
+# Inside `ip netns exec` every run has a private mount namespace: nothing
+# pinned survives, so the backend attaches what needs no pin (clsact, netlink
+# XDP) and finds its state through the attached program.
+drvx() { inG "$DRV" "$@"; }
+# shellcheck disable=SC2086
+t_check bpf_eph_apply drvx apply $PLAN
+t_check bpf_eph_permit inA ping -c 3 -i 0.2 -W 1 -q 10.99.2.2
+st=$(drvx status)
+if printf '%s\n' "$st" | grep -q 'vga.*clsact' && printf '%s\n' "$st" | grep -q 'filter 3 permit packets 3 '; then
+	t_pass bpf_eph_status
+else
+	t_fail bpf_eph_status "$(printf '%s' "$st" | tr '\n' ' ' | cut -c1-300)"
+fi
+# shellcheck disable=SC2086
+if drvx -v apply $PLAN | grep -q 'already holds'; then t_pass bpf_eph_noop
+else t_fail bpf_eph_noop "state not found again"; fi
+t_check bpf_eph_update drvx apply $PLAN fill 10 3
+t_check bpf_eph_flush drvx flush
+if inG tc filter show dev vga ingress 2>/dev/null | grep -q nsb_ || inG ip link show vga | grep -q xdp; then
+	t_fail bpf_eph_flush_clean "$(inG tc filter show dev vga ingress | tr '\n' ' ')"
+else
+	t_pass bpf_eph_flush_clean
+fi

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,11 @@
 #endif
 /* enum bpf_attach_type values newer than the 6.1 UAPI headers (6.6+). */
 #define NSB_ATTACH_TCX_INGRESS 46
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
 
 /* ---- lowering a plan ------------------------------------------------- */
 
@@ -130,10 +136,12 @@ static void layout_classes(struct nsb_build *b)
 
 			if (k->proto < 128)
 				cl->protos[k->proto >> 6] |= 1ull << (k->proto & 63);
-			cl->smin = k->src < cl->smin ? k->src : cl->smin;
-			cl->smax = k->src > cl->smax ? k->src : cl->smax;
-			cl->dmin = k->dst < cl->dmin ? k->dst : cl->dmin;
-			cl->dmax = k->dst > cl->dmax ? k->dst : cl->dmax;
+			uint32_t hs = ntohl(k->src), hd = ntohl(k->dst);
+
+			cl->smin = hs < cl->smin ? hs : cl->smin;
+			cl->smax = hs > cl->smax ? hs : cl->smax;
+			cl->dmin = hd < cl->dmin ? hd : cl->dmin;
+			cl->dmax = hd > cl->dmax ? hd : cl->dmax;
 		}
 		if (!cl->proto_mask)
 			memset(cl->protos, 0xff, sizeof(cl->protos));
@@ -531,39 +539,17 @@ struct nsb_inst {
 	struct nsb_fds fds; /* borrowed from skel */
 };
 
-/* bpf_loop (the fast search) needs a JIT; without one the plain loop runs. */
-static bool jit_enabled(void)
+/*
+ * Loads the fast programs (bpf_loop, which needs a JIT) or the plain ones
+ * (bounded loop) into a fresh skeleton.
+ */
+static int inst_load(struct nsb_inst *in, bool plain, uint32_t counter_slots, uint32_t rule_slots)
 {
-	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
-	int v = 0;
-
-	if (!f)
-		return false;
-	if (fscanf(f, "%d", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v != 0;
-}
-
-int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, uint32_t rule_slots, char *err,
-		  size_t len)
-{
-	struct nsb_inst *in = calloc(1, sizeof(*in));
-	bool plain;
 	int ret;
 
-	if (!in) {
-		snprintf(err, len, "bpf: out of memory");
-		return -ENOMEM;
-	}
 	in->skel = classifier_bpf__open();
-	if (!in->skel) {
-		ret = -errno;
-		snprintf(err, len, "bpf: open classifier: %s", strerror(errno));
-		free(in);
-		return ret ? ret : -EINVAL;
-	}
-	plain = !jit_enabled();
+	if (!in->skel)
+		return errno ? -errno : -EINVAL;
 	bpf_program__set_autoload(in->skel->progs.nsb_tc, !plain);
 	bpf_program__set_autoload(in->skel->progs.nsb_xdp, !plain);
 	bpf_program__set_autoload(in->skel->progs.nsb_tc_plain, plain);
@@ -583,9 +569,8 @@ int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, uint32_t rule_s
 				 2 * ((rule_slots ? rule_slots : 4096) / 2 + 16 * NSB_MAX_CLASSES));
 	ret = classifier_bpf__load(in->skel);
 	if (ret) {
-		snprintf(err, len, "bpf: load classifier (verifier): %s", strerror(-ret));
 		classifier_bpf__destroy(in->skel);
-		free(in);
+		in->skel = NULL;
 		return ret;
 	}
 	in->fds.active = bpf_map__fd(in->skel->maps.nsb_active);
@@ -599,6 +584,32 @@ int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, uint32_t rule_s
 	in->fds.tc = bpf_program__fd(plain ? in->skel->progs.nsb_tc_plain : in->skel->progs.nsb_tc);
 	in->fds.xdp =
 		bpf_program__fd(plain ? in->skel->progs.nsb_xdp_plain : in->skel->progs.nsb_xdp);
+	return 0;
+}
+
+int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, uint32_t rule_slots, char *err,
+		  size_t len)
+{
+	struct nsb_inst *in = calloc(1, sizeof(*in));
+	libbpf_print_fn_t old;
+	int ret;
+
+	if (!in) {
+		snprintf(err, len, "bpf: out of memory");
+		return -ENOMEM;
+	}
+	/* Kernels without a JIT refuse bpf_loop ("callbacks are not allowed
+	 * in non-JITed programs"): expected, the plain programs follow. */
+	old = libbpf_set_print(quiet);
+	ret = inst_load(in, false, counter_slots, rule_slots);
+	libbpf_set_print(old);
+	if (ret)
+		ret = inst_load(in, true, counter_slots, rule_slots);
+	if (ret) {
+		snprintf(err, len, "bpf: load classifier (verifier): %s", strerror(-ret));
+		free(in);
+		return ret;
+	}
 	*out = in;
 	return 0;
 }
@@ -766,6 +777,14 @@ struct nsb_ctx {
 	const struct apply_opts *o;
 	char dir[PATH_MAX];
 	FILE *out;
+	/*
+	 * We had to mount the bpf file system ourselves, typically inside
+	 * `ip netns exec` (a private mount namespace that dies with us): pins
+	 * would vanish, and with them tcx and XDP links.  Then attach what
+	 * persists without pins (clsact filter, netlink XDP) and find the
+	 * state again through the attached program.
+	 */
+	bool ephemeral;
 };
 
 static void ctx_init(struct nsb_ctx *c, const struct apply_opts *o)
@@ -788,7 +807,7 @@ static void pin_path(const struct nsb_ctx *c, char *buf, size_t n, const char *n
 		buf[0] = '\0';
 }
 
-static int ensure_bpffs(const struct nsb_ctx *c, char *err, size_t len)
+static int ensure_bpffs(struct nsb_ctx *c, char *err, size_t len)
 {
 	char parent[PATH_MAX], *slash;
 	struct statfs sfs;
@@ -804,6 +823,7 @@ static int ensure_bpffs(const struct nsb_ctx *c, char *err, size_t len)
 				 strerror(errno));
 			return -errno;
 		}
+		c->ephemeral = true;
 	}
 	if (mkdir(c->dir, 0700) && errno != EEXIST) {
 		snprintf(err, len, "bpf: mkdir %s: %s", c->dir, strerror(errno));
@@ -915,6 +935,102 @@ static int list_ifaces(struct nsb_iface **out)
 	return n;
 }
 
+static bool prog_named(int fd, const char *prefix)
+{
+	struct bpf_prog_info info;
+	uint32_t n = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return !bpf_obj_get_info_by_fd(fd, &info, &n) && !strncmp(info.name, prefix, strlen(prefix));
+}
+
+/* The maps a loaded classifier program uses, by name, into f. */
+static void maps_of_prog(int prog, struct nsb_fds *f)
+{
+	uint32_t ids[16], n = sizeof(struct bpf_prog_info);
+	struct bpf_prog_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 16;
+	info.map_ids = (uint64_t)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog, &info, &n))
+		return;
+	for (uint32_t i = 0; i < info.nr_map_ids && i < 16; i++) {
+		struct bpf_map_info mi;
+		uint32_t mn = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]), used = 0;
+
+		memset(&mi, 0, sizeof(mi));
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &mn) && !strncmp(mi.name, "nsb_", 4))
+			for (int k = 0; k < NSB_N_FDS - 2; k++)
+				if (!strcmp(mi.name + 4, nsb_pin_names[k]) && *fd_slot(f, k) < 0) {
+					*fd_slot(f, k) = fd;
+					used = 1;
+				}
+		if (!used)
+			close(fd);
+	}
+}
+
+/*
+ * Without pins (see nsb_ctx.ephemeral): the state of the classifier that a
+ * previous run attached as our clsact filter, found through the program.
+ */
+static int discover(struct nsb_fds *f)
+{
+	/* Interfaces without a clsact qdisc make libbpf complain: expected. */
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
+	struct nsb_iface *ifs;
+	int n = list_ifaces(&ifs);
+
+	fds_init(f);
+	for (int i = 0; i < n && f->tc < 0; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifs[i].ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, q, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
+		uint32_t xid = 0;
+		int fd;
+
+		if (bpf_tc_query(&hook, &q) || !q.prog_id)
+			continue;
+		fd = bpf_prog_get_fd_by_id(q.prog_id);
+		if (fd < 0)
+			continue;
+		if (!prog_named(fd, "nsb_tc")) {
+			close(fd);
+			continue;
+		}
+		f->tc = fd;
+		maps_of_prog(fd, f);
+		if (!bpf_xdp_query_id((int)ifs[i].ifindex, 0, &xid) && xid) {
+			fd = bpf_prog_get_fd_by_id(xid);
+			if (fd >= 0 && prog_named(fd, "nsb_xdp"))
+				f->xdp = fd;
+			else if (fd >= 0)
+				close(fd);
+		}
+	}
+	if (n >= 0)
+		free(ifs);
+	libbpf_set_print(old);
+	for (int k = 0; k < NSB_N_FDS - 2; k++)
+		if (*fd_slot(f, k) < 0) {
+			fds_close(f);
+			return -ENOENT;
+		}
+	return 0;
+}
+
+/* Pinned state, or else the state of our attached program. */
+static int open_state(const struct nsb_ctx *c, struct nsb_fds *f)
+{
+	if (!open_pinned(c, f))
+		return 0;
+	return discover(f);
+}
+
 static int attach_tc(const struct nsb_ctx *c, const struct nsb_fds *f, const struct nsb_iface *ifc,
 		     struct nsb_ifinfo *ii, char *err, size_t len)
 {
@@ -935,8 +1051,9 @@ static int attach_tc(const struct nsb_ctx *c, const struct nsb_fds *f, const str
 		ii->flags |= NSB_IF_TCX;
 		return ret;
 	}
-	link = bpf_link_create(f->tc, (int)ifc->ifindex, (enum bpf_attach_type)NSB_ATTACH_TCX_INGRESS,
-			       NULL);
+	link = c->ephemeral ? -1
+			    : bpf_link_create(f->tc, (int)ifc->ifindex,
+					      (enum bpf_attach_type)NSB_ATTACH_TCX_INGRESS, NULL);
 	if (link >= 0) {
 		int ret = bpf_obj_pin(link, path) ? -errno : 0;
 
@@ -985,11 +1102,31 @@ static void attach_xdp(const struct nsb_ctx *c, const struct nsb_fds *f,
 		return;
 	snprintf(name, sizeof(name), "xdp_%u", ifc->ifindex);
 	pin_path(c, path, sizeof(path), name);
+	if (f->xdp < 0)
+		return;
 	link = bpf_obj_get(path);
 	if (link >= 0) {
 		if (!bpf_link_update(link, f->xdp, NULL))
 			ii->flags |= NSB_IF_XDP;
 		close(link);
+		return;
+	}
+	if (c->ephemeral) {
+		uint32_t xid = 0;
+		int old;
+
+		/* Netlink attach persists without a pin; never replace another's. */
+		if (!bpf_xdp_query_id((int)ifc->ifindex, 0, &xid) && xid) {
+			old = bpf_prog_get_fd_by_id(xid);
+			if (old < 0 || !prog_named(old, "nsb_xdp")) {
+				if (old >= 0)
+					close(old);
+				return;
+			}
+			close(old);
+		}
+		if (!bpf_xdp_attach((int)ifc->ifindex, f->xdp, 0, NULL))
+			ii->flags |= NSB_IF_XDP;
 		return;
 	}
 	link = bpf_link_create(f->xdp, (int)ifc->ifindex, BPF_XDP, NULL);
@@ -1479,7 +1616,7 @@ int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 	if (ret)
 		goto out;
 	fds_init(&pinned);
-	ret = open_pinned(&c, &pinned);
+	ret = open_state(&c, &pinned);
 	if (!ret && !read_gencfg(&pinned, &cfg) && cfg.digest == b->digest &&
 	    all_attached(&pinned)) {
 		if (o->verbose)
@@ -1532,8 +1669,19 @@ static void detach_clsact(const struct nsb_fds *f)
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)idx[i], .attach_point = BPF_TC_INGRESS);
 		LIBBPF_OPTS(bpf_tc_opts, to, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
 
+		uint32_t xid = 0;
+
 		if (vals[i].flags & NSB_IF_CLSACT)
 			bpf_tc_detach(&hook, &to);
+		/* A netlink-attached XDP program (no link) of ours. */
+		if ((vals[i].flags & NSB_IF_XDP) && !bpf_xdp_query_id((int)idx[i], 0, &xid) && xid) {
+			int fd = bpf_prog_get_fd_by_id(xid);
+
+			if (fd >= 0 && prog_named(fd, "nsb_xdp"))
+				bpf_xdp_detach((int)idx[i], 0, NULL);
+			if (fd >= 0)
+				close(fd);
+		}
 	}
 	if (n >= 0) {
 		free(idx);
@@ -1553,7 +1701,7 @@ int bpf_backend_flush(const struct apply_opts *o, char *err, size_t len)
 	if (!o)
 		o = &dflt;
 	ctx_init(&c, o);
-	if (!open_pinned(&c, &f)) {
+	if (!open_state(&c, &f)) {
 		if (!o->dry_run)
 			detach_clsact(&f);
 		fds_close(&f);
@@ -1602,7 +1750,7 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 	if (!o)
 		o = &dflt;
 	ctx_init(&c, o);
-	ret = open_pinned(&c, &f);
+	ret = open_state(&c, &f);
 	if (ret == -ENOENT) {
 		fprintf(c.out, "bpf: not loaded\n");
 		return 0;

@@ -34,6 +34,9 @@ ipsec static add filteraction name=Pass action=permit
 ipsec static add filteraction name=Stop action=block
 ipsec static add policy name=Watch assign=yes activatedefaultrule=no
 ipsec static add rule name=stop-5001 policy=Watch filterlist=Port5001 filteraction=Stop
+ipsec static add filterlist name=Dns5003
+ipsec static add filter filterlist=Dns5003 srcaddr=me dstaddr=dns protocol=tcp dstport=5003
+ipsec static add rule name=dns-5003 policy=Watch filterlist=Dns5003 filteraction=Stop
 EOF
 if ! out=$("$NETSH" -f "$W/policy.netsh" 2>&1); then
 	t_skip apply_watch "netsh cannot run the policy script yet: $(printf '%s' "$out" | tail -n 1)"
@@ -82,6 +85,11 @@ tcp_ok 5001 10.198.0.1 || true
 ip -n "$A" addr add 10.198.0.3/24 dev va$$
 eventually "apply_watch new address joins Me" tcp_blocked 5001 10.198.0.3
 
+# resolv.conf names a DNS server: the DNS filter now expands to it.
+tcp_ok 5003 || t_fail "apply_watch no DNS server, no DNS filter" "tcp 5003 dropped"
+echo "nameserver 10.198.0.2" >"$W/resolv.conf.new" && mv "$W/resolv.conf.new" "$W/resolv.conf"
+eventually "apply_watch resolv.conf change re-expands DNS" tcp_blocked 5003
+
 # A store change made by netsh.
 "$NETSH" ipsec static set rule name=stop-5001 policy=Watch filteraction=Pass >/dev/null 2>&1
 eventually "apply_watch store change re-applied" tcp_ok 5001
@@ -115,9 +123,9 @@ fi
 if tcp_blocked 5002; then t_pass "apply_watch enforcement stays after exit"
 else t_fail "apply_watch enforcement stays after exit" "tcp 5002 passes"; fi
 n=$(grep -c "^ipsec-apply: applying" "$W/watch.log")
-# first apply, address, store, dynamic rule, SIGHUP (+ at most a few extra
+# first apply, address, resolv.conf, store, dynamic rule, SIGHUP (+ a few extra
 # for bursts): a loop that re-applies on its own reads would show many more.
-if [ "$n" -ge 4 ] && [ "$n" -le 10 ]; then t_pass "apply_watch applies only on changes ($n)"
+if [ "$n" -ge 5 ] && [ "$n" -le 11 ]; then t_pass "apply_watch applies only on changes ($n)"
 else t_fail "apply_watch applies only on changes" "$n applies"; fi
 # With the san build, a leak or UB in the long-running loop shows here.
 if grep -q -e "ERROR: AddressSanitizer" -e "ERROR: LeakSanitizer" -e "runtime error" "$W/watch.log"; then

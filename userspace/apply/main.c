@@ -297,10 +297,18 @@ static int do_boot(struct ctx *c)
 
 /* ---- --watch ----------------------------------------------------------- */
 
+/* A directory watched for one file in it ("" = any file). */
+struct wfile {
+	int wd;
+	char name[NAME_MAX + 1];
+};
+
 struct watch {
 	struct mnl_socket *nl;
 	int ino, sfd;
 	int wd_store, wd_run, wd_run_parent;
+	struct wfile resolv[2], leases[3];
+	struct wfile vici; /* charon (re)creates its socket when it starts */
 	/* Signature of the store directory: netsh's writes change it, our own
 	 * reads (SQLite -shm files) must not wake us up. */
 	unsigned long long store_sig;
@@ -350,22 +358,35 @@ static void watch_run_dir(const struct ctx *c, struct watch *w)
 
 	if (w->wd_run >= 0)
 		return;
-	w->wd_run = inotify_add_watch(w->ino, c->run_dir, STORE_EVENTS);
+	w->wd_run = inotify_add_watch(w->ino, c->run_dir, STORE_EVENTS | IN_MASK_ADD);
 	if (w->wd_run < 0 && w->wd_run_parent < 0) {
 		snprintf(buf, sizeof(buf), "%s", c->run_dir);
-		w->wd_run_parent = inotify_add_watch(w->ino, dirname(buf), IN_CREATE | IN_MOVED_TO);
+		w->wd_run_parent =
+			inotify_add_watch(w->ino, dirname(buf), IN_CREATE | IN_MOVED_TO | IN_MASK_ADD);
 	}
 }
 
-static void watch_dir_of(struct watch *w, const char *file)
-{
-	char buf[PATH_MAX];
+/* IN_MASK_ADD: several inputs may live in one directory (/run, a test's
+ * fixture directory), and one watch per directory is all inotify gives. */
+#define WATCH_FILE_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MASK_ADD)
 
+static void watch_file(struct watch *w, struct wfile *wf, const char *file, bool whole_dir)
+{
+	char buf[PATH_MAX], nbuf[PATH_MAX];
+
+	wf->wd = -1;
 	if (!file)
 		return;
 	snprintf(buf, sizeof(buf), "%s", file);
-	inotify_add_watch(w->ino, dirname(buf),
-			  IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM);
+	snprintf(nbuf, sizeof(nbuf), "%s", file);
+	snprintf(wf->name, sizeof(wf->name), "%s", whole_dir ? "" : basename(nbuf));
+	wf->wd = inotify_add_watch(w->ino, whole_dir ? buf : dirname(buf), WATCH_FILE_EVENTS);
+}
+
+static bool wfile_hit(const struct wfile *wf, const struct inotify_event *ev)
+{
+	return wf->wd >= 0 && ev->wd == wf->wd &&
+	       (!wf->name[0] || (ev->len && !strcmp(ev->name, wf->name)));
 }
 
 static int watch_open(struct ctx *c, struct watch *w)
@@ -375,6 +396,7 @@ static int watch_open(struct ctx *c, struct watch *w)
 	memset(w, 0, sizeof(*w));
 	w->ino = w->sfd = -1;
 	w->wd_store = w->wd_run = w->wd_run_parent = -1;
+	w->vici.wd = -1;
 	w->nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!w->nl || mnl_socket_bind(w->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE,
 				      MNL_SOCKET_AUTOPID) < 0) {
@@ -386,16 +408,18 @@ static int watch_open(struct ctx *c, struct watch *w)
 		fprintf(stderr, "ipsec-apply: watch: inotify: %s\n", strerror(errno));
 		return -errno;
 	}
-	w->wd_store = inotify_add_watch(w->ino, c->store_dir, STORE_EVENTS);
+	w->wd_store = inotify_add_watch(w->ino, c->store_dir, STORE_EVENTS | IN_MASK_ADD);
 	watch_run_dir(c, w);
-	watch_dir_of(w, c->paths.resolv_conf ? c->paths.resolv_conf : SYSINFO_RESOLV_CONF);
-	watch_dir_of(w, c->paths.resolved_conf ? c->paths.resolved_conf : SYSINFO_RESOLVED_CONF);
-	inotify_add_watch(w->ino, c->paths.dhclient_dir ? c->paths.dhclient_dir : SYSINFO_DHCLIENT_DIR,
-			  IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
-	inotify_add_watch(w->ino, c->paths.networkd_dir ? c->paths.networkd_dir : SYSINFO_NETWORKD_DIR,
-			  IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
-	inotify_add_watch(w->ino, c->paths.nm_dir ? c->paths.nm_dir : SYSINFO_NM_DIR,
-			  IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
+	watch_file(w, &w->resolv[0], c->paths.resolv_conf ? c->paths.resolv_conf : SYSINFO_RESOLV_CONF,
+		   false);
+	watch_file(w, &w->resolv[1],
+		   c->paths.resolved_conf ? c->paths.resolved_conf : SYSINFO_RESOLVED_CONF, false);
+	watch_file(w, &w->leases[0],
+		   c->paths.dhclient_dir ? c->paths.dhclient_dir : SYSINFO_DHCLIENT_DIR, true);
+	watch_file(w, &w->leases[1],
+		   c->paths.networkd_dir ? c->paths.networkd_dir : SYSINFO_NETWORKD_DIR, true);
+	watch_file(w, &w->leases[2], c->paths.nm_dir ? c->paths.nm_dir : SYSINFO_NM_DIR, true);
+	watch_file(w, &w->vici, c->no_vici ? NULL : c->opts.vici_path, false);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
@@ -452,11 +476,19 @@ static int watch_drain(struct ctx *c, struct watch *w, struct pollfd *pfd)
 			for (char *p = buf; p < buf + n;) {
 				const struct inotify_event *ev = (const void *)p;
 
+				/* One directory can hold several inputs: test each. */
 				if (ev->wd == w->wd_store || ev->wd == w->wd_run ||
 				    ev->wd == w->wd_run_parent)
 					store = true;
-				else
-					wake |= WAKE_INPUT;
+				for (size_t i = 0; i < 2; i++)
+					if (wfile_hit(&w->resolv[i], ev))
+						wake |= WAKE_INPUT;
+				for (size_t i = 0; i < 3; i++)
+					if (wfile_hit(&w->leases[i], ev))
+						wake |= WAKE_INPUT;
+				/* A (re)started charon has lost our connections. */
+				if (wfile_hit(&w->vici, ev) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
+					wake |= WAKE_FORCE;
 				p += sizeof(*ev) + ev->len;
 			}
 		}

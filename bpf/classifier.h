@@ -95,7 +95,7 @@ struct nsb_class {
 	 * it, and a hit with a lower prio ends the search. */
 	__u32 bound;
 	/* This class's Bloom filter: words [bloom_off, bloom_off + bloom_mask]
-	 * of the generation's region, about 16 bits per key, one hash. */
+	 * of the generation's region, about 4 bits per key, one hash. */
 	__u32 bloom_off;
 	__u32 bloom_mask;
 	/* Smallest and largest masked address of the class's keys, host

@@ -114,7 +114,7 @@ static void set_verdict(struct nsb_verdict *v, const struct plan *p, uint32_t id
 }
 
 /*
- * Per class: which protocols its keys hold, and a Bloom filter of about 16
+ * Per class: which protocols its keys hold, and a Bloom filter of about 4
  * bits per key (a power of two of 64-bit words, at least 16) placed one
  * after the other in the generation's region.
  */
@@ -145,7 +145,7 @@ static void layout_classes(struct nsb_build *b)
 		}
 		if (!cl->proto_mask)
 			memset(cl->protos, 0xff, sizeof(cl->protos));
-		while (w < n / 4 && w < (1u << 28))
+		while (w < n / 16 && w < (1u << 28))
 			w <<= 1;
 		cl->bloom_off = b->bloom_words;
 		cl->bloom_mask = w - 1;

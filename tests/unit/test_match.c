@@ -262,8 +262,18 @@ static void test_random_plans(void **state)
 			assert_int_equal(f->sel.src & ~plan_plen_mask(f->sel.src_plen), 0);
 			assert_int_equal(f->reqid != 0, f->action == NS_ACTION_NEGOTIATE);
 		}
-		/* Same seed, same plan. */
+		/* Same seed, same plan; any difference shows. */
 		assert_int_equal(plan_random(&q, seed, 1 + seed % 50, 1 + seed % 6), 0);
+		assert_true(plan_equal(&p, &q));
+		q.config.ipsecdiagnostics = 7;
+		assert_false(plan_equal(&p, &q));
+		q.config.ipsecdiagnostics = p.config.ipsecdiagnostics;
+		q.filters[0].reqid ^= 1;
+		assert_false(plan_equal(&p, &q));
+		q.filters[0].reqid ^= 1;
+		q.rules[0].mmpfs = !q.rules[0].mmpfs;
+		assert_false(plan_equal(&p, &q));
+		q.rules[0].mmpfs = !q.rules[0].mmpfs;
 		assert_true(plan_equal(&p, &q));
 		plan_free(&q);
 		for (int k = 0; k < 200; k++) {

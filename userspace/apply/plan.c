@@ -132,8 +132,28 @@ static bool filter_equal(const struct plan_filter *a, const struct plan_filter *
 	       !strcmp(a->filter_guid, b->filter_guid);
 }
 
+/* The config reaches backends too (drop logging, IKE logging, CRL checks). */
+static bool config_equal(const struct ns_config *a, const struct ns_config *b)
+{
+	if (a->ipsecdiagnostics != b->ipsecdiagnostics || a->ikelogging != b->ikelogging ||
+	    a->strongcrlcheck != b->strongcrlcheck || a->ipsecloginterval != b->ipsecloginterval ||
+	    a->ipsecexempt != b->ipsecexempt || a->bootmode != b->bootmode ||
+	    a->n_bootexemptions != b->n_bootexemptions)
+		return false;
+	for (size_t i = 0; i < a->n_bootexemptions && i < NS_MAX_BOOTEXEMPTIONS; i++) {
+		const struct ns_bootexemption *x = &a->bootexemptions[i], *y = &b->bootexemptions[i];
+
+		if (x->protocol != y->protocol || x->srcport != y->srcport ||
+		    x->dstport != y->dstport || x->dir != y->dir)
+			return false;
+	}
+	return true;
+}
+
 bool plan_equal(const struct plan *a, const struct plan *b)
 {
+	if (!config_equal(&a->config, &b->config))
+		return false;
 	if (a->n_rules != b->n_rules || a->n_filters != b->n_filters || a->n_me != b->n_me ||
 	    a->n_bcast != b->n_bcast || memcmp(&a->exempt, &b->exempt, sizeof(a->exempt)))
 		return false;

@@ -156,7 +156,7 @@ void plan_exempt_set(struct plan_exempt *e, unsigned ipsecexempt);
 /* Sort filters by weight, descending; ties keep their current order.
  * Returns 0 or -ENOMEM. */
 int plan_sort(struct plan *p);
-/* Deep comparison: same rules, filters, handles and exemptions. */
+/* Deep comparison: same rules, filters, handles, exemptions and config. */
 bool plan_equal(const struct plan *a, const struct plan *b);
 
 #endif

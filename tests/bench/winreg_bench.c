@@ -208,8 +208,17 @@ static int readf(int argc, char **argv)
 	}
 	while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
 		len += got;
-		if (len == cap)
-			buf = realloc(buf, cap *= 2);
+		if (len == cap) {
+			uint8_t *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return 1;
+			}
+			buf = nb;
+			cap *= 2;
+		}
 	}
 	fclose(f);
 	for (int r = 0; r < rounds; r++) {

@@ -1225,12 +1225,16 @@ static void index_owners(struct exp *e)
 
 			if (!r->guid[0])
 				continue;
-			if (r->filteraction_guid[0])
-				e->owners[e->n_owners++] =
+			if (r->filteraction_guid[0]) {
+				e->owners[e->n_owners] =
 					(struct owner){r->filteraction_guid, r->guid, e->n_owners};
-			if (r->filterlist_guid[0])
-				e->owners[e->n_owners++] =
+				e->n_owners++;
+			}
+			if (r->filterlist_guid[0]) {
+				e->owners[e->n_owners] =
 					(struct owner){r->filterlist_guid, r->guid, e->n_owners};
+				e->n_owners++;
+			}
 		}
 	}
 	qsort(e->owners, e->n_owners, sizeof(*e->owners), owner_cmp);

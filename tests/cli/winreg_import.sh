@@ -32,6 +32,15 @@ esac
 [ "$(S dump 2>&1 | md5sum)" = "$empty" ] && t_pass check-changes-nothing || \
 	t_fail check-changes-nothing "the store changed"
 
+# a name already taken by another object: check=yes says so, like the import
+S add filterlist name="All IP Traffic" >/dev/null 2>&1
+out=$(S importpolicy file="$FX" check=yes 2>&1) && t_fail check-name-clash "succeeded" || {
+	case $out in *'named "All IP Traffic"'*) t_pass check-name-clash ;;
+		*) t_fail check-name-clash "$(printf '%s' "$out" | tail -n 1)" ;; esac
+}
+t_fails import-name-clash S importpolicy file="$FX"
+S delete filterlist name="All IP Traffic" >/dev/null 2>&1
+
 t_check import S importpolicy file="$FX"
 S dump > "$work/dump1" 2>&1
 exp() { grep -qF -- "$2" "$work/dump1" && t_pass "$1" || t_fail "$1" "missing: $2"; }

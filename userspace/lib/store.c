@@ -993,10 +993,17 @@ static const char sql_add_filter[] =
 static const char sql_touch_fl[] =
 	"UPDATE filterlists SET whenchanged=?2 WHERE guid=?1 AND whenchanged<>?2";
 
+/* A new filter: plain INSERT, which needs no statement journal (OR REPLACE
+ * does, and that was a fifth of the cost of a batch). */
+static const char sql_new_filter[] =
+	"INSERT INTO filters(list_guid, guid, description, src_kind, src_addr, "
+	"src_mask, src_dns, dst_kind, dst_addr, dst_mask, dst_dns, protocol, srcport, dstport, "
+	"mirrored) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
 static int insert_filter(struct ns_store *st, const char *list_guid, const struct ns_filter *f,
-			 char *err, size_t errlen)
+			 bool fresh, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = prep(st, sql_add_filter, err, errlen);
+	sqlite3_stmt *s = prep(st, fresh ? sql_new_filter : sql_add_filter, err, errlen);
 
 	if (!s)
 		return -EIO;
@@ -1039,7 +1046,7 @@ static int put_filterlist(struct ns_store *st, const struct ns_filterlist *fl, b
 	bind_guid(s, 1, fl->guid);
 	rc = step_done(st, s, err, errlen, "write filter list");
 	for (size_t i = 0; !rc && i < fl->n_filters; i++)
-		rc = insert_filter(st, fl->guid, &fl->filters[i], err, errlen);
+		rc = insert_filter(st, fl->guid, &fl->filters[i], false, err, errlen);
 	return rc;
 }
 
@@ -1064,7 +1071,7 @@ int ns_so_add_filter(struct ns_store *st, const char *list_guid, const struct ns
 
 	if (rc)
 		return rc;
-	rc = insert_filter(st, list_guid, f, err, errlen);
+	rc = insert_filter(st, list_guid, f, true, err, errlen);
 	if (!rc) {
 		s = prep(st, sql_touch_fl, err, errlen);
 		if (!s) {

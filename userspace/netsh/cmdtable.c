@@ -460,6 +460,29 @@ static int exec_toks(struct ns_session *s, struct ns_tok *toks, size_t n, int de
 		return 0;
 	}
 
+	/* Fast path: every command word typed in full, as scripts and dumps do;
+	 * the longest such command wins, as below. */
+	const struct ns_cmd *fast = NULL;
+	size_t fastn = 0;
+
+	for (size_t g = 0; ns_cmd_groups[g]; g++) {
+		for (const struct ns_cmd *c = ns_cmd_groups[g]; c->words[0]; c++) {
+			size_t k = 0;
+
+			if (c->ctx != ctx)
+				continue;
+			while (k < NS_CMD_MAX_WORDS && c->words[k] && i + k < n &&
+			       toks[i + k].eq < 0 && strcasecmp(c->words[k], toks[i + k].s) == 0)
+				k++;
+			if (k && (k == NS_CMD_MAX_WORDS || !c->words[k]) && k > fastn) {
+				fast = c;
+				fastn = k;
+			}
+		}
+	}
+	if (fast)
+		return run_cmd(s, fast, toks + i + fastn, n - i - fastn);
+
 	/* Command words. */
 	const char *words[NS_CMD_MAX_WORDS] = {NULL};
 	size_t nw = 0;

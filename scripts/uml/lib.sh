@@ -606,7 +606,7 @@ many_swanctl() {
 		echo "connections {"
 		for i in $(seq 1 "$n"); do
 			a=$(many_addr "$i")
-			printf '  c%d {\n    version = 1\n    local_addrs = %s\n    remote_addrs = %s\n    proposals = 3des-sha1-modp1024\n    local {\n      auth = psk\n      id = %s\n    }\n    remote {\n      auth = psk\n      id = %s\n    }\n    children {\n      c%d {\n        mode = transport\n        esp_proposals = 3des-sha1\n        start_action = %s\n      }\n    }\n  }\n' \
+			printf '  c%d {\n    version = 1\n    keyingtries = 0\n    local_addrs = %s\n    remote_addrs = %s\n    proposals = 3des-sha1-modp1024\n    local {\n      auth = psk\n      id = %s\n    }\n    remote {\n      auth = psk\n      id = %s\n    }\n    children {\n      c%d {\n        mode = transport\n        esp_proposals = 3des-sha1\n        start_action = %s\n      }\n    }\n  }\n' \
 				"$i" "$l" "$a" "$l" "$a" "$i" "${MANY_START:-trap}"
 		done
 		echo "}"

@@ -116,7 +116,17 @@ dumpline() {
 }
 count() { S dump 2>/dev/null | grep -c -- "$1"; }
 eqn() { if [ "$2" = "$3" ]; then t_pass "$1"; else t_fail "$1" "got '$2', want '$3'"; fi; }
-known() { t_skip "$1" "known: $2"; }
+# known QA-n CHECK ARGS...: a check that fails because of an open finding in
+# /tmp/qa-findings.md; it is reported as SKIP until the product is fixed,
+# then it passes again by itself.
+known() {
+	id=$1; shift
+	res=$("$@")
+	case $res in
+	PASS*) printf '%s\n' "$res" ;;
+	*) printf '%s\n' "$res" | sed -n '1s/^[A-Z]* \([^:]*\).*/SKIP \1: known: '"$id"'/p' ;;
+	esac
+}
 
 # ---- contexts, words, case, abbreviations -----------------------------------------
 ok ctx_full add filterlist name=FLa

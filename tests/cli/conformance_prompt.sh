@@ -1,0 +1,325 @@
+#!/bin/bash
+# The three ways into netsh (argv, `-f script`, the interactive prompt through
+# a pipe and through a terminal in tmux) must behave the same (QA's
+# independent check).  Each case starts from a copy of one prepared store,
+# runs one command each way, and compares the exit status, the error line
+# and the resulting stores (static dump, dynamic.db, config) between the
+# ways; a rejected command must leave the store byte-for-byte unchanged.
+# Open findings: /tmp/qa-findings.md, reported as SKIP "known: QA-n".
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$TOP/tests/lib.sh"
+unset NETSH_IPSEC_APPLY
+W=$(mktemp -d "${TMPDIR:-/tmp}/qa-prompt.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+NETSH_IPSEC_VICI=$W/no-charon.vici
+export NETSH_IPSEC_VICI
+
+known() {
+	id=$1; shift
+	res=$("$@")
+	case $res in
+	PASS*) printf '%s\n' "$res" ;;
+	*) printf '%s\n' "$res" | sed -n '1s/^[A-Z]* \([^:]*\).*/SKIP \1: known: '"$id"'/p' ;;
+	esac
+}
+
+# ---- the prepared store ----------------------------------------------------------
+T=$W/tmpl
+mkdir -p "$T/db" "$T/run"
+cat > "$W/setup.netsh" <<'EOF'
+ipsec static
+add policy name=P description="base policy"
+add filterlist name=L
+add filter filterlist=L srcaddr=me dstaddr=10.0.0.0 dstmask=8 protocol=tcp dstport=22
+add filteraction name=A qmsecmethods="ESP[3DES,SHA1]"
+add rule name=R policy=P filterlist=L filteraction=A psk=key
+..
+dynamic
+add mmpolicy name=M
+add qmpolicy name=Q
+add rule srcaddr=me dstaddr=10.1.0.1 mmpolicy=M qmpolicy=Q protocol=udp dstport=53
+EOF
+if ! NETSH_IPSEC_DIR=$T/db NETSH_IPSEC_RUNDIR=$T/run "$NETSH" -f "$W/setup.netsh" >"$W/setup.out" 2>&1 ||
+	grep -v '^netsh: warning:' "$W/setup.out" | grep -q .; then
+	t_fail setup "$(tr '\n' '|' < "$W/setup.out")"
+	exit 1
+fi
+t_pass setup
+
+# state DIR: what the user can see of a store plus the dynamic objects,
+# GUID- and time-free, so stores built by different runs compare equal.
+state() {
+	NETSH_IPSEC_DIR=$1/db NETSH_IPSEC_RUNDIR=$1/run "$NETSH" ipsec static dump 2>&1
+	echo ==; sqlite3 "$1/run/dynamic.db" .dump 2>&1
+	echo ==; cat "$1/db/config" 2>/dev/null
+	echo ==; printf 'ipsec static set store persistent\nipsec static dump\n' |
+		NETSH_IPSEC_DIR=$1/db NETSH_IPSEC_RUNDIR=$1/run "$NETSH" -f - 2>&1
+}
+# raw DIR: the bytes of every store file.
+raw() {
+	for f in local persistent; do [ -e "$1/db/$f.db" ] && sqlite3 "$1/db/$f.db" .dump; done | md5sum
+	[ -e "$1/db/config" ] && md5sum < "$1/db/config"
+	sqlite3 "$1/run/dynamic.db" .dump | md5sum
+}
+TRAW=$(raw "$T")
+
+# run_way WAY CTX CMDLINE: runs the command one way on a fresh copy of the
+# template; leaves $W/<way>.{rc,err,state,raw}.
+run_way() {
+	way=$1 ctx=$2 line=$3
+	d=$W/$way
+	rm -rf "$d"; cp -a "$T" "$d"
+	export NETSH_IPSEC_DIR=$d/db NETSH_IPSEC_RUNDIR=$d/run
+	case $way in
+	argv)
+		eval "set -- $line"
+		"$NETSH" ipsec "$ctx" "$@" >"$d.out" 2>"$d.err2"
+		;;
+	script)
+		printf '# case\n\nipsec %s %s\n' "$ctx" "$line" > "$d.netsh"
+		"$NETSH" -f "$d.netsh" >"$d.out" 2>"$d.err2"
+		;;
+	pipe)
+		printf 'ipsec\n%s\n%s\nexit\n' "$ctx" "$line" | "$NETSH" >"$d.out" 2>"$d.err2"
+		;;
+	esac
+	echo $? > "$d.rc"
+	unset NETSH_IPSEC_DIR NETSH_IPSEC_RUNDIR
+	grep -v '^netsh: warning:' "$d.err2" > "$d.err"
+	raw "$d" > "$d.raw"
+	state "$d" > "$d.state"
+}
+
+# same NAME ok|ok0|rej CTX CMDLINE [ERE]: the command succeeds (ok: and changes
+# the store; ok0: changes nothing) or is
+# rejected (rej, one error line matching ERE, store unchanged) the same way
+# through argv, -f and the prompt.
+same() {
+	n=$1 want=$2 ctx=$3 line=$4 pat=${5:-.}
+	for way in argv script pipe; do run_way $way "$ctx" "$line"; done
+	why=
+	for way in argv script pipe; do
+		rc=$(cat "$W/$way.rc")
+		if [ "$want" = ok ] || [ "$want" = ok0 ]; then
+			[ "$rc" = 0 ] || why="$why $way: exit $rc ($(head -n 1 "$W/$way.err"));"
+			[ -s "$W/$way.err" ] && why="$why $way: stderr '$(head -n 1 "$W/$way.err")';"
+			[ "$want" = ok ] && cmp -s "$W/$way.raw" <(printf '%s\n' "$TRAW") && why="$why $way: store unchanged;"
+		else
+			[ "$rc" = 0 ] && why="$why $way: exit 0;"
+			[ "$(grep -c . "$W/$way.err")" = 1 ] || why="$why $way: $(grep -c . "$W/$way.err") error lines;"
+			grep -qiE -- "$pat" "$W/$way.err" || why="$why $way: '$(head -n 1 "$W/$way.err")' !~ /$pat/;"
+			cmp -s "$W/$way.raw" <(printf '%s\n' "$TRAW") || why="$why $way: store changed;"
+		fi
+	done
+	cmp -s "$W/argv.state" "$W/script.state" || why="$why argv and script stores differ: $(diff "$W/argv.state" "$W/script.state" | grep '^[<>]' | head -n 2 | tr '\n' ' ');"
+	cmp -s "$W/argv.state" "$W/pipe.state" || why="$why argv and prompt stores differ: $(diff "$W/argv.state" "$W/pipe.state" | grep '^[<>]' | head -n 2 | tr '\n' ' ');"
+	cmp -s "$W/argv.err" "$W/script.err" || why="$why argv/script messages differ ('$(head -n 1 "$W/argv.err")' vs '$(head -n 1 "$W/script.err")');"
+	cmp -s "$W/argv.err" "$W/pipe.err" || why="$why argv/prompt messages differ ('$(head -n 1 "$W/argv.err")' vs '$(head -n 1 "$W/pipe.err")');"
+	if [ -z "$why" ]; then t_pass "$n"; else t_fail "$n" "$why"; fi
+}
+
+# ---- the same commands, three ways ---------------------------------------------------
+same s_add_filterlist ok static 'add filterlist name=N description="two words"'
+same s_add_filterlist_pos ok static 'a filterl N "two words"'
+same s_add_filter ok static 'add filter filterlist=L srcaddr=10.2.0.0 srcmask=16 dstaddr=me protocol=UDP srcport=53 mirrored=no description="dns in"'
+same s_add_filter_upper ok static 'ADD FILTER FILTERLIST=L SRCADDR=ANY DSTADDR=ME PROTOCOL=ICMP'
+same s_add_filteraction ok static 'add filteraction name=A2 qmpfs=yes inpass=yes soft=no action=negotiate qmsecmethods="AH[SHA1+3DES,MD5]:50000k/900s ESP[none,SHA1]"'
+same s_add_policy ok static 'add policy name=P2 mmpfs=yes mmlifetime=30 activatedefaultrule=no pollinginterval=60 assign=yes mmsecmethods="3DES-SHA1-3 DES-MD5-1"'
+same s_add_rule ok static "add rule name=R2 policy=P filterlist=L filteraction=A tunnel=192.0.2.1 conntype=lan activate=no kerberos=yes psk=k2 rootca=\"CN=Q \\'x\\' certmap:yes excludecaname:yes\""
+same s_set_policy ok static 'set policy name=P newname=P1 assign=yes qmpermm=3'
+same s_set_rule_auth ok static 'set rule id=1 policy=P rootca="CN=Only"'
+same s_set_defaultrule ok static 'set defaultrule policy=P qmpfs=yes activate=no qmsecmethods="ESP[3DES,MD5]:300s" psk=dk'
+same s_set_filteraction ok static 'set filteraction name=A action=block'
+same s_set_filterlist ok static 'set filterlist L newname=L1 description=d'
+same s_delete_filter ok static 'delete filter L me 10.0.0.0 dstmask=8'
+same s_delete_rule ok static 'delete rule all policy=P'
+same s_delete_policy ok static 'delete policy name=P'
+same s_delete_all ok static 'delete all'
+same s_restore ok static 'restorepolicyexamples release=win2003'
+same s_set_store ok0 static 'set store location=persistent'
+
+same s_rej_reserved rej static 'add filterlist name=ALL' 'reserved'
+same s_rej_mask rej static 'add filter L 10.0.0.0 me srcmask=255.0.255.0' 'srcmask'
+same s_rej_port rej static 'add filter L me any dstport=80' 'dstport'
+same s_rej_proto rej static 'add filter L me any protocol=300' 'protocol'
+same s_rej_qm rej static 'add filteraction X qmsecmethods="ESP[none,none]"' 'none'
+same s_rej_mm rej static 'add policy X mmsecmethods="3DES-SHA1-5"' 'mmsecmethods'
+same s_rej_mmpfs rej static 'add policy X mmpfs=yes qmpermm=2' 'qmpermm'
+same s_rej_in_use rej static 'delete filteraction name=A' 'R.*P|rule'
+same s_rej_default_rule rej static 'delete rule name=default policy=P' 'default|rule'
+same s_rej_rule_id rej static 'delete rule id=5 policy=P' 'id'
+same s_rej_unknown_tag rej static 'add filterlist name=X colour=red' 'colour'
+same s_rej_ambiguous rej static 'add filter L me any d=x' 'ambiguous'
+same s_rej_word rej static 'dd filterlist X' 'not a valid|dd'
+same s_rej_store rej static 'set store location=domain' 'domain'
+same s_rej_gpo rej static 'set policy name=P gponame=G' 'gponame|domain'
+same s_rej_guid rej static 'set policy guid=xyz description=d' 'guid'
+
+same d_add_mmpolicy ok dynamic 'add mmpolicy name=M2 qmpermm=2 mmlifetime=60 softsaexpirationtime=30 mmsecmethods="3DES-MD5-2"'
+same d_add_qmpolicy ok dynamic 'add qmpolicy Q2 yes grp2 "ESP[DES,SHA1]:20480k/300s"'
+same d_add_rule ok dynamic "add rule srcaddr=10.3.0.1-10.3.0.7 dstaddr=any mmpolicy=M qmpolicy=Q protocol=tcp dstport=443 mirrored=no conntype=dialup actioninbound=permit actionoutbound=negotiate rootca=\"CN=D \\'q\\'\""
+same d_add_rule_abbrev ok dynamic 'add rule srca=me dsta=10.9.0.0 dstm=16 mmp=M qmp=Q prot=TCP dstp=25'
+same d_set_rule ok dynamic 'set rule srcaddr=me dstaddr=10.1.0.1 protocol=udp srcport=0 dstport=53 mirrored=yes conntype=all actioninbound=block actionoutbound=block psk=p'
+same d_set_mmpolicy ok dynamic 'set mmpolicy all mmlifetime=10'
+same d_set_qmpolicy ok dynamic 'set qmpolicy name=Q pfsgroup=grpmm'
+same d_delete_rule ok dynamic 'delete rule srcaddr=me dstaddr=10.1.0.1 protocol=udp srcport=0 dstport=53 mirrored=yes conntype=all'
+same d_delete_all ok dynamic 'delete all'
+same d_set_config ok dynamic 'set config property=ipsecexempt value=0'
+same d_set_config_boot ok dynamic 'set config property=bootexemptions value="TCP:0:22:inbound UDP:68:67:outbound"'
+
+same d_rej_reserved rej dynamic 'add qmpolicy name=all' 'reserved'
+same d_rej_in_use rej dynamic 'delete mmpolicy name=M' 'rule'
+same d_rej_none rej dynamic 'add qmpolicy X qmsecmethods="AH[SHA1+none,none]"' 'none'
+same d_rej_port rej dynamic 'add rule srcaddr=me dstaddr=10.2.2.2 mmpolicy=M qmpolicy=Q dstport=80' 'port'
+same d_rej_server rej dynamic 'add rule srcaddr=dhcp dstaddr=any mmpolicy=M qmpolicy=Q' 'me'
+same d_rej_config rej dynamic 'set config property=ipsecloginterval value=5' 'ipsecloginterval'
+same d_rej_pfs rej dynamic 'add qmpolicy X pfsgroup=grp14' 'pfsgroup'
+same d_rej_set_rule_key rej dynamic 'set rule srcaddr=me dstaddr=10.1.0.1 mmpolicy=M' 'required|protocol|conntype|mirrored'
+
+# ---- prompt and script behaviour -----------------------------------------------------
+D=$W/sess
+rm -rf "$D"; cp -a "$T" "$D"
+export NETSH_IPSEC_DIR=$D/db NETSH_IPSEC_RUNDIR=$D/run
+out=$(printf 'ipsec\nstatic\n..\ndynamic\n..\n..\nexit\n' | "$NETSH" 2>&1)
+case $out in
+"netsh> ipsec> ipsec static> ipsec> ipsec dynamic> ipsec> netsh> "*) t_pass prompt_names ;;
+*) t_fail prompt_names "$(printf '%s' "$out" | tr '\n' '|')" ;;
+esac
+for w in exit quit bye EXIT; do
+	out=$(printf 'ipsec static\n%s\nadd filterlist AFTER_%s\n' "$w" "$w" | "$NETSH" 2>&1)
+	if "$NETSH" ipsec static show filterlist name="AFTER_$w" >/dev/null 2>&1; then
+		t_fail "prompt_leave_$w" "the line after $w ran"
+	else t_pass "prompt_leave_$w"; fi
+done
+printf 'ipsec static\nadd filterlist name=all\nadd filterlist GOES_ON\n' | "$NETSH" >/dev/null 2>"$W/e"
+rc=$?
+if [ $rc != 0 ] && [ "$(grep -vc '^netsh: warning' "$W/e")" = 1 ] && "$NETSH" ipsec static show filterlist name=GOES_ON >/dev/null 2>&1; then
+	t_pass prompt_error_goes_on
+else t_fail prompt_error_goes_on "rc=$rc err=$(tr '\n' '|' < "$W/e")"; fi
+printf 'ipsec static\nadd filterlist name=all\nadd filterlist GOES_ON2\n' > "$W/e.netsh"
+"$NETSH" -f "$W/e.netsh" >/dev/null 2>"$W/e"
+rc=$?
+if [ $rc = 1 ] && [ "$(grep -vc '^netsh: warning' "$W/e")" = 1 ] && "$NETSH" ipsec static show filterlist name=GOES_ON2 >/dev/null 2>&1; then
+	t_pass script_error_goes_on
+else t_fail script_error_goes_on "rc=$rc err=$(tr '\n' '|' < "$W/e")"; fi
+# set store holds for the rest of a session, but only for one argv command.
+printf 'ipsec static\nset store location=persistent\nadd filterlist IN_PERSISTENT\n' | "$NETSH" >/dev/null 2>&1
+if sqlite3 "$D/db/persistent.db" .dump | grep -q IN_PERSISTENT && ! "$NETSH" ipsec static show filterlist name=IN_PERSISTENT >/dev/null 2>&1; then
+	t_pass prompt_store_session
+else t_fail prompt_store_session "filter list not (only) in the persistent store"; fi
+out=$("$NETSH" ipsec static show store)
+case $out in *local*) t_pass argv_store_default_local ;; *) t_fail argv_store_default_local "$out" ;; esac
+# set batch in a prompt session: committed at disable, rolled back on failure.
+printf 'ipsec static\nset batch mode=enable\nadd filterlist BATCH1\nset batch mode=disable\n' | "$NETSH" >/dev/null 2>&1
+"$NETSH" ipsec static show filterlist name=BATCH1 >/dev/null 2>&1 && t_pass prompt_batch || t_fail prompt_batch "BATCH1 missing"
+printf 'ipsec static\nset batch mode=enable\nadd filterlist BATCH2\n' | "$NETSH" >/dev/null 2>&1
+"$NETSH" ipsec static show filterlist name=BATCH2 >/dev/null 2>&1 && t_pass prompt_batch_at_exit || t_fail prompt_batch_at_exit "BATCH2 not committed at end of input"
+before=$(raw "$D")
+printf 'ipsec static\nset batch mode=enable\nadd filterlist BATCH3\nadd filterlist all\nset batch mode=disable\n' | "$NETSH" >/dev/null 2>&1
+rc=$?
+[ $rc != 0 ] && [ "$before" = "$(raw "$D")" ] && t_pass prompt_batch_rollback || t_fail prompt_batch_rollback "rc=$rc, store changed or exit 0"
+# pushd/popd, context + command on one line, comments and blank lines.
+printf 'pushd ipsec dynamic\n\n# a comment\nadd mmpolicy name=PUSHED   # trailing\npopd\nipsec static add filterlist AFTER_POPD\n' | "$NETSH" >"$W/o" 2>&1
+if "$NETSH" ipsec dynamic show mmpolicy name=PUSHED >/dev/null 2>&1 && "$NETSH" ipsec static show filterlist name=AFTER_POPD >/dev/null 2>&1; then
+	t_pass prompt_pushd_popd
+else t_fail prompt_pushd_popd "$(tr '\n' '|' < "$W/o")"; fi
+printf 'ipsec static show store\nipsec dynamic show config\n' | "$NETSH" >"$W/o" 2>&1
+grep -q 'ipsecexempt' "$W/o" && grep -qi 'store' "$W/o" && t_pass prompt_ctx_and_cmd || t_fail prompt_ctx_and_cmd "$(tr '\n' '|' < "$W/o")"
+# help for every command of the reference, in both contexts.
+miss=
+while read -r ctx cmd; do
+	[ -n "$ctx" ] || continue
+	out=$(printf 'ipsec %s\n%s ?\n' "$ctx" "$cmd" | "$NETSH" 2>&1)
+	printf '%s' "$out" | grep -qi "usage" || miss="$miss [$ctx $cmd]"
+done <<'EOF'
+static add filter
+static add filteraction
+static add filterlist
+static add policy
+static add rule
+static delete all
+static delete filter
+static delete filteraction
+static delete filterlist
+static delete policy
+static delete rule
+static exportpolicy
+static importpolicy
+static restorepolicyexamples
+static set defaultrule
+static set filteraction
+static set filterlist
+static set policy
+static set rule
+static set store
+static set batch
+static show all
+static show filteraction
+static show filterlist
+static show gpoassignedpolicy
+static show policy
+static show rule
+static show store
+dynamic add mmpolicy
+dynamic add qmpolicy
+dynamic add rule
+dynamic delete all
+dynamic delete mmpolicy
+dynamic delete qmpolicy
+dynamic delete rule
+dynamic set config
+dynamic set mmpolicy
+dynamic set qmpolicy
+dynamic set rule
+dynamic show all
+dynamic show config
+dynamic show mmfilter
+dynamic show mmpolicy
+dynamic show mmsas
+dynamic show qmfilter
+dynamic show qmpolicy
+dynamic show qmsas
+dynamic show rule
+dynamic show stats
+EOF
+[ -z "$miss" ] && t_pass help_every_command || t_fail help_every_command "no usage for:$miss"
+out=$(printf 'ipsec static\nadd ?\n' | "$NETSH" 2>&1)
+printf '%s' "$out" | grep -q 'add rule' && t_pass help_group || t_fail help_group "$out"
+out=$("$NETSH" ipsec dynamic add rule '?' 2>&1)
+printf '%s' "$out" | grep -q 'tunneldstaddress' && t_pass help_argv || t_fail help_argv "$out"
+unset NETSH_IPSEC_DIR NETSH_IPSEC_RUNDIR
+
+# ---- a real terminal (libedit) through tmux ------------------------------------------
+if ! command -v tmux >/dev/null 2>&1; then
+	t_skip prompt_tty "tmux not installed"
+	exit 0
+fi
+D=$W/tty
+rm -rf "$D"; cp -a "$T" "$D"
+sess=qa$$
+tmux kill-session -t "$sess" 2>/dev/null
+tmux new-session -d -s "$sess" -x 200 -y 50 \
+	"env NETSH_IPSEC_DIR='$D/db' NETSH_IPSEC_RUNDIR='$D/run' NETSH_IPSEC_VICI='$NETSH_IPSEC_VICI' ASAN_OPTIONS=detect_leaks=0 '$NETSH' 2>'$W/tty.err'; echo NETSH-EXIT=\$?; sleep 30"
+wait_for() { for _ in $(seq 50); do tmux capture-pane -p -t "$sess" 2>/dev/null | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
+wait_for 'netsh>'
+tmux send-keys -t "$sess" 'ipsec st' Enter
+wait_for 'ipsec static>'
+tmux send-keys -t "$sess" 'add filterlist TTY1 "from a tty"' Enter
+tmux send-keys -t "$sess" 'add filterlist name=all' Enter
+tmux send-keys -t "$sess" '..' Enter
+tmux send-keys -t "$sess" 'dynamic' Enter
+wait_for 'ipsec dynamic>'
+tmux send-keys -t "$sess" 'add qmpolicy name=TTYQ pfsgroup=GRP2' Enter
+tmux send-keys -t "$sess" 'set config property=ikelogging value=5' Enter
+tmux send-keys -t "$sess" 'exit' Enter
+wait_for 'NETSH-EXIT='
+screen=$(tmux capture-pane -p -t "$sess" 2>/dev/null)
+tmux kill-session -t "$sess" 2>/dev/null
+export NETSH_IPSEC_DIR=$D/db NETSH_IPSEC_RUNDIR=$D/run
+printf '%s' "$screen" | grep -q 'ipsec static> add filterlist TTY1' &&
+	"$NETSH" ipsec static show filterlist name=TTY1 | grep -q 'from a tty' && t_pass prompt_tty_static || t_fail prompt_tty_static "$(printf '%s' "$screen" | tr '\n' '|')"
+"$NETSH" ipsec dynamic show qmpolicy name=TTYQ | grep -q 'grp2' && t_pass prompt_tty_dynamic || t_fail prompt_tty_dynamic "TTYQ missing"
+nerr=$( (grep -v '^netsh: warning' "$W/tty.err"; printf '%s\n' "$screen" | grep '^netsh: ') | sort -u | grep -c .)
+printf '%s\n%s' "$screen" "$(cat "$W/tty.err")" | grep -q "reserved" && printf '%s\n%s' "$screen" "$(cat "$W/tty.err")" | grep -q "ikelogging" &&
+	[ "$nerr" = 2 ] && t_pass prompt_tty_errors || t_fail prompt_tty_errors "$nerr error lines: $(tr '\n' '|' < "$W/tty.err")"
+printf '%s' "$screen" | grep -q 'NETSH-EXIT=1' && t_pass prompt_tty_exit_status || t_fail prompt_tty_exit_status "$(printf '%s' "$screen" | grep NETSH-EXIT)"

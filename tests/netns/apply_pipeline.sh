@@ -76,7 +76,8 @@ else
 fi
 
 # ---- traffic helpers ------------------------------------------------------
-ping_ok() { ip netns exec "$A" ping -c 1 -W 1 10.199.0.2 >/dev/null 2>&1; }
+# -I: ping's source-address probe is a UDP connect; keep it out of the way.
+ping_ok() { ip netns exec "$A" ping -I 10.199.0.1 -c 1 -W 1 10.199.0.2 >/dev/null 2>&1; }
 tcp_ok() { # port
 	ip netns exec "$B" timeout 4 nc -l 10.199.0.2 "$1" >/dev/null 2>&1 &
 	local l=$!

@@ -137,7 +137,9 @@ expected() { # proto addr port -> pass|drop
 actual() { # proto addr port -> pass|drop
 	case $1 in
 	tcp) ip netns exec "$A" nc -z -w 1 "$2" "$3" >/dev/null 2>&1 ;;
-	icmp) ip netns exec "$A" ping -c 1 -W 1 "$2" >/dev/null 2>&1 ;;
+	# -I: without a source address ping first connects a UDP socket to
+	# learn one, and a UDP block filter would fail that probe, not ICMP.
+	icmp) ip netns exec "$A" ping -I "$AA" -c 1 -W 1 "$2" >/dev/null 2>&1 ;;
 	udp)
 		local f=$W/udp.out
 		: >"$f"

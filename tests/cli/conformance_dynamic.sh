@@ -233,6 +233,13 @@ rej r_actionout_bad "actionoutbound" add rule srcaddr=me dstaddr=10.8.0.1 mmpoli
 rej r_tunnel_bad "tunneldstaddress" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM tunneldstaddress=1.2.3
 known QA-2 rej r_kerberos_no_alone "kerberos|authentication" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM kerberos=no
 rej r_rootca_opt_bad "certmap|excludecaname|rootca" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM rootca="CN=x excludecaname:perhaps"
+known QA-1 rej r_unresolvable_named "dstaddr" add rule srcaddr=me dstaddr=no-such-host.invalid mmpolicy=MM qmpolicy=QM
+known QA-1 rej r_ipv6_named "srcaddr" add rule srcaddr=fe80::2 dstaddr=any mmpolicy=MM qmpolicy=QM
+rej r_tunnel_unresolvable "tunneldstaddress" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM tunneldstaddress=no-such-host.invalid
+rej r_tunnel_any "tunneldstaddress" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM tunneldstaddress=any
+rej r_psk_empty "psk" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM psk=""
+rej r_negotiate_needs_qm "qmpolicy" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM
+known QA-4 rej r_me_me "me" add rule srcaddr=me dstaddr=me mmpolicy=MM qmpolicy=QM
 rej r_unknown_tag "bogus" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM bogus=1
 
 # ---- set rule -----------------------------------------------------------------------
@@ -281,6 +288,39 @@ eqn dr_rule_v "$(D show rule | grep -c '^Rule ')" "$((n0 - 1))"
 ok dr_with_masks delete rule srcaddr=10.1.0.0 dstaddr=10.2.0.0 protocol=tcp srcport=1024 dstport=443 mirrored=no conntype=lan srcmask=16 dstmask=16 tunneldstaddress=192.0.2.9
 ok dmm_after delete mmpolicy name=MM2
 ok dqm_after delete qmpolicy name=QM2
+
+# ---- which filter wins: the specific list is sorted most specific first -------------
+# weight keys, most significant first: protocol, source port, destination
+# port, source mask, destination mask; then block > permit > negotiate.
+ok w_setup_mm add mmpolicy name=WM
+ok w_setup_qm add qmpolicy name=WQ
+W8="srcaddr=172.16.0.0 srcmask=12 dstaddr=172.20.0.0 dstmask=16 mmpolicy=WM mirrored=no"
+ok w_a add rule $W8 qmpolicy=WQ
+ok w_b add rule srcaddr=172.16.0.0 srcmask=16 dstaddr=172.20.0.0 dstmask=12 mmpolicy=WM qmpolicy=WQ mirrored=no
+ok w_c add rule $W8 qmpolicy=WQ protocol=tcp dstport=80
+ok w_d add rule $W8 qmpolicy=WQ protocol=tcp srcport=80
+ok w_e add rule $W8 conntype=lan actioninbound=block actionoutbound=block
+ok w_f add rule $W8 conntype=dialup actioninbound=permit actionoutbound=permit
+order=$(D show qmfilter all type=specific srcaddr=172.16.0.0 | awk -F' : ' '
+	/^Source Address/ { s = $2 } /^Destination Address/ { d = $2 } /^Source Port/ { sp = $2 }
+	/^Destination Port/ { dp = $2 } /^Inbound Action/ { a = $2 }
+	/^Precedence/ { printf "%s>%s:%s:%s:%s ", s, d, sp, dp, a }')
+eqn w_order "$order" "172.16.0.0/12>172.20.0.0/16:80:0:negotiate 172.16.0.0/12>172.20.0.0/16:0:80:negotiate 172.16.0.0/16>172.16.0.0/12:0:0:negotiate 172.16.0.0/12>172.20.0.0/16:0:0:block 172.16.0.0/12>172.20.0.0/16:0:0:permit 172.16.0.0/12>172.20.0.0/16:0:0:negotiate "
+has w_show_rule_filter 'No rules match' D show rule srcaddr=10.99.99.99
+eqn w_show_rule_mask "$(D show rule srcaddr=172.16.0.0 srcmask=16 | grep -c '^Rule ')" 1
+eqn w_show_rule_action "$(D show rule actioninbound=permit srcaddr=172.16.0.0 | grep -c '^Rule ')" 1
+eqn w_show_mmfilter_src "$(D show mmfilter all srcaddr=172.16.0.0 srcmask=12 | grep -c '^Filter Name')" 5
+rej w_show_qmfilter_missing "dynamic rule 999|no filter" show qmfilter name="dynamic rule 999"
+ok w_cleanup_1 delete rule srcaddr=172.16.0.0 dstaddr=172.20.0.0 protocol=any srcport=0 dstport=0 mirrored=no conntype=all srcmask=12 dstmask=16
+# the rule was added with dstaddr=172.20.0.0 dstmask=12, stored as 172.16.0.0/12:
+# the same identifiers must find it again.
+known QA-5 ok w_key_as_typed set rule srcaddr=172.16.0.0 dstaddr=172.20.0.0 protocol=any srcport=0 dstport=0 mirrored=no conntype=all srcmask=16 dstmask=12 actioninbound=negotiate
+ok w_cleanup_2 delete rule srcaddr=172.16.0.0 dstaddr=172.16.0.0 protocol=any srcport=0 dstport=0 mirrored=no conntype=all srcmask=16 dstmask=12
+ok w_cleanup_3 delete rule srcaddr=172.16.0.0 srcmask=12 dstaddr=172.20.0.0 dstmask=16 protocol=tcp srcport=0 dstport=80 mirrored=no conntype=all
+ok w_cleanup_4 delete rule srcaddr=172.16.0.0 srcmask=12 dstaddr=172.20.0.0 dstmask=16 protocol=tcp srcport=80 dstport=0 mirrored=no conntype=all
+ok w_cleanup_5 delete rule srcaddr=172.16.0.0 srcmask=12 dstaddr=172.20.0.0 dstmask=16 protocol=any srcport=0 dstport=0 mirrored=no conntype=lan
+ok w_cleanup_6 delete rule srcaddr=172.16.0.0 srcmask=12 dstaddr=172.20.0.0 dstmask=16 protocol=any srcport=0 dstport=0 mirrored=no conntype=dialup
+ok w_cleanup_policies delete mmpolicy name=WM
 
 # ---- set config / show config ---------------------------------------------------------
 has cfg_defaults 'ipsecexempt +: 3' D show config
@@ -358,3 +398,4 @@ eqn st_dynamic_gone "$(D show rule | grep -c 'dynamic rule')" 0
 rej st_not_deletable "rule|match|no" delete rule srcaddr=me dstaddr=10.5.0.1 protocol=tcp srcport=0 dstport=25 mirrored=yes conntype=all
 if S show policy name=SP >/dev/null 2>&1; then t_pass st_static_store_intact; else t_fail st_static_store_intact "static policy gone"; fi
 rej da_extra "parameters|too many|extra" delete all now
+exit 0

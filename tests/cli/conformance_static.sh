@@ -569,3 +569,4 @@ eqn batch_commit_at_end_v "$(count 'add filterlist name="B5"')" 1
 printf 'ipsec static\nset batch enable\nset store persistent\n' > "$W/b4.netsh"
 t_fails batch_no_store_switch "$NETSH" -f "$W/b4.netsh"
 rej batch_bad "mode.*enable.*disable" set batch mode=on
+exit 0

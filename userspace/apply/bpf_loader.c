@@ -1767,8 +1767,11 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 		fds_close(&f);
 		return ret;
 	}
-	fprintf(c.out, "bpf: generation %u, %u classes, %u keys, exempt 0x%x, pinned in %s\n", gen,
-		cfg.n_classes, cfg.n_entries, cfg.exempt, c.dir);
+	fprintf(c.out, "bpf: generation %u, %u classes, %u keys, exempt 0x%x, program %s, %s%s\n",
+		gen, cfg.n_classes, cfg.n_entries, cfg.exempt,
+		prog_named(f.tc, "nsb_tc_plain") ? "plain (no JIT)" : "bpf_loop",
+		access(c.dir, F_OK) ? "found through the attached program" : "pinned in ",
+		access(c.dir, F_OK) ? "" : c.dir);
 	n_if = known_ifaces(f.ifinfo, &ifidx, &ifvals);
 	for (int i = 0; i < n_if; i++) {
 		char name[IF_NAMESIZE] = "?";
@@ -1784,35 +1787,35 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 		free(ifidx);
 		free(ifvals);
 	}
-	/* Counters of every filter of the active generation, by id. */
+	/* Counters of every filter of the active generation, in id order. */
 	inner = gen ? f.rules1 : f.rules0;
 	{
+		struct nsb_verdict *by_id = calloc((size_t)cfg.max_id + 1, sizeof(*by_id));
 		struct nsb_key k, nk, *pk = NULL;
 		struct nsb_val v;
-		uint8_t *seen = calloc((size_t)cfg.max_id + 1, 1);
 
-		while (seen && !bpf_map_get_next_key(inner, pk, &nk)) {
+		while (by_id && !bpf_map_get_next_key(inner, pk, &nk)) {
 			k = nk;
 			pk = &k;
 			if (nk.cls == NSB_CLS_BCAST || bpf_map_lookup_elem(inner, &nk, &v))
 				continue;
-			for (int kind = 0; kind < NSB_KINDS; kind++) {
-				uint64_t pk_n, by;
-				const struct nsb_verdict *vd = &v.v[kind];
-
-				if (!vd->prio || vd->id > cfg.max_id || seen[vd->id])
-					continue;
-				seen[vd->id] = 1;
-				if (counter_sum(f.counters, vd->id, &pk_n, &by))
-					continue;
-				fprintf(c.out, "bpf: filter %u %s", vd->id, action_name(vd->action));
-				if (vd->action == NSB_NEGOTIATE)
-					fprintf(c.out, " mark 0x%x", vd->mark);
-				fprintf(c.out, " packets %llu bytes %llu\n", (unsigned long long)pk_n,
-					(unsigned long long)by);
-			}
+			for (int kind = 0; kind < NSB_KINDS; kind++)
+				if (v.v[kind].prio && v.v[kind].id <= cfg.max_id)
+					by_id[v.v[kind].id] = v.v[kind];
 		}
-		free(seen);
+		for (uint32_t id = 0; by_id && id <= cfg.max_id; id++) {
+			const struct nsb_verdict *vd = &by_id[id];
+			uint64_t pk_n, by;
+
+			if (!vd->prio || counter_sum(f.counters, id, &pk_n, &by))
+				continue;
+			fprintf(c.out, "bpf: filter %u %s", id, action_name(vd->action));
+			if (vd->action == NSB_NEGOTIATE)
+				fprintf(c.out, " mark 0x%x", vd->mark);
+			fprintf(c.out, " packets %llu bytes %llu\n", (unsigned long long)pk_n,
+				(unsigned long long)by);
+		}
+		free(by_id);
 	}
 	fds_close(&f);
 	return 0;

@@ -70,15 +70,16 @@ t_check boot_permit_apply boot permit
 tcp $B $A 10.78.0.1 7023 && t_pass permit_passes_all || t_fail permit_passes_all "inbound connect failed"
 
 # --- re-applying the same boot mode is a no-op; a policy replaces it
-h1=$(ip netns exec $A nft -a list table ip netsh_ipsec | head -n 1)
-boot permit
-h2=$(ip netns exec $A nft -a list table ip netsh_ipsec | head -n 1)
-[ "$h1" = "$h2" ] && t_pass boot_reapply_noop || t_fail boot_reapply_noop "$h1 / $h2"
+boot stateful >/dev/null
+h1=$(ip netns exec $A nft -a list table ip netsh_ipsec)
+boot stateful
+h2=$(ip netns exec $A nft -a list table ip netsh_ipsec)
+[ "$h1" = "$h2" ] && t_pass boot_reapply_noop || t_fail boot_reapply_noop "handles changed"
 boot block >/dev/null
 printf 'rule blk block\nfilter blk 10.78.0.2 10.78.0.1 udp 0 7011 mirror\n' > "$W/plan"
 t_check policy_replaces_boot ip netns exec $A "$DRV" -b nft apply "$W/plan"
 c=$(ip netns exec $A nft list table ip netsh_ipsec | grep -c 'bootmode')
-ip netns exec $A nft list table ip netsh_ipsec | grep -q 'comment "netsh-ipsec fp=[0-9a-f]* policy"' && [ "$c" = 0 ] &&
+ip netns exec $A nft list table ip netsh_ipsec | grep -q 'set fp_[0-9a-f]*_policy ' && [ "$c" = 0 ] &&
 	t_pass policy_table_only || t_fail policy_table_only "boot rules left: $c"
 probe $B $A 10.78.0.1 7010 7011 > /dev/null
 [ "$(got 7010)" -gt 0 ] 2>/dev/null && [ "$(got 7011)" = 0 ] && t_pass policy_enforced_after_boot || t_fail policy_enforced_after_boot "$(cat "$W/probe" | tr '\n' ' ')"

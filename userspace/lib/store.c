@@ -79,6 +79,7 @@ static const char schema_sql[] =
 	" tunnel_addr INTEGER NOT NULL, tunnel_dns TEXT, conntype INTEGER NOT NULL,"
 	" active INTEGER NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS rules_policy ON rules(policy_guid, pos);"
+	"CREATE INDEX IF NOT EXISTS rules_name ON rules(policy_guid, name);"
 	"CREATE INDEX IF NOT EXISTS rules_filterlist ON rules(filterlist_guid);"
 	"CREATE INDEX IF NOT EXISTS rules_filteraction ON rules(filteraction_guid);"
 	"CREATE TABLE IF NOT EXISTS auth_methods("
@@ -802,7 +803,7 @@ static int read_rules(struct ns_store *st, struct ns_policy *p, char *err, size_
 	return rc;
 }
 
-static int get_policy(struct ns_store *st, const char *name, const char *guid,
+static int get_policy(struct ns_store *st, const char *name, const char *guid, bool with_rules,
 		      struct ns_policy *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = prep(st, name ? sql_pol_by_name : sql_pol_by_guid, err, errlen);
@@ -861,6 +862,8 @@ static int get_policy(struct ns_store *st, const char *name, const char *guid,
 		return rc;
 	}
 	done(st, s);
+	if (!with_rules)
+		return 0;
 	rc = read_rules(st, out, err, errlen);
 	if (rc)
 		ns_policy_free(out);
@@ -875,7 +878,20 @@ int ns_so_get_policy(struct ns_store *st, const char *name, const char *guid,
 
 	if (rc)
 		return rc;
-	rc = get_policy(st, name, guid, out, err, errlen);
+	rc = get_policy(st, name, guid, true, out, err, errlen);
+	read_end(st, own);
+	return rc;
+}
+
+int ns_so_get_policy_head(struct ns_store *st, const char *name, const char *guid,
+			  struct ns_policy *out, char *err, size_t errlen)
+{
+	bool own;
+	int rc = read_begin(st, &own, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = get_policy(st, name, guid, false, out, err, errlen);
 	read_end(st, own);
 	return rc;
 }
@@ -1231,7 +1247,8 @@ static int put_rule(struct ns_store *st, const char *policy_guid, int pos, const
 	return rc;
 }
 
-static int put_policy(struct ns_store *st, const struct ns_policy *p, char *err, size_t errlen)
+static int put_policy(struct ns_store *st, const struct ns_policy *p, bool with_rules, char *err,
+		      size_t errlen)
 {
 	sqlite3_stmt *s = prep(st, sql_put_pol, err, errlen);
 	int rc;
@@ -1268,7 +1285,7 @@ static int put_policy(struct ns_store *st, const struct ns_policy *p, char *err,
 		sqlite3_bind_int(s, 5, p->mm_methods[i].group);
 		rc = step_done(st, s, err, errlen, "write methods");
 	}
-	if (rc)
+	if (rc || !with_rules)
 		return rc;
 	s = prep(st, sql_del_rules_of, err, errlen);
 	if (!s)
@@ -1289,7 +1306,156 @@ int ns_so_put_policy(struct ns_store *st, const struct ns_policy *p, char *err, 
 
 	if (rc)
 		return rc;
-	rc = put_policy(st, p, err, errlen);
+	rc = put_policy(st, p, true, err, errlen);
+	return auto_end(st, own, rc, err, errlen);
+}
+
+int ns_so_put_policy_head(struct ns_store *st, const struct ns_policy *p, char *err,
+			  size_t errlen)
+{
+	bool own;
+	int rc = auto_begin(st, &own, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = put_policy(st, p, false, err, errlen);
+	return auto_end(st, own, rc, err, errlen);
+}
+
+/* ---- single rules ---------------------------------------------------- */
+
+static int delete_one(struct ns_store *st, const char *sql, const char *guid, char *err,
+		      size_t errlen);
+
+static const char sql_rule_by_pos[] =
+	"SELECT guid, pos, name, description, whenchanged, filterlist_guid, filteraction_guid, "
+	"tunnel_set, tunnel_addr, tunnel_dns, conntype, active FROM rules WHERE policy_guid=?1 "
+	"AND pos=?2";
+static const char sql_rule_by_name[] =
+	"SELECT guid, pos, name, description, whenchanged, filterlist_guid, filteraction_guid, "
+	"tunnel_set, tunnel_addr, tunnel_dns, conntype, active FROM rules WHERE policy_guid=?1 "
+	"AND name=?2 AND pos>0 ORDER BY pos LIMIT 1";
+static const char sql_rule_count[] = "SELECT count(*) FROM rules WHERE policy_guid=?1 AND pos>0";
+static const char sql_del_auth_of[] = "DELETE FROM auth_methods WHERE rule_guid=?1";
+static const char sql_del_rule_at[] = "DELETE FROM rules WHERE policy_guid=?1 AND pos=?2";
+static const char sql_shift_rules[] =
+	"UPDATE rules SET pos=pos-1 WHERE policy_guid=?1 AND pos>?2";
+static const char sql_del_rules_but_default[] = "DELETE FROM rules WHERE policy_guid=?1 AND pos>0";
+
+int ns_so_get_rule(struct ns_store *st, const char *policy_guid, const char *name, int pos,
+		   struct ns_rule *out, unsigned *pos_out, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	bool own;
+	int rc = read_begin(st, &own, err, errlen);
+
+	memset(out, 0, sizeof(*out));
+	if (rc)
+		return rc;
+	s = prep(st, name ? sql_rule_by_name : sql_rule_by_pos, err, errlen);
+	if (!s) {
+		read_end(st, own);
+		return -EIO;
+	}
+	bind_guid(s, 1, policy_guid);
+	if (name)
+		bind_text(s, 2, name);
+	else
+		sqlite3_bind_int(s, 2, pos);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		col_guid(s, 0, out->guid);
+		if (pos_out)
+			*pos_out = (unsigned)sqlite3_column_int(s, 1);
+		out->is_default = sqlite3_column_int(s, 1) == 0;
+		out->name = col_str(s, 2);
+		out->description = col_str(s, 3);
+		out->whenchanged = sqlite3_column_int64(s, 4);
+		col_guid(s, 5, out->filterlist_guid);
+		col_guid(s, 6, out->filteraction_guid);
+		out->tunnel_set = sqlite3_column_int(s, 7) != 0;
+		out->tunnel_addr = (uint32_t)sqlite3_column_int64(s, 8);
+		out->tunnel_dnsname = col_str_or_null(s, 9);
+		out->conntype = (enum ns_conntype)sqlite3_column_int(s, 10);
+		out->active = sqlite3_column_int(s, 11) != 0;
+		done(st, s);
+		rc = read_auth(st, out, err, errlen);
+		if (rc)
+			ns_rule_free(out);
+	} else {
+		rc = rc == SQLITE_DONE ? -ENOENT : db_fail(st, err, errlen, "read rule");
+		done(st, s);
+	}
+	read_end(st, own);
+	return rc;
+}
+
+int ns_so_rule_count(struct ns_store *st, const char *policy_guid, unsigned *n, char *err,
+		     size_t errlen)
+{
+	sqlite3_stmt *s;
+	bool own;
+	int rc = read_begin(st, &own, err, errlen);
+
+	if (rc)
+		return rc;
+	s = prep(st, sql_rule_count, err, errlen);
+	if (!s) {
+		read_end(st, own);
+		return -EIO;
+	}
+	bind_guid(s, 1, policy_guid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*n = (unsigned)sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = db_fail(st, err, errlen, "count rules");
+	}
+	done(st, s);
+	read_end(st, own);
+	return rc;
+}
+
+int ns_so_put_rule(struct ns_store *st, const char *policy_guid, unsigned pos,
+		   const struct ns_rule *r, char *err, size_t errlen)
+{
+	bool own;
+	int rc = auto_begin(st, &own, err, errlen);
+
+	if (rc)
+		return rc;
+	/* The rule's old authentication methods go first: the new list
+	 * replaces them whole. */
+	rc = delete_one(st, sql_del_auth_of, r->guid, err, errlen);
+	if (!rc)
+		rc = put_rule(st, policy_guid, (int)pos, r, err, errlen);
+	return auto_end(st, own, rc, err, errlen);
+}
+
+int ns_so_delete_rule(struct ns_store *st, const char *policy_guid, unsigned pos, char *err,
+		      size_t errlen)
+{
+	sqlite3_stmt *s;
+	bool own;
+	int rc = auto_begin(st, &own, err, errlen);
+
+	if (rc)
+		return rc;
+	if (pos == 0) {
+		rc = delete_one(st, sql_del_rules_but_default, policy_guid, err, errlen);
+		return auto_end(st, own, rc, err, errlen);
+	}
+	for (int k = 0; !rc && k < 2; k++) {
+		s = prep(st, k ? sql_shift_rules : sql_del_rule_at, err, errlen);
+		if (!s) {
+			rc = -EIO;
+			break;
+		}
+		bind_guid(s, 1, policy_guid);
+		sqlite3_bind_int64(s, 2, pos);
+		rc = step_done(st, s, err, errlen, "delete rule");
+	}
 	return auto_end(st, own, rc, err, errlen);
 }
 
@@ -1394,7 +1560,7 @@ static int load(struct ns_store *st, struct ns_db *db, char *err, size_t errlen)
 	if (!db->policies)
 		rc = -ENOMEM;
 	for (size_t i = 0; !rc && i < n; i++) {
-		rc = get_policy(st, NULL, g[i], &db->policies[i], err, errlen);
+		rc = get_policy(st, NULL, g[i], true, &db->policies[i], err, errlen);
 		if (!rc)
 			db->n_policies++;
 	}
@@ -1437,14 +1603,14 @@ int ns_store_merge(struct ns_store *st, const struct ns_db *db, char *err, size_
 		 * that says so wins over the store and over later ones. */
 		if (p->assigned && !assigned) {
 			assigned = p;
-			rc = put_policy(st, p, err, errlen);
+			rc = put_policy(st, p, true, err, errlen);
 		} else if (p->assigned) {
 			struct ns_policy copy = *p;
 
 			copy.assigned = false;
-			rc = put_policy(st, &copy, err, errlen);
+			rc = put_policy(st, &copy, true, err, errlen);
 		} else {
-			rc = put_policy(st, p, err, errlen);
+			rc = put_policy(st, p, true, err, errlen);
 		}
 	}
 	if (!rc && assigned)

@@ -44,6 +44,30 @@ int ns_so_put_filteraction(struct ns_store *st, const struct ns_filteraction *fa
 			   size_t errlen);
 int ns_so_put_policy(struct ns_store *st, const struct ns_policy *p, char *err, size_t errlen);
 
+/* A policy without its rules (fields and main mode methods only), and
+ * writing just those: cheap whatever the number of rules. */
+int ns_so_get_policy_head(struct ns_store *st, const char *name, const char *guid,
+			  struct ns_policy *out, char *err, size_t errlen);
+int ns_so_put_policy_head(struct ns_store *st, const struct ns_policy *p, char *err,
+			  size_t errlen);
+
+/* Single rules of a policy, so a script of N `add rule` stays linear.
+ * Positions: 0 is the default response rule, 1..n the rule IDs. */
+/* By name (non-NULL) among the ordinary rules, else by position. */
+int ns_so_get_rule(struct ns_store *st, const char *policy_guid, const char *name, int pos,
+		   struct ns_rule *out, unsigned *pos_out, char *err, size_t errlen);
+/* Ordinary rules of the policy (the default response rule not counted). */
+int ns_so_rule_count(struct ns_store *st, const char *policy_guid, unsigned *n, char *err,
+		     size_t errlen);
+/* Insert, or replace by GUID, one rule at pos with its authentication
+ * methods (which replace the old ones whole). */
+int ns_so_put_rule(struct ns_store *st, const char *policy_guid, unsigned pos,
+		   const struct ns_rule *r, char *err, size_t errlen);
+/* Delete the rule at pos (>0) and move later rules up one; pos 0 deletes
+ * every ordinary rule (the default response rule stays). */
+int ns_so_delete_rule(struct ns_store *st, const char *policy_guid, unsigned pos, char *err,
+		      size_t errlen);
+
 /* One filter appended to a list (and the list's whenchanged set to now). */
 int ns_so_add_filter(struct ns_store *st, const char *list_guid, const struct ns_filter *f,
 		     char *err, size_t errlen);

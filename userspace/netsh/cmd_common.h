@@ -50,10 +50,10 @@ int64_t ns_now(void);
 int ns_filter_check(const struct ns_args *a, struct ns_filter *f, char *err, size_t errlen);
 /* Fill p->default_rule and its hidden action fa (GUIDs, Kerberos, default
  * ESP methods). */
-/* The rule named by name= or selected by id= (set/delete rule); NULL with
- * a reason in err. */
-struct ns_rule *ns_find_rule(struct ns_policy *p, const struct ns_args *a, char *err,
-			     size_t errlen);
+/* The rule named by name= or selected by id= (set/delete rule) of policy
+ * p, with its position; -ENOENT with a reason in err. */
+int ns_find_rule(struct ns_store *st, const struct ns_policy *p, const struct ns_args *a,
+		 struct ns_rule *r, unsigned *pos, char *err, size_t errlen);
 int ns_policy_make_default_rule(struct ns_policy *p, bool active, struct ns_filteraction *fa);
 
 #endif

@@ -327,7 +327,7 @@ static int add_policy(struct ns_session *s, const struct ns_args *a, char *err, 
 	bool active;
 	int rc;
 
-	rc = ns_so_get_policy(st, name, NULL, &p, err, errlen);
+	rc = ns_so_get_policy_head(st, name, NULL, &p, err, errlen);
 	ns_policy_free(&p);
 	if (rc == 0)
 		return ns_err(err, errlen, -EEXIST, "name: a policy named '%s' already exists", name);
@@ -406,24 +406,27 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	struct ns_policy p;
 	struct ns_filterlist fl = {0};
 	struct ns_filteraction fa = {0};
-	struct ns_rule *r, *nr;
+	struct ns_rule rule = {0}, *r = &rule;
 	const char *name = ns_arg_get(a, "name")->s;
 	const struct ns_arg *x;
+	unsigned n;
 	bool given;
 	int rc;
 
-	rc = ns_so_get_policy(st, ns_arg_get(a, "policy")->s, NULL, &p, err, errlen);
+	rc = ns_so_get_policy_head(st, ns_arg_get(a, "policy")->s, NULL, &p, err, errlen);
 	if (rc)
 		return rc == -ENOENT ? ns_err(err, errlen, rc, "policy: no policy named '%s'",
 					      ns_arg_get(a, "policy")->s)
 				     : rc;
-	for (size_t i = 0; i < p.n_rules; i++) {
-		if (strcmp(p.rules[i].name, name) == 0) {
-			rc = ns_err(err, errlen, -EEXIST,
-				    "name: policy '%s' already has a rule named '%s'", p.name, name);
-			goto out;
-		}
+	rc = ns_so_get_rule(st, p.guid, name, -1, r, NULL, err, errlen);
+	ns_rule_free(r);
+	if (rc == 0) {
+		rc = ns_err(err, errlen, -EEXIST, "name: policy '%s' already has a rule named '%s'",
+			    p.name, name);
+		goto out;
 	}
+	if (rc != -ENOENT)
+		goto out;
 	rc = ns_so_get_filterlist(st, ns_arg_get(a, "filterlist")->s, NULL, false, &fl, err,
 				  errlen);
 	if (rc) {
@@ -439,14 +442,6 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 			       ns_arg_get(a, "filteraction")->s);
 		goto out;
 	}
-	nr = realloc(p.rules, (p.n_rules + 1) * sizeof(*p.rules));
-	if (!nr) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	p.rules = nr;
-	r = &p.rules[p.n_rules++];
-	memset(r, 0, sizeof(*r));
 	r->name = strdup(name);
 	x = ns_arg_get(a, "description");
 	r->description = strdup(x ? x->s : "");
@@ -478,11 +473,16 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		r->n_auth = 1;
 	}
 	rc = ns_guid_new(r->guid);
+	if (!rc)
+		rc = ns_so_rule_count(st, p.guid, &n, err, errlen);
+	if (!rc)
+		rc = ns_so_put_rule(st, p.guid, n + 1, r, err, errlen);
 	if (!rc) {
 		p.whenchanged = ns_now();
-		rc = ns_so_put_policy(st, &p, err, errlen);
+		rc = ns_so_put_policy_head(st, &p, err, errlen);
 	}
 out:
+	ns_rule_free(&rule);
 	ns_filterlist_free(&fl);
 	ns_filteraction_free(&fa);
 	ns_policy_free(&p);

@@ -185,7 +185,7 @@ static int delete_named(struct ns_session *s, const struct ns_args *a, enum ns_o
 	case NS_OBJ_POLICY: {
 		struct ns_policy p;
 
-		rc = ns_so_get_policy(st, nm->s, NULL, &p, err, errlen);
+		rc = ns_so_get_policy_head(st, nm->s, NULL, &p, err, errlen);
 		if (!rc) {
 			memcpy(guid, p.guid, sizeof(guid));
 			ns_policy_free(&p);
@@ -259,30 +259,27 @@ static int delete_rule(struct ns_session *s, const struct ns_args *a, char *err,
 	const char *pname = ns_arg_get(a, "policy")->s;
 	const struct ns_arg *nm = ns_arg_get(a, "name");
 	struct ns_policy p;
-	struct ns_rule *r;
+	struct ns_rule r = {0};
+	unsigned pos = 0;
 	int rc;
 
-	rc = ns_so_get_policy(st, pname, NULL, &p, err, errlen);
+	rc = ns_so_get_policy_head(st, pname, NULL, &p, err, errlen);
 	if (rc)
 		return rc == -ENOENT ? ns_err(err, errlen, rc, "policy: no policy named '%s'", pname)
 				     : rc;
-	if (nm && nm->all) {
-		for (size_t i = 0; i < p.n_rules; i++)
-			ns_rule_free(&p.rules[i]);
-		p.n_rules = 0;
-	} else {
-		r = ns_find_rule(&p, a, err, errlen);
-		if (!r) {
-			rc = -ENOENT;
+	/* Position 0 deletes every ordinary rule; the default response rule
+	 * is never deleted.  Later rules move up one: IDs are positions. */
+	if (!(nm && nm->all)) {
+		rc = ns_find_rule(st, &p, a, &r, &pos, err, errlen);
+		ns_rule_free(&r);
+		if (rc)
 			goto out;
-		}
-		ns_rule_free(r);
-		/* Later rules move up one: IDs are positions. */
-		memmove(r, r + 1, (size_t)(&p.rules[p.n_rules] - (r + 1)) * sizeof(*r));
-		p.n_rules--;
 	}
-	p.whenchanged = ns_now();
-	rc = ns_so_put_policy(st, &p, err, errlen);
+	rc = ns_so_delete_rule(st, p.guid, pos, err, errlen);
+	if (!rc) {
+		p.whenchanged = ns_now();
+		rc = ns_so_put_policy_head(st, &p, err, errlen);
+	}
 out:
 	ns_policy_free(&p);
 	return rc;

@@ -66,27 +66,32 @@ static int set_defaultrule(struct ns_session *s, const struct ns_args *a, char *
 {
 	struct ns_store *st = ns_cmd_store(s);
 	struct ns_policy p;
+	struct ns_rule r = {0};
 	struct ns_filteraction fa = {0};
 	const char *pname = ns_arg_get(a, "policy")->s;
 	const struct ns_arg *x;
 	int rc;
 
-	rc = ns_so_get_policy(st, pname, NULL, &p, err, errlen);
+	rc = ns_so_get_policy_head(st, pname, NULL, &p, err, errlen);
 	if (rc)
 		return rc == -ENOENT ? ns_err(err, errlen, rc, "policy: no policy named '%s'", pname)
 				     : rc;
-	rc = ns_so_get_filteraction(st, NULL, p.default_rule.filteraction_guid, &fa, err, errlen);
+	rc = ns_so_get_rule(st, p.guid, NULL, 0, &r, NULL, err, errlen);
+	if (rc == 0)
+		rc = ns_so_get_filteraction(st, NULL, r.filteraction_guid, &fa, err, errlen);
 	if (rc == -ENOENT) {
-		/* An imported policy may lack its hidden action: make one. */
+		/* An imported policy may lack its default response rule or its
+		 * hidden action: make them, keeping what exists. */
 		struct ns_policy tmp = {0};
 
-		rc = ns_policy_make_default_rule(&tmp, p.default_rule.active, &fa);
-		if (!rc && !p.default_rule.guid[0]) {
-			ns_rule_free(&p.default_rule);
-			p.default_rule = tmp.default_rule;
+		ns_filteraction_free(&fa);
+		rc = ns_policy_make_default_rule(&tmp, r.guid[0] ? r.active : true, &fa);
+		if (!rc && !r.guid[0]) {
+			ns_rule_free(&r);
+			r = tmp.default_rule;
 			memset(&tmp.default_rule, 0, sizeof(tmp.default_rule));
 		}
-		memcpy(p.default_rule.filteraction_guid, fa.guid, sizeof(fa.guid));
+		memcpy(r.filteraction_guid, fa.guid, sizeof(fa.guid));
 		ns_policy_free(&tmp);
 	}
 	if (rc)
@@ -103,15 +108,18 @@ static int set_defaultrule(struct ns_session *s, const struct ns_args *a, char *
 	}
 	x = ns_arg_get(a, "activate");
 	if (x)
-		p.default_rule.active = x->b;
-	rc = replace_auth(s, &p.default_rule, a, err, errlen);
+		r.active = x->b;
+	rc = replace_auth(s, &r, a, err, errlen);
 	if (rc)
 		goto out;
-	fa.whenchanged = p.default_rule.whenchanged = p.whenchanged = ns_now();
+	fa.whenchanged = r.whenchanged = p.whenchanged = ns_now();
 	rc = ns_so_put_filteraction(st, &fa, err, errlen);
 	if (!rc)
-		rc = ns_so_put_policy(st, &p, err, errlen);
+		rc = ns_so_put_rule(st, p.guid, 0, &r, err, errlen);
+	if (!rc)
+		rc = ns_so_put_policy_head(st, &p, err, errlen);
 out:
+	ns_rule_free(&r);
 	ns_filteraction_free(&fa);
 	ns_policy_free(&p);
 	return rc;
@@ -295,13 +303,13 @@ static int set_policy(struct ns_session *s, const struct ns_args *a, char *err, 
 		return ns_err(err, errlen, -EOPNOTSUPP,
 			      "gponame: applies only to the domain store, which is not supported "
 			      "yet");
-	rc = ns_so_get_policy(st, nm ? nm->s : NULL, nm ? NULL : g->s, &p, err, errlen);
+	rc = ns_so_get_policy_head(st, nm ? nm->s : NULL, nm ? NULL : g->s, &p, err, errlen);
 	if (rc)
 		return rc == -ENOENT ? ns_err(err, errlen, rc, "%s: no policy '%s'",
 					      nm ? "name" : "guid", nm ? nm->s : g->s)
 				     : rc;
 	if (nn && strcmp(nn->s, p.name) != 0) {
-		rc = ns_so_get_policy(st, nn->s, NULL, &other, err, errlen);
+		rc = ns_so_get_policy_head(st, nn->s, NULL, &other, err, errlen);
 		if (rc == 0) {
 			ns_policy_free(&other);
 			rc = ns_err(err, errlen, -EEXIST,
@@ -337,8 +345,25 @@ static int set_policy(struct ns_session *s, const struct ns_args *a, char *err, 
 	if (x)
 		p.pollinginterval_min = x->u;
 	x = ns_arg_get(a, "activatedefaultrule");
-	if (x)
-		p.default_rule.active = x->b;
+	if (x) {
+		struct ns_rule dr;
+
+		rc = ns_so_get_rule(st, p.guid, NULL, 0, &dr, NULL, err, errlen);
+		if (rc) {
+			if (rc == -ENOENT)
+				ns_err(err, errlen, rc,
+				       "activatedefaultrule: policy '%s' has no default response "
+				       "rule; use 'set defaultrule' to make one",
+				       p.name);
+			goto out;
+		}
+		dr.active = x->b;
+		dr.whenchanged = ns_now();
+		rc = ns_so_put_rule(st, p.guid, 0, &dr, err, errlen);
+		ns_rule_free(&dr);
+		if (rc)
+			goto out;
+	}
 	x = ns_arg_get(a, "mmsecmethods");
 	if (x) {
 		struct ns_mm_method *m = calloc(x->mm.n, sizeof(*m));
@@ -357,7 +382,7 @@ static int set_policy(struct ns_session *s, const struct ns_args *a, char *err, 
 	if (x)
 		p.assigned = x->b;
 	p.whenchanged = ns_now();
-	rc = ns_so_put_policy(st, &p, err, errlen);
+	rc = ns_so_put_policy_head(st, &p, err, errlen);
 	if (!rc && p.assigned)
 		rc = ns_so_unassign_others(st, p.guid, err, errlen);
 out:
@@ -387,25 +412,27 @@ static const struct ns_param set_rule_params[] = {
 	{0},
 };
 
-/* The rule selected by name= or id= in a loaded policy. */
-struct ns_rule *ns_find_rule(struct ns_policy *p, const struct ns_args *a, char *err,
-			     size_t errlen)
+int ns_find_rule(struct ns_store *st, const struct ns_policy *p, const struct ns_args *a,
+		 struct ns_rule *r, unsigned *pos, char *err, size_t errlen)
 {
 	const struct ns_arg *nm = ns_arg_get(a, "name"), *id = ns_arg_get(a, "id");
+	unsigned n;
+	int rc;
 
 	if (id) {
-		if (id->u > p->n_rules) {
-			ns_err(err, errlen, 0, "id: policy '%s' has %zu rule%s; use an id from 1 to %zu",
-			       p->name, p->n_rules, p->n_rules == 1 ? "" : "s", p->n_rules);
-			return NULL;
-		}
-		return &p->rules[id->u - 1];
+		rc = ns_so_rule_count(st, p->guid, &n, err, errlen);
+		if (rc)
+			return rc;
+		if (id->u > n)
+			return ns_err(err, errlen, -ENOENT,
+				      "id: policy '%s' has %u rule%s; use an id from 1 to %u", p->name,
+				      n, n == 1 ? "" : "s", n);
+		return ns_so_get_rule(st, p->guid, NULL, (int)id->u, r, pos, err, errlen);
 	}
-	for (size_t i = 0; i < p->n_rules; i++)
-		if (strcmp(p->rules[i].name, nm->s) == 0)
-			return &p->rules[i];
-	ns_err(err, errlen, 0, "name: policy '%s' has no rule named '%s'", p->name, nm->s);
-	return NULL;
+	rc = ns_so_get_rule(st, p->guid, nm->s, -1, r, pos, err, errlen);
+	if (rc == -ENOENT)
+		ns_err(err, errlen, rc, "name: policy '%s' has no rule named '%s'", p->name, nm->s);
+	return rc;
 }
 
 static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, size_t errlen)
@@ -414,27 +441,30 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	const char *pname = ns_arg_get(a, "policy")->s;
 	const struct ns_arg *x, *nn = ns_arg_get(a, "newname");
 	struct ns_policy p;
-	struct ns_rule *r;
+	struct ns_rule rule = {0}, *r = &rule;
+	unsigned pos = 0;
 	int rc;
 
-	rc = ns_so_get_policy(st, pname, NULL, &p, err, errlen);
+	rc = ns_so_get_policy_head(st, pname, NULL, &p, err, errlen);
 	if (rc)
 		return rc == -ENOENT ? ns_err(err, errlen, rc, "policy: no policy named '%s'", pname)
 				     : rc;
-	r = ns_find_rule(&p, a, err, errlen);
-	if (!r) {
-		rc = -ENOENT;
+	rc = ns_find_rule(st, &p, a, r, &pos, err, errlen);
+	if (rc)
 		goto out;
-	}
 	if (nn && strcmp(nn->s, r->name) != 0) {
-		for (size_t i = 0; i < p.n_rules; i++) {
-			if (strcmp(p.rules[i].name, nn->s) == 0) {
-				rc = ns_err(err, errlen, -EEXIST,
-					    "newname: policy '%s' already has a rule named '%s'",
-					    p.name, nn->s);
-				goto out;
-			}
+		struct ns_rule other;
+
+		rc = ns_so_get_rule(st, p.guid, nn->s, -1, &other, NULL, err, errlen);
+		if (rc == 0) {
+			ns_rule_free(&other);
+			rc = ns_err(err, errlen, -EEXIST,
+				    "newname: policy '%s' already has a rule named '%s'", p.name,
+				    nn->s);
+			goto out;
 		}
+		if (rc != -ENOENT)
+			goto out;
 		if ((rc = set_str(&r->name, nn->s)))
 			goto out;
 	}
@@ -482,8 +512,11 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	if (rc)
 		goto out;
 	r->whenchanged = p.whenchanged = ns_now();
-	rc = ns_so_put_policy(st, &p, err, errlen);
+	rc = ns_so_put_rule(st, p.guid, pos, r, err, errlen);
+	if (!rc)
+		rc = ns_so_put_policy_head(st, &p, err, errlen);
 out:
+	ns_rule_free(&rule);
 	ns_policy_free(&p);
 	return rc;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nftables backend: the table "ip netsh_ipsec", rebuilt in one netlink
- * batch (one transaction: the old table is deleted and the new one
- * created in the same commit, so no packet ever sees half of it).
+ * nftables backend: the table "ip netsh_ipsec", its content replaced in one
+ * netlink batch (one transaction): the rules of its three chains are
+ * flushed and its sets deleted in the same commit that adds the new ones,
+ * so no packet ever sees half of it, and the hooked chains never change.
  *
  * Filters are cut into layers (nft.h); each layer is one verdict map with
  * a counter per element, looked up by one rule in each of the input,
@@ -10,8 +11,8 @@
  * accept: for negotiate, XFRM (or the BPF classifier) decides whether the
  * packet must be protected.
  *
- * The table comment holds a fingerprint of everything below it; an
- * apply whose fingerprint matches sends nothing at all.
+ * The name of an empty marker set carries a fingerprint of the content;
+ * an apply whose fingerprint matches sends nothing at all.
  */
 #include <arpa/inet.h>
 #include <errno.h>

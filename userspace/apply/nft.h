@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nftables backend internals shared with tests and the bpf backend.
+ * nftables backend internals shared with tests.
  *
- * Everything lives in one table, "ip netsh_ipsec", rebuilt in one netlink
- * batch (one transaction) whenever what it should hold changes.  The
- * table comment carries a fingerprint of its content, so re-applying an
- * unchanged plan sends nothing.  See Documentation/kernel-backends.md.
+ * Everything lives in one table, "ip netsh_ipsec", whose content is
+ * replaced in one netlink batch (one transaction) whenever what it should
+ * hold changes.  An empty set named fp_<fingerprint>_<what> records the
+ * content, so re-applying an unchanged plan sends nothing.  See
+ * Documentation/kernel-backends.md.
  */
 #ifndef NETSH_IPSEC_NFT_H
 #define NETSH_IPSEC_NFT_H

@@ -409,6 +409,69 @@ static void test_objects(void **state)
 	ns_store_close(st);
 }
 
+static void test_rules(void **state)
+{
+	struct ns_store *st;
+	struct ns_db a;
+	struct ns_rule r, r2;
+	struct ns_policy p;
+	unsigned n, pos;
+	const char *pg;
+
+	assert_int_equal(ns_store_open(NULL, NS_STORE_LOCAL, &st, err, sizeof(err)), 0);
+	make_db(&a, false);
+	assert_int_equal(ns_store_merge(st, &a, err, sizeof(err)), 0);
+	pg = a.policies[0].guid;
+
+	assert_int_equal(ns_so_get_policy_head(st, "Pol", NULL, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.n_rules, 0);
+	assert_int_equal(p.n_mm_methods, 3);
+	ns_policy_free(&p);
+
+	assert_int_equal(ns_so_rule_count(st, pg, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ns_so_get_rule(st, pg, NULL, 0, &r, &pos, err, sizeof(err)), 0);
+	assert_true(r.is_default);
+	assert_int_equal(pos, 0);
+	ns_rule_free(&r);
+	assert_int_equal(ns_so_get_rule(st, pg, "Rule", -1, &r, &pos, err, sizeof(err)), 0);
+	assert_int_equal(pos, 1);
+	assert_int_equal(r.n_auth, 2);
+
+	/* Two more rules; the second copy gets new GUID and name. */
+	for (int i = 2; i <= 3; i++) {
+		r2 = r;
+		ns_guid_new(r2.guid);
+		r2.name = (char *)(i == 2 ? "Two" : "Three");
+		r2.n_auth = 1;
+		assert_int_equal(ns_so_put_rule(st, pg, (unsigned)i, &r2, err, sizeof(err)), 0);
+	}
+	assert_int_equal(ns_so_rule_count(st, pg, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	/* Replacing a rule replaces its authentication methods whole. */
+	r.n_auth = 1;
+	assert_int_equal(ns_so_put_rule(st, pg, 1, &r, err, sizeof(err)), 0);
+	r.n_auth = 2;
+	ns_rule_free(&r);
+	assert_int_equal(ns_so_get_rule(st, pg, NULL, 1, &r, NULL, err, sizeof(err)), 0);
+	assert_int_equal(r.n_auth, 1);
+	ns_rule_free(&r);
+	/* Deleting rule 1 moves the others up. */
+	assert_int_equal(ns_so_delete_rule(st, pg, 1, err, sizeof(err)), 0);
+	assert_int_equal(ns_so_get_rule(st, pg, "Three", -1, &r, &pos, err, sizeof(err)), 0);
+	assert_int_equal(pos, 2);
+	ns_rule_free(&r);
+	assert_int_equal(ns_so_get_rule(st, pg, "Rule", -1, &r, &pos, err, sizeof(err)), -ENOENT);
+	/* Position 0 deletes every ordinary rule, never the default one. */
+	assert_int_equal(ns_so_delete_rule(st, pg, 0, err, sizeof(err)), 0);
+	assert_int_equal(ns_so_rule_count(st, pg, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(ns_so_get_rule(st, pg, NULL, 0, &r, NULL, err, sizeof(err)), 0);
+	ns_rule_free(&r);
+	ns_db_free(&a);
+	ns_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_merge_guid_case),
 		cmocka_unit_test(test_one_assigned),
 		cmocka_unit_test(test_objects),
+		cmocka_unit_test(test_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -153,15 +153,16 @@ static void test_set_validation(void **state)
 				       err, sizeof(err)),
 			 -EINVAL);
 	assert_int_equal(c.n_bootexemptions, 1);
-	assert_int_equal(ns_config_set(&c, "bootexemptions", "tcp:0:80", err, sizeof(err)), -EINVAL);
-	assert_int_equal(ns_config_set(&c, "bootexemptions", "tcp:0:70000:inbound", err,
-				       sizeof(err)),
+	assert_int_equal(ns_config_set(&c, "bootexemptions", "tcp:0:80", err, sizeof(err)),
 			 -EINVAL);
+	assert_int_equal(
+		ns_config_set(&c, "bootexemptions", "tcp:0:70000:inbound", err, sizeof(err)),
+		-EINVAL);
 	assert_int_equal(ns_config_set(&c, "bootexemptions", "tcp:0:80:sideways", err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(ns_config_set(&c, "bootexemptions", "tcp:0:80:inbound:x", err,
-				       sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+		ns_config_set(&c, "bootexemptions", "tcp:0:80:inbound:x", err, sizeof(err)),
+		-EINVAL);
 	assert_int_equal(c.n_bootexemptions, 1);
 }
 
@@ -198,8 +199,8 @@ static void test_bad_files(void **state)
 
 static void test_format(void **state)
 {
-	struct ns_bootexemption b = {.protocol = 17, .srcport = 68, .dstport = 67,
-				     .dir = NS_DIR_OUTBOUND};
+	struct ns_bootexemption b = {
+		.protocol = 17, .srcport = 68, .dstport = 67, .dir = NS_DIR_OUTBOUND};
 	char buf[64];
 
 	ns_bootexemption_format(&b, buf, sizeof(buf));
@@ -216,10 +217,26 @@ static void test_format(void **state)
 static void test_garbage(void **state)
 {
 	struct fx *f = *state;
-	static const char *const bits[] = {"ipsecexempt", "bootmode", "bootexemption", "=", "=",
-					   "0", "3", "99", "block", "tcp:0:22:inbound",
-					   "udp:1:2:outbound", ":", " ", "\t", "#", "\n", "\n",
-					   "\xff", "\r\n", "ipsecloginterval=600"};
+	static const char *const bits[] = {"ipsecexempt",
+					   "bootmode",
+					   "bootexemption",
+					   "=",
+					   "=",
+					   "0",
+					   "3",
+					   "99",
+					   "block",
+					   "tcp:0:22:inbound",
+					   "udp:1:2:outbound",
+					   ":",
+					   " ",
+					   "\t",
+					   "#",
+					   "\n",
+					   "\n",
+					   "\xff",
+					   "\r\n",
+					   "ipsecloginterval=600"};
 	unsigned st = 12345;
 
 	for (int round = 0; round < 500; round++) {

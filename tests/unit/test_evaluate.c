@@ -19,7 +19,7 @@
 #include "apply/sysinfo.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-#define CAP 16
+#define CAP	       16
 
 /* ---- building databases ------------------------------------------------ */
 
@@ -71,8 +71,8 @@ static struct ns_endpoint ep_kind(enum ns_addr_kind k)
 }
 
 static struct ns_filter *add_f(struct ns_filterlist *fl, struct ns_endpoint src,
-			       struct ns_endpoint dst, uint8_t proto, uint16_t sport, uint16_t dport,
-			       bool mirrored)
+			       struct ns_endpoint dst, uint8_t proto, uint16_t sport,
+			       uint16_t dport, bool mirrored)
 {
 	struct ns_filter *f = &fl->filters[fl->n_filters++];
 
@@ -261,7 +261,7 @@ static void test_mirror_and_me(void **state)
 	assert_rule_handles(&p, 0);
 	assert_int_equal(p.rules[0].n_auth, 1); /* Kerberos by default */
 	assert_int_equal(p.rules[0].auth[0].kind, NS_AUTH_KERBEROS);
-	assert_int_equal(p.rules[0].n_qm, 2);   /* default methods */
+	assert_int_equal(p.rules[0].n_qm, 2); /* default methods */
 	assert_int_equal(p.n_filters, 4);
 	/* me/32 -> any first (src plen outweighs dst plen), in address order. */
 	assert_int_equal(p.filters[0].sel.src, IP(192, 168, 1, 10));
@@ -280,7 +280,8 @@ static void test_mirror_and_me(void **state)
 	assert_true(p.filters[0].reqid > PLAN_REQID_FILTER_BASE);
 	assert_true(p.filters[1].reqid > PLAN_REQID_FILTER_BASE);
 	for (size_t i = 0; i < 4; i++) {
-		assert_int_equal(p.filters[i].weight, plan_weight(&p.filters[i].sel, p.filters[i].action));
+		assert_int_equal(p.filters[i].weight,
+				 plan_weight(&p.filters[i].sel, p.filters[i].action));
 		assert_string_equal(p.filters[i].filter_guid, db.filterlists[0].filters[0].guid);
 	}
 	/* Directed broadcasts of both subnets. */
@@ -386,7 +387,8 @@ static void test_servers(void **state)
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/dhclient.eth0.leases", dir);
 	f = fopen(path, "w");
-	fprintf(f, "lease {\n  interface \"eth0\";\n  option dhcp-server-identifier 192.0.2.2;\n}\n");
+	fprintf(f,
+		"lease {\n  interface \"eth0\";\n  option dhcp-server-identifier 192.0.2.2;\n}\n");
 	fclose(f);
 	sysinfo_free(&si);
 	assert_int_equal(sysinfo_read(&paths, false, &si, NULL, 0), 0);
@@ -548,8 +550,8 @@ static void test_stable_and_stores(void **state)
 	/* A config change reaches the plan and changes nothing else. */
 	{
 		struct ns_config cfg;
-		struct eval_input in = {.persistent = &pers, .local = &local, .sys = &si,
-					.config = &cfg};
+		struct eval_input in = {
+			.persistent = &pers, .local = &local, .sys = &si, .config = &cfg};
 
 		ns_config_defaults(&cfg);
 		cfg.ipsecexempt = 0;
@@ -654,7 +656,8 @@ static void test_print_and_explain(void **state)
 	assert_non_null(strstr(buf, "plan: 3 rules, 3 filters\n"));
 	assert_non_null(strstr(buf, "me: 10.0.0.1\n"));
 	assert_non_null(strstr(buf, "exempt (ipsecexempt 3): ike\n"));
-	assert_non_null(strstr(buf, "rule 0: local policy \"Pol\" rule \"secure\": negotiate, 2 filters"));
+	assert_non_null(
+		strstr(buf, "rule 0: local policy \"Pol\" rule \"secure\": negotiate, 2 filters"));
 	{
 		char want[64];
 

@@ -17,9 +17,8 @@
 static struct plan_filter mkf(uint32_t src, uint8_t sp, uint32_t dst, uint8_t dp, uint8_t proto,
 			      uint16_t sport, uint16_t dport, enum ns_action a, uint32_t rule)
 {
-	struct plan_filter f = {.sel = {src, dst, sp, dp, proto, sport, dport},
-				.rule = rule,
-				.action = a};
+	struct plan_filter f = {
+		.sel = {src, dst, sp, dp, proto, sport, dport}, .rule = rule, .action = a};
 
 	f.weight = plan_weight(&f.sel, a);
 	return f;
@@ -28,7 +27,8 @@ static struct plan_filter mkf(uint32_t src, uint8_t sp, uint32_t dst, uint8_t dp
 static struct plan_pkt pkt(uint32_t src, uint32_t dst, uint8_t proto, uint16_t sport,
 			   uint16_t dport)
 {
-	struct plan_pkt p = {.src = src, .dst = dst, .proto = proto, .sport = sport, .dport = dport};
+	struct plan_pkt p = {
+		.src = src, .dst = dst, .proto = proto, .sport = sport, .dport = dport};
 
 	return p;
 }
@@ -53,8 +53,12 @@ static void mkplan(struct plan *p, struct plan_filter *f, size_t n, unsigned ips
 
 static void test_sel_match(void **state)
 {
-	struct plan_sel s = {.src = IP(10, 0, 0, 0), .src_plen = 8, .dst = IP(192, 168, 1, 1),
-			     .dst_plen = 32, .proto = 6, .dport = 80};
+	struct plan_sel s = {.src = IP(10, 0, 0, 0),
+			     .src_plen = 8,
+			     .dst = IP(192, 168, 1, 1),
+			     .dst_plen = 32,
+			     .proto = 6,
+			     .dport = 80};
 	struct plan_pkt a = pkt(IP(10, 9, 9, 9), IP(192, 168, 1, 1), 6, 1234, 80);
 
 	assert_true(plan_sel_match(&s, &a));
@@ -306,13 +310,14 @@ static void test_random_extras(void **state)
 		unsigned st = seed;
 
 		assert_int_equal(plan_random(&a, seed, 30, 4), 0);
-		assert_int_equal(plan_random_ext(&b, seed, 30, 4,
-						 PLAN_RANDOM_CONNTYPE | PLAN_RANDOM_TUNNEL),
-				 0);
+		assert_int_equal(
+			plan_random_ext(&b, seed, 30, 4, PLAN_RANDOM_CONNTYPE | PLAN_RANDOM_TUNNEL),
+			0);
 		/* Same filters, in the same order. */
 		assert_int_equal(a.n_filters, b.n_filters);
 		for (size_t i = 0; i < a.n_filters; i++)
-			assert_memory_equal(&a.filters[i].sel, &b.filters[i].sel, sizeof(a.filters[i].sel));
+			assert_memory_equal(&a.filters[i].sel, &b.filters[i].sel,
+					    sizeof(a.filters[i].sel));
 		for (size_t i = 0; i < b.n_rules; i++) {
 			kinds[b.rules[i].conntype]++;
 			tunnels += b.rules[i].tunnel;
@@ -330,8 +335,8 @@ static void test_random_extras(void **state)
 			pk.ifname = k & 1 ? "ppp0" : "eth0";
 			i = plan_match(&b, &pk);
 			if (i >= 0)
-				assert_true(plan_conntype_applies(b.rules[b.filters[i].rule].conntype,
-								  pk.ifname));
+				assert_true(plan_conntype_applies(
+					b.rules[b.filters[i].rule].conntype, pk.ifname));
 		}
 		plan_free(&a);
 		plan_free(&b);

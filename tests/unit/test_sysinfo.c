@@ -145,7 +145,8 @@ static void test_networkd_and_nm(void **state)
 		"ADDRESS=10.0.2.15\nNETMASK=255.255.255.0\nROUTER=10.0.2.2\n"
 		"SERVER_ADDRESS=10.0.2.2\nLIFETIME=86400\n");
 	fixture(f, "leases/3", "ADDRESS=10.0.3.15\nSERVER_ADDRESS=10.0.3.3\n");
-	fixture(f, "leases/internal-1234-eth2.lease", "ADDRESS=10.0.4.9\nSERVER_ADDRESS=10.0.4.1\n");
+	fixture(f, "leases/internal-1234-eth2.lease",
+		"ADDRESS=10.0.4.9\nSERVER_ADDRESS=10.0.4.1\n");
 	fixture(f, "leases/junk.lease", "nothing useful\n");
 
 	assert_int_equal(sysinfo_parse_lease_dir(dir, "", &l, &n), 0);
@@ -172,8 +173,9 @@ static void test_wins(void **state)
 	struct fx *f = *state;
 	uint32_t *l = NULL;
 	size_t n = 0;
-	const char *p = fixture(f, "wins-servers", "# primary, secondary\n192.0.2.10\n\n"
-						   "192.0.2.11 192.0.2.10  # same again\n");
+	const char *p = fixture(f, "wins-servers",
+				"# primary, secondary\n192.0.2.10\n\n"
+				"192.0.2.11 192.0.2.10  # same again\n");
 	const char *bad = fixture(f, "wins-bad", "192.0.2.10\nwins.example\n");
 
 	assert_int_equal(sysinfo_parse_wins(p, &l, &n), 0);
@@ -196,7 +198,8 @@ static void test_read_all(void **state)
 
 	paths.resolv_conf = fixture(f, "resolv.conf", "nameserver 192.0.2.53\n");
 	paths.dhclient_dir = fixture(f, "dhcp", NULL);
-	fixture(f, "dhcp/dhclient.leases", "lease {\n option dhcp-server-identifier 192.0.2.67;\n}\n");
+	fixture(f, "dhcp/dhclient.leases",
+		"lease {\n option dhcp-server-identifier 192.0.2.67;\n}\n");
 	fixture(f, "dhcp/other.txt", "lease {\n option dhcp-server-identifier 192.0.2.99;\n}\n");
 	paths.networkd_dir = "/nonexistent";
 	paths.nm_dir = "/nonexistent";

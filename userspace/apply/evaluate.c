@@ -168,7 +168,8 @@ static bool has_ports(uint8_t proto)
 
 /* The filter's label for a message: built only when one is printed (a
  * large filter list would otherwise spend its time in snprintf). */
-#define FWHAT(buf) (snprintf(buf, sizeof(buf), "%s filter %zu of \"%s\"", what, fidx + 1, flname), buf)
+#define FWHAT(buf)                                                                                 \
+	(snprintf(buf, sizeof(buf), "%s filter %zu of \"%s\"", what, fidx + 1, flname), buf)
 
 static int add_filters(struct eval_ctx *c, size_t rule_idx, const struct ns_filter *nf,
 		       const char *what, const char *flname, size_t fidx)
@@ -408,8 +409,8 @@ static int add_policy(struct eval_ctx *c, enum ns_store_location loc, const stru
  * replaced.  Collisions are resolved by probing in plan order, so the same
  * inputs always give the same numbers.
  */
-#define RULE_NUM_SPACE 0xffffu       /* mark/reqid base + 1..0xffff */
-#define FILTER_NUM_SPACE 0xffffffu   /* reqid base + 1..2^24-1 */
+#define RULE_NUM_SPACE	 0xffffu   /* mark/reqid base + 1..0xffff */
+#define FILTER_NUM_SPACE 0xffffffu /* reqid base + 1..2^24-1 */
 
 struct numset {
 	uint32_t *slot; /* 0 = free */

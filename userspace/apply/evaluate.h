@@ -14,13 +14,13 @@
 
 struct eval_input {
 	const struct ns_db *persistent; /* NULL = no persistent store */
-	const struct ns_db *local;      /* NULL = no local store */
+	const struct ns_db *local;	/* NULL = no local store */
 	/* The dynamic context's rules (ns_dyn_to_db): every policy of it is
 	 * in force, after the static ones.  NULL = none. */
 	const struct ns_db *dynamic;
 	const struct ns_config *config; /* NULL = defaults */
-	const struct sysinfo *sys;      /* NULL = nothing known: Me and servers expand to nothing */
-	FILE *notes;                    /* -v: why something expanded to nothing; NULL = quiet */
+	const struct sysinfo *sys;	/* NULL = nothing known: Me and servers expand to nothing */
+	FILE *notes;			/* -v: why something expanded to nothing; NULL = quiet */
 };
 
 /*

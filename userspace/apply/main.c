@@ -57,7 +57,7 @@ struct ctx {
 	 * enforces block/permit/negotiate with --backend=xfrm. */
 	bool no_nft;
 	const char *store_dir;
-	const char *run_dir; /* dynamic context's rules */
+	const char *run_dir;		      /* dynamic context's rules */
 	struct plan_pkt explain[MAX_EXPLAIN]; /* --explain: implies -n */
 	size_t n_explain;
 	struct apply_opts opts;
@@ -69,9 +69,9 @@ struct ctx {
 	unsigned polling_sec;
 };
 
-#define ERRLEN 512
-#define WATCH_RETRY_SEC 30
-#define WATCH_SETTLE_MS 300
+#define ERRLEN		    512
+#define WATCH_RETRY_SEC	    30
+#define WATCH_SETTLE_MS	    300
 #define WATCH_MAX_SETTLE_MS 3000
 
 static void usage(FILE *f)
@@ -89,7 +89,8 @@ static void usage(FILE *f)
 		"      --no-vici        do not drive charon\n"
 		"      --explain SRC,DST,PROTO[,SPORT,DPORT]  which filter decides this packet\n"
 		"                       (repeatable; implies -n)\n"
-		"      --no-nft         leave nftables alone (kernels without it; use --backend=xfrm)\n"
+		"      --no-nft         leave nftables alone (kernels without it; use "
+		"--backend=xfrm)\n"
 		"      --store-dir DIR  policy store directory (default $NETSH_IPSEC_DIR or %s)\n"
 		"      --run-dir DIR    dynamic rules (default $NETSH_IPSEC_RUNDIR or %s)\n"
 		"  -h, --help\n",
@@ -330,7 +331,8 @@ static unsigned long long store_signature(const char *dir)
 		if (de->d_name[0] == '.' || (len > 4 && !strcmp(de->d_name + len - 4, "-shm")) ||
 		    (len > 8 && !strcmp(de->d_name + len - 8, "-journal")))
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path) ||
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+			    sizeof(path) ||
 		    stat(path, &st))
 			continue;
 		/* Order-independent: directory order may change. */
@@ -342,7 +344,8 @@ static unsigned long long store_signature(const char *dir)
 	return sig;
 }
 
-#define STORE_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MODIFY)
+#define STORE_EVENTS                                                                               \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MODIFY)
 
 /* Both databases, in one number. */
 static unsigned long long inputs_signature(const struct ctx *c)
@@ -361,14 +364,15 @@ static void watch_run_dir(const struct ctx *c, struct watch *w)
 	w->wd_run = inotify_add_watch(w->ino, c->run_dir, STORE_EVENTS | IN_MASK_ADD);
 	if (w->wd_run < 0 && w->wd_run_parent < 0) {
 		snprintf(buf, sizeof(buf), "%s", c->run_dir);
-		w->wd_run_parent =
-			inotify_add_watch(w->ino, dirname(buf), IN_CREATE | IN_MOVED_TO | IN_MASK_ADD);
+		w->wd_run_parent = inotify_add_watch(w->ino, dirname(buf),
+						     IN_CREATE | IN_MOVED_TO | IN_MASK_ADD);
 	}
 }
 
 /* IN_MASK_ADD: several inputs may live in one directory (/run, a test's
  * fixture directory), and one watch per directory is all inotify gives. */
-#define WATCH_FILE_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MASK_ADD)
+#define WATCH_FILE_EVENTS                                                                          \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MASK_ADD)
 
 static void watch_file(struct watch *w, struct wfile *wf, const char *file, bool whole_dir)
 {
@@ -410,8 +414,8 @@ static int watch_open(struct ctx *c, struct watch *w)
 	}
 	w->wd_store = inotify_add_watch(w->ino, c->store_dir, STORE_EVENTS | IN_MASK_ADD);
 	watch_run_dir(c, w);
-	watch_file(w, &w->resolv[0], c->paths.resolv_conf ? c->paths.resolv_conf : SYSINFO_RESOLV_CONF,
-		   false);
+	watch_file(w, &w->resolv[0],
+		   c->paths.resolv_conf ? c->paths.resolv_conf : SYSINFO_RESOLV_CONF, false);
 	watch_file(w, &w->resolv[1],
 		   c->paths.resolved_conf ? c->paths.resolved_conf : SYSINFO_RESOLVED_CONF, false);
 	watch_file(w, &w->leases[0],
@@ -446,7 +450,7 @@ static void watch_close(struct watch *w)
 /* What woke us up. */
 #define WAKE_INPUT 1 /* an input may have changed: re-evaluate */
 #define WAKE_FORCE 2 /* re-apply even if the plan is the same */
-#define WAKE_EXIT 4
+#define WAKE_EXIT  4
 
 /* Drain every ready source; returns WAKE_* bits. */
 static int watch_drain(struct ctx *c, struct watch *w, struct pollfd *pfd)
@@ -487,7 +491,8 @@ static int watch_drain(struct ctx *c, struct watch *w, struct pollfd *pfd)
 					if (wfile_hit(&w->leases[i], ev))
 						wake |= WAKE_INPUT;
 				/* A (re)started charon has lost our connections. */
-				if (wfile_hit(&w->vici, ev) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
+				if (wfile_hit(&w->vici, ev) &&
+				    (ev->mask & (IN_CREATE | IN_MOVED_TO)))
 					wake |= WAKE_FORCE;
 				p += sizeof(*ev) + ev->len;
 			}
@@ -557,7 +562,8 @@ static int do_watch(struct ctx *c)
 		return ret;
 	}
 	ret = watch_apply(c, &w, true);
-	next = now_ms() + 1000LL * (ret ? WATCH_RETRY_SEC : (c->polling_sec ? c->polling_sec : 10800));
+	next = now_ms() +
+	       1000LL * (ret ? WATCH_RETRY_SEC : (c->polling_sec ? c->polling_sec : 10800));
 	for (;;) {
 		struct pollfd pfd[3] = {{.fd = mnl_socket_get_fd(w.nl), .events = POLLIN},
 					{.fd = w.ino, .events = POLLIN},
@@ -689,7 +695,8 @@ int main(int argc, char **argv)
 			} else if (!strcmp(optarg, "xfrm")) {
 				c.cls = CLS_XFRM;
 			} else {
-				fprintf(stderr, "ipsec-apply: --backend is bpf or xfrm, not \"%s\"\n",
+				fprintf(stderr,
+					"ipsec-apply: --backend is bpf or xfrm, not \"%s\"\n",
 					optarg);
 				ret = -EINVAL;
 			}
@@ -712,8 +719,9 @@ int main(int argc, char **argv)
 		case OPT_EXPLAIN:
 			if (c.n_explain == MAX_EXPLAIN ||
 			    plan_pkt_parse(optarg, &c.explain[c.n_explain])) {
-				fprintf(stderr, "ipsec-apply: --explain takes "
-						"SRC,DST,PROTO[,SPORT,DPORT] (at most %d)\n",
+				fprintf(stderr,
+					"ipsec-apply: --explain takes "
+					"SRC,DST,PROTO[,SPORT,DPORT] (at most %d)\n",
 					MAX_EXPLAIN);
 				ret = -EINVAL;
 			} else {

@@ -253,8 +253,8 @@ int plan_random_ext(struct plan *p, unsigned seed, size_t n_filters, size_t max_
 		f->action = p->rules[rule].action;
 		f->weight = plan_weight(&f->sel, f->action);
 		f->id = (uint32_t)p->n_filters + 1;
-		snprintf(f->filter_guid, sizeof(f->filter_guid),
-			 "{00000000-0000-0000-0001-%012x}", (unsigned)(p->n_filters + 1));
+		snprintf(f->filter_guid, sizeof(f->filter_guid), "{00000000-0000-0000-0001-%012x}",
+			 (unsigned)(p->n_filters + 1));
 		if (f->action == NS_ACTION_NEGOTIATE)
 			f->reqid = PLAN_REQID_FILTER_BASE + ++n_neg_filters;
 		p->n_filters++;
@@ -319,7 +319,8 @@ void plan_random_pkt(const struct plan *p, unsigned *state, struct plan_pkt *pkt
 			break;
 		}
 	} else if (kind > 2 && p->n_filters) {
-		const struct plan_sel *s = &p->filters[rnd_below(state, (uint32_t)p->n_filters)].sel;
+		const struct plan_sel *s =
+			&p->filters[rnd_below(state, (uint32_t)p->n_filters)].sel;
 		uint32_t sm = plan_plen_mask(s->src_plen), dm = plan_plen_mask(s->dst_plen);
 
 		pkt->src = (s->src & sm) | (rnd_pool_addr(state) & ~sm);

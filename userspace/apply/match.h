@@ -13,10 +13,10 @@
 #include "plan.h"
 
 /* IKE ports, exempt whatever ipsecexempt says. */
-#define PLAN_PORT_IKE 500
-#define PLAN_PORT_NATT 4500
+#define PLAN_PORT_IKE	   500
+#define PLAN_PORT_NATT	   4500
 #define PLAN_PORT_KERBEROS 88
-#define PLAN_PROTO_RSVP 46
+#define PLAN_PROTO_RSVP	   46
 
 /* Whether the selector alone matches the packet. */
 bool plan_sel_match(const struct plan_sel *s, const struct plan_pkt *pkt);
@@ -52,7 +52,7 @@ int plan_random(struct plan *p, unsigned seed, size_t n_filters, size_t max_clas
 
 /* plan_random() with extras; with no flags it is plan_random(). */
 #define PLAN_RANDOM_CONNTYPE 0x1 /* rules of every conntype (lan, dialup, all) */
-#define PLAN_RANDOM_TUNNEL 0x2   /* some negotiate rules in tunnel mode */
+#define PLAN_RANDOM_TUNNEL   0x2 /* some negotiate rules in tunnel mode */
 int plan_random_ext(struct plan *p, unsigned seed, size_t n_filters, size_t max_classes,
 		    unsigned flags);
 

@@ -114,7 +114,8 @@ static bool rule_equal(const struct plan_rule *a, const struct plan_rule *b)
 		    a->mm[i].group != b->mm[i].group)
 			return false;
 	for (size_t i = 0; i < a->n_auth; i++)
-		if (a->auth[i].kind != b->auth[i].kind || !str_eq(a->auth[i].value, b->auth[i].value) ||
+		if (a->auth[i].kind != b->auth[i].kind ||
+		    !str_eq(a->auth[i].value, b->auth[i].value) ||
 		    a->auth[i].certmap != b->auth[i].certmap ||
 		    a->auth[i].excludecaname != b->auth[i].excludecaname)
 			return false;
@@ -141,7 +142,8 @@ static bool config_equal(const struct ns_config *a, const struct ns_config *b)
 	    a->n_bootexemptions != b->n_bootexemptions)
 		return false;
 	for (size_t i = 0; i < a->n_bootexemptions && i < NS_MAX_BOOTEXEMPTIONS; i++) {
-		const struct ns_bootexemption *x = &a->bootexemptions[i], *y = &b->bootexemptions[i];
+		const struct ns_bootexemption *x = &a->bootexemptions[i],
+					      *y = &b->bootexemptions[i];
 
 		if (x->protocol != y->protocol || x->srcport != y->srcport ||
 		    x->dstport != y->dstport || x->dir != y->dir)

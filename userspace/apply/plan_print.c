@@ -89,9 +89,10 @@ static void print_rule(FILE *out, const struct plan *p, size_t i)
 	for (size_t k = 0; k < p->n_filters; k++)
 		n_filters += p->filters[k].rule == i;
 	if (r->is_default)
-		fprintf(out, "rule %zu: %s policy \"%s\" default response rule: %s (responds only)\n",
-			i, r->store == NS_STORE_PERSISTENT ? "persistent" : "local",
-			r->policy_name, plan_action_name(r->action));
+		fprintf(out,
+			"rule %zu: %s policy \"%s\" default response rule: %s (responds only)\n", i,
+			r->store == NS_STORE_PERSISTENT ? "persistent" : "local", r->policy_name,
+			plan_action_name(r->action));
 	else
 		fprintf(out, "rule %zu: %s policy \"%s\" rule \"%s\": %s, %zu filters\n", i,
 			r->store == NS_STORE_PERSISTENT ? "persistent" : "local", r->policy_name,

@@ -206,8 +206,8 @@ int sysinfo_parse_lease_dir(const char *dir, const char *suffix, uint32_t **list
 	for (size_t i = 0; i < n_names; i++) {
 		struct stat st;
 
-		if (!ret && (size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) <
-				    sizeof(path) &&
+		if (!ret &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) < sizeof(path) &&
 		    !stat(path, &st) && S_ISREG(st.st_mode))
 			ret = sysinfo_parse_lease(path, list, n);
 		free(names[i]);
@@ -401,8 +401,8 @@ static bool only_loopback(const uint32_t *l, size_t n)
 	return n > 0;
 }
 
-int sysinfo_read(const struct sysinfo_paths *paths, bool use_netlink, struct sysinfo *si,
-		 char *err, size_t errlen)
+int sysinfo_read(const struct sysinfo_paths *paths, bool use_netlink, struct sysinfo *si, char *err,
+		 size_t errlen)
 {
 	struct sysinfo_paths d;
 	int ret;

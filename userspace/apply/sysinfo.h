@@ -36,10 +36,10 @@ struct sysinfo {
 /* systemd-resolved's list of upstream servers, used when resolv.conf names
  * only its local stub (127.0.0.53): the stub is not a server to filter. */
 #define SYSINFO_RESOLVED_CONF "/run/systemd/resolve/resolv.conf"
-#define SYSINFO_DHCLIENT_DIR "/var/lib/dhcp"
-#define SYSINFO_NETWORKD_DIR "/run/systemd/netif/leases"
-#define SYSINFO_NM_DIR "/var/lib/NetworkManager"
-#define SYSINFO_WINS_FILE "wins-servers" /* in the store directory */
+#define SYSINFO_DHCLIENT_DIR  "/var/lib/dhcp"
+#define SYSINFO_NETWORKD_DIR  "/run/systemd/netif/leases"
+#define SYSINFO_NM_DIR	      "/var/lib/NetworkManager"
+#define SYSINFO_WINS_FILE     "wins-servers" /* in the store directory */
 
 /* NULL members take the defaults above (wins_file: none). */
 struct sysinfo_paths {
@@ -60,8 +60,8 @@ void sysinfo_default_paths(struct sysinfo_paths *p, const char *store_dir, char 
  * default routes over rtnetlink.  A missing file is not an error (no such
  * servers); an unreadable one or a netlink failure is.
  */
-int sysinfo_read(const struct sysinfo_paths *paths, bool use_netlink, struct sysinfo *si,
-		 char *err, size_t errlen);
+int sysinfo_read(const struct sysinfo_paths *paths, bool use_netlink, struct sysinfo *si, char *err,
+		 size_t errlen);
 int sysinfo_read_netlink(struct sysinfo *si, char *err, size_t errlen);
 void sysinfo_free(struct sysinfo *si);
 

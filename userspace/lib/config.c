@@ -71,7 +71,7 @@ void ns_config_defaults(struct ns_config *cfg)
 const char *ns_bootmode_name(enum ns_bootmode m)
 {
 	return (unsigned)m < sizeof(bootmode_names) / sizeof(bootmode_names[0]) ? bootmode_names[m]
-										  : "?";
+										: "?";
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -122,7 +122,8 @@ int ns_bootexemption_parse(const char *s, struct ns_bootexemption *out, char *er
 		parts[n++] = tok;
 	if (n != 4 || tok)
 		return fail(err, errlen, -EINVAL,
-			    "boot exemption \"%s\": expected protocol:srcport:dstport:direction", s);
+			    "boot exemption \"%s\": expected protocol:srcport:dstport:direction",
+			    s);
 	if (parse_proto(parts[0], &out->protocol))
 		return fail(err, errlen, -EINVAL, "boot exemption \"%s\": bad protocol \"%s\"", s,
 			    parts[0]);
@@ -235,8 +236,8 @@ int ns_config_validate(const struct ns_config *cfg, char *err, size_t errlen)
 
 int ns_bootexemption_format(const struct ns_bootexemption *b, char *buf, size_t len)
 {
-	static const char *const pnames[256] = {[0] = "ANY", [1] = "ICMP", [6] = "TCP",
-						[17] = "UDP", [255] = "RAW"};
+	static const char *const pnames[256] = {
+		[0] = "ANY", [1] = "ICMP", [6] = "TCP", [17] = "UDP", [255] = "RAW"};
 	const char *dir = b->dir == NS_DIR_OUTBOUND ? "outbound" : "inbound";
 
 	if (pnames[b->protocol])
@@ -295,7 +296,8 @@ int ns_config_load(const char *dir, struct ns_config *cfg, char *err, size_t err
 			continue;
 		eq = strchr(s, '=');
 		if (!eq) {
-			ret = fail(err, errlen, -EINVAL, "%s:%u: expected name=value", path, lineno);
+			ret = fail(err, errlen, -EINVAL, "%s:%u: expected name=value", path,
+				   lineno);
 			break;
 		}
 		*eq = '\0';
@@ -307,8 +309,8 @@ int ns_config_load(const char *dir, struct ns_config *cfg, char *err, size_t err
 				break;
 			}
 			ret = ns_bootexemption_parse(trim(eq + 1),
-						     &tmp.bootexemptions[tmp.n_bootexemptions],
-						     msg, sizeof(msg));
+						     &tmp.bootexemptions[tmp.n_bootexemptions], msg,
+						     sizeof(msg));
 			if (!ret)
 				tmp.n_bootexemptions++;
 		} else {

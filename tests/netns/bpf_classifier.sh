@@ -104,6 +104,27 @@ else
 	t_pass bpf_block_local
 fi
 
+# The mark steers into XFRM: with the rule's mark-selected policies (as the
+# xfrm backend installs them for the bpf backend: selector any, dir out and
+# fwd) and no SA, marked packets stop at XFRM, forwarded (at the fwd check,
+# XfrmInTmplMismatch) or local (no state for the out policy,
+# XfrmOutNoStates), and the unmarked ping still passes.
+nostates() { inG awk '$1 == "XfrmOutNoStates" || $1 == "XfrmInTmplMismatch" { n += $2 } END { print n }' /proc/net/xfrm_stat; }
+inG ip xfrm policy add dir out mark $M1 mask 0xffffffff priority 100 \
+	tmpl src 10.99.2.1 dst 10.99.2.2 proto esp mode tunnel reqid 77 level required
+inG ip xfrm policy add dir fwd mark $M1 mask 0xffffffff priority 100 \
+	tmpl src 10.99.2.1 dst 10.99.2.2 proto esp mode tunnel reqid 77 level required
+n0=$(nostates)
+inA nc -z -w1 10.99.2.2 5001 2>/dev/null
+inG nc -z -w1 -s 10.99.1.1 10.99.2.2 5001 2>/dev/null
+n1=$(nostates)
+if [ -n "$n0" ] && [ "$n1" -ge $((n0 + 2)) ] && inA ping -c 2 -i 0.2 -W 1 -q 10.99.2.2 >/dev/null; then
+	t_pass bpf_mark_selects_xfrm
+else
+	t_fail bpf_mark_selects_xfrm "XfrmOutNoStates $n0 -> $n1"
+fi
+inG ip xfrm policy flush
+
 # Same plan again: nothing changes.
 # shellcheck disable=SC2086
 if drv -v apply $PLAN fill 1000 1 | grep -q 'already holds'; then t_pass bpf_noop

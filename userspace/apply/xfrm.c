@@ -66,7 +66,9 @@ struct xindex {
 struct xctx {
 	const struct plan *p;
 	const struct apply_opts *o;
-	bool make_only; /* prepare: add and update, delete nothing */
+	bool make_only;    /* prepare: add and update, delete nothing */
+	bool transitional; /* block filters as XFRM block (see xfrm_backend_prepare) */
+	bool check_only;   /* only say whether anything would change */
 	char *err;
 	size_t errlen;
 	struct mnl_socket *nl;
@@ -652,10 +654,18 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 			x.k.dir = d;
 			x.prio = prio[i];
 			x.filter = (long)f->id;
-			/* Block too, not only nftables: during a re-apply nftables may
-			 * already accept what XFRM must still refuse (and back). */
-			x.action = f->action == NS_ACTION_BLOCK ? XFRM_POLICY_BLOCK
-								: XFRM_POLICY_ALLOW;
+			/*
+			 * A block filter here is a hole in a later negotiate filter;
+			 * nftables drops its packets.  XFRM block would drop them too,
+			 * but it also makes connect() of a UDP socket to such a
+			 * destination fail with EPERM (ping probes that way), so the
+			 * steady state is allow.  During a re-apply nftables may still
+			 * accept them: then they are XFRM block (transitional).
+			 */
+			x.action = f->action == NS_ACTION_BLOCK &&
+					   (scope == XFRM_SCOPE_ALL || c->transitional)
+					   ? XFRM_POLICY_BLOCK
+					   : XFRM_POLICY_ALLOW;
 			if (f->action == NS_ACTION_NEGOTIATE) {
 				x.ntmpl = 1;
 				fill_tmpl(r, f, &rt[f->rule], d, &x.tmpl);
@@ -856,7 +866,20 @@ struct op {
 	uint8_t kind;
 	uint32_t want; /* index in wanted */
 	long cur;      /* index in current (UPD) */
+	bool extra;    /* not in wanted: an obsolete block hole made block */
 };
+
+/* The weight's action rank (2 block, 1 permit, 0 negotiate) back from a
+ * filter priority; -1 for exemptions and marks. */
+static int prio_rank(uint32_t prio)
+{
+	uint32_t off;
+
+	if (prio < XFRM_NS_PRIO_FILTER || !xfrm_prio_is_ours(prio))
+		return -1;
+	off = (prio - XFRM_NS_PRIO_FILTER) % XFRM_NS_TIER;
+	return (int)((XFRM_NS_TIER - 1 - off) & 3);
+}
 
 /* Undo the first `sent` make-phase operations: delete what was created,
  * put back what was replaced.  Errors are ignored: best effort. */
@@ -908,7 +931,7 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 	if (xindex_build(&icur, &cur) || xindex_build(&ifor, &foreign) ||
 	    xindex_build(&iwant, w))
 		goto out;
-	ops = calloc(w->n + 1, sizeof(*ops));
+	ops = calloc(w->n + cur.n + 1, sizeof(*ops));
 	if (!ops)
 		goto out;
 
@@ -936,16 +959,23 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 			cur.v[k].used = 1;
 			if (pol_equal(&cur.v[k], x)) {
 				kept++;
-				if (c->o->verbose)
+				if (c->o->verbose && !c->check_only)
 					pol_print(out, "keep  ", x);
 				continue;
 			}
-			ops[nops] = (struct op){ OP_UPD, (uint32_t)i, k };
+			if (c->check_only) {
+				nops++;
+				continue;
+			}
+			ops[nops] = (struct op){ OP_UPD, (uint32_t)i, k, false };
 			ret = put_policy(&make, XFRM_MSG_UPDPOLICY, x);
 			if (c->o->verbose)
 				pol_print(out, "update", x);
+		} else if (c->check_only) {
+			nops++;
+			continue;
 		} else {
-			ops[nops] = (struct op){ OP_NEW, (uint32_t)i, -1 };
+			ops[nops] = (struct op){ OP_NEW, (uint32_t)i, -1, false };
 			ret = put_policy(&make, XFRM_MSG_NEWPOLICY, x);
 			if (c->o->verbose)
 				pol_print(out, "add   ", x);
@@ -954,15 +984,38 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 			goto out;
 		nops++;
 	}
+	for (size_t i = 0; c->make_only && c->transitional && i < cur.n; i++) {
+		struct xpol x = cur.v[i];
+
+		/* An old block hole must refuse while nftables changes. */
+		if (x.used || x.action != XFRM_POLICY_ALLOW || x.ntmpl || prio_rank(x.prio) != 2)
+			continue;
+		x.action = XFRM_POLICY_BLOCK;
+		ops[nops] = (struct op){ OP_UPD, 0, (long)i, true };
+		ret = put_policy(&make, XFRM_MSG_UPDPOLICY, &x);
+		if (ret)
+			goto out;
+		if (c->o->verbose)
+			pol_print(out, "update", &x);
+		nops++;
+	}
 	for (size_t i = 0; i < cur.n; i++) {
 		if (cur.v[i].used)
 			continue;
+		if (c->check_only) {
+			ndel++;
+			continue;
+		}
 		if (c->o->verbose && !c->make_only)
 			pol_print(out, "delete", &cur.v[i]);
 		ret = put_delete(&brk, &cur.v[i]);
 		if (ret)
 			goto out;
 		ndel++;
+	}
+	if (c->check_only) {
+		ret = nops || ndel;
+		goto out;
 	}
 	if (c->o->verbose)
 		fprintf(out, "xfrm: %u unchanged, %u to add or update, %u to delete%s\n", kept, nops,
@@ -978,7 +1031,8 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 		c->seq += make.n + 1;
 		if (ret) {
 			if (bad < nops)
-				report(c, &w->v[ops[bad].want], ret);
+				report(c, ops[bad].extra ? &cur.v[ops[bad].cur] : &w->v[ops[bad].want],
+				       ret);
 			else
 				snprintf(c->err, c->errlen, "xfrm: netlink: %s", strerror(-ret));
 			rollback(c, ops, sent, bad, w, &cur);
@@ -1017,28 +1071,46 @@ out:
 	return ret;
 }
 
+static int run_scope(struct xctx *c, enum xfrm_scope scope)
+{
+	struct xvec w = { 0 };
+	int ret = build_wanted(c, scope, &w);
+
+	if (ret) {
+		if (!c->err[0])
+			snprintf(c->err, c->errlen, "xfrm: building policies: %s", strerror(-ret));
+	} else {
+		ret = apply_wanted(c, &w);
+	}
+	free(w.v);
+	return ret;
+}
+
 static int apply_scope(const struct plan *p, enum xfrm_scope scope, bool make_only,
 		       const struct apply_opts *o, char *err, size_t len)
 {
-	struct xctx c = { .p = p, .o = o, .err = err, .errlen = len, .make_only = make_only };
-	struct xvec w = { 0 };
+	struct xctx c = { .p = p, .o = o, .err = err, .errlen = len };
 	int ret;
 
 	if (len)
 		err[0] = 0;
-	ret = build_wanted(&c, scope, &w);
-	if (ret) {
-		if (!err[0])
-			snprintf(err, len, "xfrm: building policies: %s", strerror(-ret));
-		free(w.v);
-		return ret;
-	}
 	ret = ctx_open(&c);
-	if (!ret) {
-		ret = apply_wanted(&c, &w);
-		mnl_socket_close(c.nl);
+	if (ret)
+		return ret;
+	if (make_only) {
+		/* Nothing to prepare when the final state is already there. */
+		c.check_only = true;
+		ret = run_scope(&c, scope);
+		c.check_only = false;
+		if (ret > 0) {
+			c.make_only = true;
+			c.transitional = true;
+			ret = run_scope(&c, scope);
+		}
+	} else {
+		ret = run_scope(&c, scope);
 	}
-	free(w.v);
+	mnl_socket_close(c.nl);
 	return ret;
 }
 

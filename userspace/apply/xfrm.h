@@ -73,15 +73,19 @@ int xfrm_backend_apply_scope(const struct plan *p, enum xfrm_scope scope,
 
 /*
  * Make-before-break across backends.  XFRM and nftables cannot change in
- * one transaction, and either order leaves a window: nftables first may
- * accept a flow that was blocked and is now to be negotiated before XFRM
- * protects it; XFRM first may drop protection of a flow now blocked before
- * nftables blocks it.  So ipsec-apply should run
- *     xfrm_backend_prepare()   new and changed policies, old ones kept
+ * one transaction, and either order alone leaves a window: nftables first
+ * may accept a flow that was blocked and is now to be negotiated before
+ * XFRM protects it; XFRM first may drop protection of a flow now blocked
+ * before nftables blocks it.  So ipsec-apply should run
+ *     xfrm_backend_prepare()   new and changed policies added, old ones
+ *                              kept, every block hole (old and new) as
+ *                              XFRM block
  *     nft_backend_apply()      one transaction
- *     xfrm_backend_apply()     deletes what is obsolete (the rest is a no-op)
+ *     xfrm_backend_apply()     obsolete policies deleted, block holes back
+ *                              to allow (nftables drops their packets)
  * While both generations of policies are installed every packet still
  * meets a policy that protects or blocks it whenever either plan does.
+ * prepare does nothing when the kernel already holds the plan.
  */
 int xfrm_backend_prepare(const struct plan *p, const struct apply_opts *o, char *err, size_t len);
 int xfrm_backend_prepare_scope(const struct plan *p, enum xfrm_scope scope,

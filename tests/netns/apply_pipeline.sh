@@ -205,4 +205,12 @@ if out=$("$NETSH" -f "$W/servers.netsh" 2>&1) && plan=$(apply -n 2>&1); then
 else
 	t_fail "apply_pipeline server keywords" "$(printf '%s' "$out$plan" | tail -n 1)"
 fi
+# A multipath default route: every next hop is a gateway.
+ip -n "$A" route replace default nexthop via 10.199.0.252 dev va$$ nexthop via 10.199.0.253 dev va$$ 2>/dev/null
+plan=$(apply -n 2>&1)
+case $plan in
+*"-> 10.199.0.252/32"*"-> 10.199.0.253/32"* | *"-> 10.199.0.253/32"*"-> 10.199.0.252/32"*)
+	t_pass "apply_pipeline GATEWAY follows a multipath default route" ;;
+*) t_fail "apply_pipeline GATEWAY follows a multipath default route" "$(printf '%s' "$plan" | grep -c '10.199.0.25[23]') gateways in the plan" ;;
+esac
 exit 0

@@ -706,6 +706,55 @@ static void test_print_and_explain(void **state)
 	ns_db_free(&db);
 }
 
+/* -v: the notes say what expanded to nothing and why. */
+static void test_notes(void **state)
+{
+	struct ns_db db;
+	struct plan p;
+	struct ns_policy *pol;
+	struct ns_rule *r;
+	char *buf = NULL;
+	size_t len = 0;
+	struct eval_input in = {.local = &db};
+
+	db_init(&db);
+	add_f(add_fl(&db, 1, "dns"), ep_me(), ep_kind(NS_ADDR_SRV_DNS), 17, 0, 53, true);
+	add_f(add_fl(&db, 2, "tun"), ep_ip(IP(10, 1, 0, 0), 0xffff0000u),
+	      ep_ip(IP(10, 2, 0, 0), 0xffff0000u), 0, 0, 0, true);
+	add_fl(&db, 3, "empty");
+	add_fa(&db, 1, "Require", NS_ACTION_NEGOTIATE);
+	pol = add_pol(&db, 1, "P", true);
+	add_r(pol, 1, "to-dns", 1, 1);
+	r = add_r(pol, 2, "tunnel", 2, 1);
+	r->tunnel_set = true;
+	r->tunnel_addr = IP(198, 51, 100, 1);
+	add_r(pol, 3, "nothing", 3, 1);
+	r = add_r(pol, 4, "off", 1, 1);
+	r->active = false;
+	in.notes = open_memstream(&buf, &len);
+	assert_int_equal(plan_evaluate(&in, &p, NULL, 0), 0);
+	fclose(in.notes);
+	assert_non_null(strstr(buf, "no local IPv4 address: Me expands to nothing"));
+	assert_non_null(strstr(buf, "rule 1 \"to-dns\" filter 1 of \"dns\": Me (local addresses): "
+				    "none known, the filter expands to nothing"));
+	assert_non_null(strstr(buf, "rule 2 \"tunnel\" filter 1 of \"tun\": mirrored ignored in "
+				    "a tunnel rule"));
+	assert_non_null(strstr(buf, "rule 3 \"nothing\": filter list \"empty\" is empty"));
+	assert_non_null(strstr(buf, "rule 4 \"off\": inactive, skipped"));
+	free(buf);
+	/* Quiet without notes: the same plan. */
+	{
+		struct plan q;
+
+		in.notes = NULL;
+		assert_int_equal(plan_evaluate(&in, &q, NULL, 0), 0);
+		assert_true(plan_equal(&p, &q));
+		plan_free(&q);
+	}
+	plan_free(&p);
+	ns_db_free(&db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_broken_reference),
 		cmocka_unit_test(test_print_and_explain),
 		cmocka_unit_test(test_handles_survive_edits),
+		cmocka_unit_test(test_notes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

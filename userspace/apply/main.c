@@ -93,6 +93,8 @@ static void usage(FILE *f)
 		"--backend=xfrm)\n"
 		"      --store-dir DIR  policy store directory (default $NETSH_IPSEC_DIR or %s)\n"
 		"      --run-dir DIR    dynamic rules (default $NETSH_IPSEC_RUNDIR or %s)\n"
+		"      --state-dir DIR  backend state, e.g. pinned BPF maps (default /run/netsh-ipsec)\n"
+		"      --resolv-conf FILE, --leases-dir DIR   machine state from these files (tests)\n"
 		"  -h, --help\n",
 		APPLY_DEFAULT_VICI, NS_STORE_DEFAULT_DIR, NS_DYN_DEFAULT_RUNDIR);
 }
@@ -145,6 +147,18 @@ static int apply_plan(struct ctx *c, const struct plan *p)
 	char msg[ERRLEN] = "";
 	int ret;
 
+	/*
+	 * Make-before-break across XFRM and nftables (xfrm.h): the new XFRM
+	 * policies go in before nftables changes, the obsolete ones go after.
+	 */
+	if (!bpf && !c->no_nft && !c->opts.dry_run) {
+		ret = xfrm_backend_prepare(p, &c->opts, msg, sizeof(msg));
+		if (ret)
+			report("xfrm (prepare)", ret, msg);
+		if (fatal(c, ret))
+			return ret;
+		msg[0] = '\0';
+	}
 	ret = c->no_nft ? 0 : nft_backend_apply(p, &c->opts, msg, sizeof(msg));
 	if (ret)
 		report("nft", ret, msg);

@@ -396,6 +396,17 @@ ok st_delete_all_dynamic delete all
 has st_kept_after_delete_all 'Destination Port +: 25' D show rule
 eqn st_dynamic_gone "$(D show rule | grep -c 'dynamic rule')" 0
 rej st_not_deletable "rule|match|no" delete rule srcaddr=me dstaddr=10.5.0.1 protocol=tcp srcport=0 dstport=25 mirrored=yes conntype=all
+eqn st_delete_all_mm "$(D show mmpolicy all | grep -c 'Source *: dynamic')" 0
+eqn st_delete_all_qm "$(D show qmpolicy all | grep -c 'Source *: dynamic')" 0
+# the service stops: dynamic objects go with the runtime directory, set config stays.
+ok svc_add_mm add mmpolicy name=GONE
+ok svc_config set config property=ipsecdiagnostics value=5
+OLDRUN=$NETSH_IPSEC_RUNDIR
+NETSH_IPSEC_RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/qa-run2.XXXXXX")
+T_CLEANUP="$T_CLEANUP rm -rf '$NETSH_IPSEC_RUNDIR';"
+lacks svc_dynamic_gone 'Policy Name +: GONE' D show mmpolicy all
+has svc_config_kept '^ipsecdiagnostics +: 5$' D show config
+NETSH_IPSEC_RUNDIR=$OLDRUN
 if S show policy name=SP >/dev/null 2>&1; then t_pass st_static_store_intact; else t_fail st_static_store_intact "static policy gone"; fi
 rej da_extra "parameters|too many|extra" delete all now
 exit 0

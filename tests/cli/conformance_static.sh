@@ -363,6 +363,15 @@ rej sfa_qm_bad "qmsecmethods" set filteraction name=FA qmsecmethods="ESP[none,no
 rej sfa_action_bad "action" set filteraction name=FA action=allow
 rej sfa_required "name|guid" set filteraction description=x
 
+ok sfa_neg_after_block_setup add filteraction name=FAx action=block
+ok sfa_neg_after_block set filteraction name=FAx action=negotiate
+dumpline sfa_neg_after_block_defaults 'ipsec static add filteraction name="FAx" qmpfs=no inpass=no soft=no action=negotiate qmsecmethods="ESP[3DES,SHA1]:100000k/3600s ESP[3DES,MD5]:100000k/3600s"'
+ok sfa_keep_methods_setup add filteraction name=FAy qmsecmethods="AH[SHA1]"
+ok sfa_keep_methods_permit set filteraction name=FAy action=permit
+ok sfa_keep_methods_back set filteraction name=FAy action=negotiate
+dumpline sfa_keep_methods_v 'ipsec static add filteraction name="FAy" qmpfs=no inpass=no soft=no action=negotiate qmsecmethods="AH[SHA1]:100000k/3600s"'
+rej sfa_permit_and_pfs "qmpfs" set filteraction name=FAy action=permit qmpfs=yes
+
 # ---- set policy ---------------------------------------------------------------------
 ok sp_fields set policy name=P3 description=d mmpfs=no qmpermm=7 mmlifetime=200 activatedefaultrule=no pollinginterval=5 mmsecmethods="3DES-SHA1-2"
 dumpline sp_fields_v 'ipsec static add policy name="P3" description="d" mmpfs=no qmpermm=7 mmlifetime=200 activatedefaultrule=no pollinginterval=5 assign=no mmsecmethods="3DES-SHA1-2"'
@@ -539,6 +548,14 @@ rej sh_rule_bad_type "type.*transport.*tunnel" show rule all policy="Server (Req
 rej sh_rule_no_policy "policy" show rule all
 rej sh_rule_type_needs_all "type|all" show rule id=1 policy="Server (Request Security)" type=tunnel
 has sh_store 'local' S show store
+ok sh_long_setup add filteraction name="A very long filter action name that goes on and on and on and on and on" description="$(printf 'x%.0s' $(seq 150))"
+for v in "show all" "show all format=table" "show policy all level=verbose" "show filterlist all level=verbose format=table" "show filteraction all level=verbose"; do
+	# shellcheck disable=SC2086
+	m=$(S $v wide=no 2>&1 | expand | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+	if [ "$m" -le 80 ]; then t_pass "sh_narrow_$(printf '%s' "$v" | tr ' =' '__')"; else t_fail "sh_narrow_$(printf '%s' "$v" | tr ' =' '__')" "a line of $m columns with wide=no"; fi
+done
+m=$(S show filteraction all level=verbose wide=yes | expand | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+if [ "$m" -gt 80 ]; then t_pass sh_wide_yes; else t_fail sh_wide_yes "wide=yes cut the long description ($m columns)"; fi
 
 # ---- set store ----------------------------------------------------------------------
 ok st_persistent_one_cmd set store location=persistent

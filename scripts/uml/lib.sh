@@ -265,6 +265,18 @@ wait_no_sa() {
 	return 1
 }
 
+# xfrm_pols NS: one line per XFRM policy of NS:
+#   "SRC DST DIR ACTION TMPL_SRC TMPL_DST MODE"   (tmpl fields "-" if none)
+xfrm_pols() {
+	nsx "$1" ip xfrm policy | awk '
+		function out() { if (sel != "") print sel, dir, act, ts, td, md }
+		/^src/ { out(); sel = $2 " " $4; dir = "-"; act = "allow"; ts = "-"; td = "-"; md = "-" }
+		/^[ \t]+dir/ { dir = $2; for (i = 3; i <= NF; i++) if ($i == "action") act = $(i + 1) }
+		/^[ \t]+tmpl/ { ts = $3; td = $5 }
+		/^[ \t]+proto/ { for (i = 1; i <= NF; i++) if ($i == "mode") md = $(i + 1) }
+		END { out() }'
+}
+
 # esp_states NS: how many ESP states the kernel holds in NS.
 esp_states() { nsx "$1" ip xfrm state | grep -c '^src.*' ; }
 

@@ -29,8 +29,35 @@ if why=$(product_why_not); then
 	product_step "$t-apply-gw1" gw1 product_apply gw1 || exit 1
 	product_step "$t-apply-gw2" gw2 product_apply gw2 || exit 1
 	log "applied"
-	nsx gw1 ip xfrm policy >&2
 	sw gw1 --list-conns >&2
+	# What gw1's kernel must hold for Windows' pair of one-way tunnel
+	# rules; checked before any traffic so that a failure names the cause.
+	xfrm_pols gw1 >"$SCRATCH/gw1.pols"
+	cat "$SCRATCH/gw1.pols" >&2
+	if grep -q "^$NET1 $NET2 out allow $GW1 $GW2 tunnel" "$SCRATCH/gw1.pols"; then
+		t_pass "$t-xfrm-out-to-far-gateway"
+	else
+		t_fail "$t-xfrm-out-to-far-gateway" "gw1 has no out policy $NET1 -> $NET2 with tunnel $GW1 -> $GW2"
+	fi
+	if grep -q "^$NET2 $NET1 in allow $GW2 $GW1 tunnel" "$SCRATCH/gw1.pols" &&
+		grep -q "^$NET2 $NET1 fwd allow $GW2 $GW1 tunnel" "$SCRATCH/gw1.pols"; then
+		t_pass "$t-xfrm-in-fwd-from-far-gateway"
+	else
+		t_fail "$t-xfrm-in-fwd-from-far-gateway" "gw1 lacks in+fwd policies $NET2 -> $NET1 with tunnel $GW2 -> $GW1: $(grep "^$NET2 $NET1 \(in\|fwd\)" "$SCRATCH/gw1.pols" | tr '\n' ';')"
+	fi
+	# A fwd policy with a template on the outbound selector makes the
+	# kernel drop the clear LAN traffic before it reaches the out policy.
+	bad=$(grep "^$NET1 $NET2 fwd allow [0-9]" "$SCRATCH/gw1.pols")
+	if [ -z "$bad" ]; then
+		t_pass "$t-xfrm-lan-outbound-forwardable"
+	else
+		t_fail "$t-xfrm-lan-outbound-forwardable" "fwd policy on the outbound selector requires ESP from the far side: $bad"
+	fi
+	if grep -q "$GW1 $GW1 tunnel" "$SCRATCH/gw1.pols"; then
+		t_fail "$t-xfrm-no-self-tunnel" "a template has the local gateway at both ends: $(grep "$GW1 $GW1 tunnel" "$SCRATCH/gw1.pols" | head -1)"
+	else
+		t_pass "$t-xfrm-no-self-tunnel"
+	fi
 else
 	sfx=-reference
 	t_skip "$t-product" "$why"

@@ -134,4 +134,28 @@ else
 	t_pass "apply_watch sanitizers quiet"
 fi
 ip netns exec "$A" "$IPSEC_APPLY" --flush --no-vici --state-dir "$W/state" >/dev/null 2>&1
+
+# bpf classifier: a link that appears later gets the classifier too.
+attached() { ip netns exec "$A" bpftool net show dev "$1" 2>/dev/null | grep -q -e tcx -e clsact -e xdp -e nsb; }
+if command -v bpftool >/dev/null; then
+	ip netns exec "$A" "$IPSEC_APPLY" --watch --backend=bpf --no-vici --store-dir "$NETSH_IPSEC_DIR" \
+		--run-dir "$W/run" --state-dir "$W/state" --resolv-conf "$W/resolv.conf" \
+		--leases-dir "$W/leases" >"$W/watch-bpf.log" 2>&1 &
+	WPID=$!
+	sleep 1
+	if ! kill -0 "$WPID" 2>/dev/null; then
+		t_skip "apply_watch bpf" "$(tail -n 1 "$W/watch-bpf.log")"
+		WPID=
+	else
+		if attached va$$; then t_pass "apply_watch bpf attached to the first link"
+		else t_fail "apply_watch bpf attached to the first link" "bpftool shows nothing on va$$"; fi
+		ip link add vn$$ netns "$A" type veth peer name vm$$ netns "$B" &&
+			ip -n "$A" link set vn$$ up && ip -n "$B" link set vm$$ up
+		eventually "apply_watch bpf attaches to a new link" attached vn$$
+		kill -TERM "$WPID"; wait "$WPID" 2>/dev/null; WPID=
+	fi
+	ip netns exec "$A" "$IPSEC_APPLY" --flush --no-vici --state-dir "$W/state" >/dev/null 2>&1
+else
+	t_skip "apply_watch bpf" "bpftool is not installed"
+fi
 exit 0

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Shared shell for the User-Mode Linux tier.  Source it from a test script;
 # the same file runs twice:
@@ -21,7 +22,6 @@ export TOP
 . "$TOP/tests/lib.sh"
 
 UML_CHARON=${UML_CHARON:-/usr/lib/ipsec/charon}
-UML_KVER=6.1.176
 
 # uml_need_product NAME: on the host, SKIP (and exit) before paying for a
 # UML boot when the product cannot run the scenario yet.
@@ -387,8 +387,8 @@ udp_ok() {
 swconf() {
 	local file=$1 l=$2 r=$3
 	shift 3
-	local name=win proposals=3des-sha1-modp1024 esp=3des-sha1 mode=transport lts= rts=
-	local start=trap psk=e2e-secret auth=psk cert= key= cacert= kv
+	local name=win proposals=3des-sha1-modp1024 esp=3des-sha1 mode=transport lts='' rts=''
+	local start=trap psk=e2e-secret auth=psk cert='' key='' cacert='' kv
 	for kv in "$@"; do
 		case $kv in
 		name=*) name=${kv#*=} ;; proposals=*) proposals=${kv#*=} ;; esp=*) esp=${kv#*=} ;;
@@ -469,7 +469,7 @@ product_vici_flag() {
 	local h
 	h=$("$IPSEC_APPLY" --help 2>&1)
 	for f in --vici --vici-socket --socket --uri; do
-		if printf '%s' "$h" | grep -q -- "$f[ =]"; then echo "$f"; return; fi
+		if printf '%s' "$h" | grep -q -- "${f}[ =]"; then echo "$f"; return; fi
 	done
 	echo --vici
 }

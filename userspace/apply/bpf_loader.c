@@ -47,6 +47,14 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* Environment switches (documented in Documentation/bpf-classifier.md). */
+static bool env_off(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && strcmp(v, "off") == 0;
+}
+
 /* ---- lowering a plan ------------------------------------------------- */
 
 struct nsb_ent {
@@ -893,10 +901,12 @@ static bool iface_wanted(const char *name, unsigned flags)
  */
 static int list_ifaces(struct nsb_iface **out)
 {
-	struct if_nameindex *ni = if_nameindex(), *i;
+	struct if_nameindex *ni, *i;
 	struct nsb_iface *v;
 	int n = 0, sock;
 
+	*out = NULL;
+	ni = if_nameindex();
 	if (!ni)
 		return -errno;
 	for (i = ni; i->if_index; i++)
@@ -982,11 +992,11 @@ static int discover(struct nsb_fds *f)
 {
 	/* Interfaces without a clsact qdisc make libbpf complain: expected. */
 	libbpf_print_fn_t old = libbpf_set_print(quiet);
-	struct nsb_iface *ifs;
+	struct nsb_iface *ifs = NULL;
 	int n = list_ifaces(&ifs);
 
 	fds_init(f);
-	for (int i = 0; i < n && f->tc < 0; i++) {
+	for (int i = 0; ifs && i < n && f->tc < 0; i++) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifs[i].ifindex,
 			    .attach_point = BPF_TC_INGRESS);
 		LIBBPF_OPTS(bpf_tc_opts, q, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
@@ -1098,7 +1108,7 @@ static void attach_xdp(const struct nsb_ctx *c, const struct nsb_fds *f,
 		return;
 	/* NETSH_IPSEC_BPF_XDP=off: tc only (benchmarks; drivers whose XDP
 	 * mode changes the receive path). */
-	if (getenv("NETSH_IPSEC_BPF_XDP") && !strcmp(getenv("NETSH_IPSEC_BPF_XDP"), "off"))
+	if (env_off("NETSH_IPSEC_BPF_XDP"))
 		return;
 	snprintf(name, sizeof(name), "xdp_%u", ifc->ifindex);
 	pin_path(c, path, sizeof(path), name);
@@ -1143,7 +1153,7 @@ static void attach_xdp(const struct nsb_ctx *c, const struct nsb_fds *f,
 
 static int attach_all(const struct nsb_ctx *c, const struct nsb_fds *f, char *err, size_t len)
 {
-	struct nsb_iface *ifs;
+	struct nsb_iface *ifs = NULL;
 	int n = list_ifaces(&ifs), ret = 0;
 
 	if (n < 0) {
@@ -1500,7 +1510,7 @@ static void print_build(const struct nsb_ctx *c, const struct nsb_build *b)
 
 static bool all_attached(const struct nsb_fds *f)
 {
-	struct nsb_iface *ifs;
+	struct nsb_iface *ifs = NULL;
 	int n = list_ifaces(&ifs);
 	bool ok = n >= 0;
 
@@ -1528,6 +1538,8 @@ static int known_ifaces(int fd, uint32_t **idx_out, struct nsb_ifinfo **vals_out
 	void *in = NULL;
 	int n = 0, cap = 64, ret = 0;
 
+	*idx_out = NULL;
+	*vals_out = NULL;
 	if (!keys || !v || !idx || !vals) {
 		ret = -ENOMEM;
 		goto fail;
@@ -1576,8 +1588,8 @@ fail:
 /* Carries what the old maps know about interfaces into fresh maps. */
 static void copy_ifinfo(int from, int to)
 {
-	struct nsb_ifinfo *vals;
-	uint32_t *idx;
+	struct nsb_ifinfo *vals = NULL;
+	uint32_t *idx = NULL;
 	int n = known_ifaces(from, &idx, &vals);
 
 	for (int i = 0; i < n; i++)
@@ -1649,7 +1661,7 @@ int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 	}
 	/* NETSH_IPSEC_BPF_LOCAL=off: forwarded and inbound traffic only (kernels
 	 * without nftables' ip family, e.g. the UML test kernel). */
-	if (!getenv("NETSH_IPSEC_BPF_LOCAL") || strcmp(getenv("NETSH_IPSEC_BPF_LOCAL"), "off"))
+	if (!env_off("NETSH_IPSEC_BPF_LOCAL"))
 		ret = nft_local_apply(&c, b, err, len);
 out_close:
 	fds_close(&pinned);
@@ -1661,8 +1673,8 @@ out:
 
 static void detach_clsact(const struct nsb_fds *f)
 {
-	struct nsb_ifinfo *vals;
-	uint32_t *idx;
+	struct nsb_ifinfo *vals = NULL;
+	uint32_t *idx = NULL;
 	int n = known_ifaces(f->ifinfo, &idx, &vals);
 
 	for (int i = 0; i < n; i++) {
@@ -1740,9 +1752,9 @@ int bpf_backend_flush(const struct apply_opts *o, char *err, size_t len)
 int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 {
 	struct apply_opts dflt = {0};
-	struct nsb_ifinfo *ifvals;
+	struct nsb_ifinfo *ifvals = NULL;
 	struct nsb_gencfg cfg;
-	uint32_t gen, *ifidx;
+	uint32_t gen, *ifidx = NULL;
 	struct nsb_fds f;
 	struct nsb_ctx c;
 	int ret, inner, n_if;
@@ -1773,7 +1785,7 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 		access(c.dir, F_OK) ? "found through the attached program" : "pinned in ",
 		access(c.dir, F_OK) ? "" : c.dir);
 	n_if = known_ifaces(f.ifinfo, &ifidx, &ifvals);
-	for (int i = 0; i < n_if; i++) {
+	for (int i = 0; ifidx && ifvals && i < n_if; i++) {
 		char name[IF_NAMESIZE] = "?";
 		const struct nsb_ifinfo *ii = &ifvals[i];
 

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -589,10 +590,10 @@ static void add_child_lifetimes(struct lower *l, const struct plan_rule *r)
 
 	/* Windows renews the key at the lifetime: that is charon's rekey
 	 * point; the hard limit leaves charon's usual 10% margin. */
-	vici_add_kv_fmt(&l->b, "rekey_time", "%llus", (unsigned long long)sec);
-	vici_add_kv_fmt(&l->b, "life_time", "%llus", (unsigned long long)(sec + sec / 10));
-	vici_add_kv_fmt(&l->b, "rekey_bytes", "%llu", (unsigned long long)bytes);
-	vici_add_kv_fmt(&l->b, "life_bytes", "%llu", (unsigned long long)(bytes + bytes / 10));
+	vici_add_kv_fmt(&l->b, "rekey_time", "%" PRIu64 "s", sec);
+	vici_add_kv_fmt(&l->b, "life_time", "%" PRIu64 "s", sec + sec / 10);
+	vici_add_kv_fmt(&l->b, "rekey_bytes", "%" PRIu64, bytes);
+	vici_add_kv_fmt(&l->b, "life_bytes", "%" PRIu64, bytes + bytes / 10);
 }
 
 /* What of a rule's settings charon cannot express, said once per rule. */

@@ -101,7 +101,7 @@ static int one_rule(const struct ns_dyn_db *d, const struct ns_dyn_rule *r, stru
 	dyn_guid(fl->guid, 1, r->id);
 	fl->name = rule_name(r->id);
 	fl->description = strdup("");
-	fl->filters = calloc(ns * nd, sizeof(*fl->filters));
+	fl->filters = calloc(ns * nd + 1, sizeof(*fl->filters));
 	if (!fl->name || !fl->description || !fl->filters)
 		return -ENOMEM;
 	for (size_t i = 0; i < ns; i++) {

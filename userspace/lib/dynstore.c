@@ -78,6 +78,7 @@ int ns_dyn_open(const char *rundir, struct ns_dynstore **out, char *err, size_t 
 	char path[PATH_MAX];
 	struct ns_dynstore *ds;
 
+	*out = NULL;
 	if (mkdir(rundir, 0700) < 0 && errno != EEXIST)
 		return fail(err, errlen, -errno, "cannot create %s: %s", rundir, strerror(errno));
 	if (snprintf(path, sizeof(path), "%s/dynamic.db", rundir) >= (int)sizeof(path))

@@ -92,13 +92,16 @@ void ns_guid_to_bin(const char *guid, uint8_t out[16])
 	/* Text byte order: Data1 (4) Data2 (2) Data3 (2) Data4 (8).
 	 * Windows stores Data1..3 little-endian. */
 	static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
-	uint8_t text[16];
+	uint8_t text[16] = {0};
 	const char *p = guid[0] == '{' ? guid + 1 : guid;
 	int n = 0;
 
 	for (int i = 0; p[i] && n < 16; i++) {
 		if (p[i] == '-' || p[i] == '}')
 			continue;
+		/* Malformed input: stop rather than read past the terminator. */
+		if (!p[i + 1])
+			break;
 		text[n++] = (uint8_t)(hexval(p[i]) << 4 | hexval(p[i + 1]));
 		i++;
 	}

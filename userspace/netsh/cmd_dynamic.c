@@ -24,17 +24,20 @@
 #include "lib/format.h"
 #include "lib/values.h"
 
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+static void failmsg(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void failmsg(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	return ret;
 }
+
+/* A macro, not a function returning ret: the static analyser does not follow
+ * variadic calls, and would otherwise take every failure for a success. */
+#define fail(err, errlen, ret, ...) (failmsg((err), (errlen), __VA_ARGS__), (ret))
 
 /* ------------------------------------------------------------------ */
 /* Value helpers shared with the show commands */
@@ -100,7 +103,7 @@ static bool is_server(enum ns_addr_kind k)
 /* Parameter tables */
 
 #define P_NAME_ALL(tagname, hlp)                                                                   \
-	{.tag = tagname, .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_ALL, .help = hlp}
+	{.tag = (tagname), .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_ALL, .help = (hlp)}
 
 static const struct ns_param add_mmpolicy_params[] = {
 	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ, .help = "name of the main mode policy"},
@@ -952,7 +955,7 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		}
 	}
 	if (r == -ENOMEM)
-		fail(err, errlen, r, "out of memory");
+		failmsg(err, errlen, "out of memory");
 	if (!r)
 		r = check_rule(s, &c.db, hit, err, errlen);
 	r = dyn_end(s, &c, r, true, err, errlen);

@@ -293,9 +293,9 @@ struct rctx {
 	size_t next; /* next field to consume */
 };
 
-static int rerr(struct rctx *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rerr_msg(struct rctx *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int rerr(struct rctx *r, const char *fmt, ...)
+static void rerr_msg(struct rctx *r, const char *fmt, ...)
 {
 	va_list ap;
 	char msg[512];
@@ -309,8 +309,11 @@ static int rerr(struct rctx *r, const char *fmt, ...)
 		else
 			snprintf(r->err, r->errlen, "import: %s", msg);
 	}
-	return -EINVAL;
 }
+
+/* A macro so that the static analyser, which does not follow variadic calls,
+ * sees that every error path returns non-zero. */
+#define rerr(r, ...) (rerr_msg((r), __VA_ARGS__), -EINVAL)
 
 /* Takes the next field, which must be called key. */
 static int take(struct rctx *r, const char *key, const struct field **out)

@@ -48,7 +48,7 @@ enum vici_element {
 };
 
 /* charon refuses packets above 512 KiB; so do we, both ways. */
-#define VICI_MAX_PACKET (512u * 1024u)
+#define VICI_MAX_PACKET ((size_t)512 * 1024)
 /* Deeper nesting than charon ever produces is treated as garbage. */
 #define VICI_MAX_DEPTH 32
 

@@ -225,6 +225,17 @@ if "$NETSH" ipsec dynamic show mmpolicy name=PUSHED >/dev/null 2>&1 && "$NETSH" 
 else t_fail prompt_pushd_popd "$(tr '\n' '|' < "$W/o")"; fi
 printf 'ipsec static show store\nipsec dynamic show config\n' | "$NETSH" >"$W/o" 2>&1
 grep -q 'ipsecexempt' "$W/o" && grep -qi 'store' "$W/o" && t_pass prompt_ctx_and_cmd || t_fail prompt_ctx_and_cmd "$(tr '\n' '|' < "$W/o")"
+# scripts written on Windows: CRLF line ends, a UTF-8 byte order mark.
+printf 'ipsec static\r\nadd filterlist CRLF description="x y"\r\n' > "$W/crlf.netsh"
+"$NETSH" -f "$W/crlf.netsh" >/dev/null 2>&1 && "$NETSH" ipsec static dump | grep -qx 'ipsec static add filterlist name="CRLF" description="x y"' &&
+	t_pass script_crlf || t_fail script_crlf "CRLF script not read as Windows writes it"
+printf '\357\273\277ipsec static\nadd filterlist BOM\n' > "$W/bom.netsh"
+script_bom() {
+	if "$NETSH" -f "$W/bom.netsh" >/dev/null 2>&1 && "$NETSH" ipsec static show filterlist name=BOM >/dev/null 2>&1; then
+		t_pass script_bom
+	else t_fail script_bom "a UTF-8 byte order mark breaks the first line"; fi
+}
+known QA-6 script_bom
 # help for every command of the reference, in both contexts.
 miss=
 while read -r ctx cmd; do

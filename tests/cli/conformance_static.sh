@@ -428,6 +428,16 @@ rej sd_no_policy "policy" set defaultrule policy=Nope qmpfs=yes
 rej sd_required "policy" set defaultrule qmpfs=yes
 rej sd_bad_bool "activate.*yes.*no" set defaultrule policy=P activate=0
 
+# ---- dump replays into the same store ---------------------------------------------------
+S dump > "$W/full.dump" 2>/dev/null
+R=$(mktemp -d "${TMPDIR:-/tmp}/qa-replay.XXXXXX")
+T_CLEANUP="$T_CLEANUP rm -rf '$R';"
+if NETSH_IPSEC_DIR=$R "$NETSH" -f "$W/full.dump" >/dev/null 2>"$W/replay.err"; then t_pass dump_replays; else
+	t_fail dump_replays "$(grep -v warning "$W/replay.err" | head -n 2 | tr '\n' '|')"; fi
+NETSH_IPSEC_DIR=$R "$NETSH" ipsec static dump > "$W/replayed.dump" 2>/dev/null
+if cmp -s "$W/full.dump" "$W/replayed.dump"; then t_pass dump_replay_same; else
+	t_fail dump_replay_same "$(diff "$W/full.dump" "$W/replayed.dump" | grep '^[<>]' | head -n 4 | tr '\n' '|')"; fi
+
 # ---- delete rule --------------------------------------------------------------------
 # P: R1 R2 R3n R4 R5 R6 (+ default)
 ok dr_by_id delete rule id=2 policy=P
@@ -511,6 +521,15 @@ ok exp_delete_all delete all
 run imp_file importpolicy file="$W/pol.ipsec"
 S dump > "$W/after.dump"
 if cmp -s "$W/before.dump" "$W/after.dump"; then t_pass imp_roundtrip; else t_fail imp_roundtrip "$(diff "$W/before.dump" "$W/after.dump" | head -n 3 | tr '\n' '|')"; fi
+X=$(mktemp -d "${TMPDIR:-/tmp}/qa-exp.XXXXXX")
+T_CLEANUP="$T_CLEANUP rm -rf '$X';"
+NETSH_IPSEC_DIR=$X "$NETSH" ipsec static add policy name=Imported assign=yes >/dev/null 2>&1
+NETSH_IPSEC_DIR=$X "$NETSH" ipsec static exportpolicy file="$X/one" >/dev/null 2>&1
+ok imp_assigned_setup set policy name="Server (Request Security)" assign=yes
+run imp_assigned importpolicy file="$X/one.ipsec"
+has imp_assigned_moves 'Assigned +: YES' S show policy name=Imported
+eqn imp_assigned_one "$(S show policy all | grep -c 'Assigned *: YES')" 1
+ok imp_cleanup delete policy name=Imported
 printf 'garbage\n' > "$W/bad.ipsec"
 rej imp_bad "import|format|recogn" importpolicy file="$W/bad.ipsec"
 rej imp_missing "nonexistent|No such" importpolicy file="$W/nonexistent.ipsec"

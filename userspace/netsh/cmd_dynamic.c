@@ -59,8 +59,8 @@ static bool is_ipv4_text(const char *s, size_t len)
 	return ns_val_ipv4(buf, &a, e, sizeof(e)) == 0;
 }
 
-int ns_dyn_parse_addr(const char *in, bool resolve, struct ns_dyn_addr *a, char *err,
-		      size_t errlen)
+int ns_dyn_parse_addr(const char *tag, const char *in, bool resolve, struct ns_dyn_addr *a,
+		      char *err, size_t errlen)
 {
 	const char *dash = strchr(in, '-');
 	char e[256];
@@ -69,9 +69,10 @@ int ns_dyn_parse_addr(const char *in, bool resolve, struct ns_dyn_addr *a, char 
 	memset(a, 0, sizeof(*a));
 	if (strchr(in, ':'))
 		return fail(err, errlen, -EOPNOTSUPP,
-			    "%s: IPv6 is not supported: enforcement here is IPv4 only; use an IPv4 "
-			    "address, a range a.b.c.d-e.f.g.h, a DNS name, me, any or a server type",
-			    in);
+			    "%s: %s: IPv6 is not supported: enforcement here is IPv4 only; use an "
+			    "IPv4 address, a range a.b.c.d-e.f.g.h, a DNS name, me, any or a server "
+			    "type",
+			    tag, in);
 	if (dash && is_ipv4_text(in, (size_t)(dash - in)) && is_ipv4_text(dash + 1, strlen(dash + 1))) {
 		char first[32];
 
@@ -80,9 +81,9 @@ int ns_dyn_parse_addr(const char *in, bool resolve, struct ns_dyn_addr *a, char 
 		ns_val_ipv4(dash + 1, &a->range_end, e, sizeof(e));
 		if (a->range_end < a->ep.addr)
 			return fail(err, errlen, -EINVAL,
-				    "%s: the range ends before it starts; write the lower address "
-				    "first",
-				    in);
+				    "%s: %s: the range ends before it starts; write the lower "
+				    "address first",
+				    tag, in);
 		a->ep.kind = NS_ADDR_IP;
 		a->ep.mask = 0xffffffffu;
 		a->range = true;
@@ -90,7 +91,7 @@ int ns_dyn_parse_addr(const char *in, bool resolve, struct ns_dyn_addr *a, char 
 	}
 	r = ns_val_endpoint(in, resolve ? ns_resolve_getaddrinfo : NULL, &a->ep, e, sizeof(e));
 	if (r < 0)
-		return fail(err, errlen, r, "%s", e);
+		return fail(err, errlen, r, "%s: %s", tag, e);
 	return 0;
 }
 
@@ -650,6 +651,9 @@ static bool actions_need_qm(enum ns_action in, enum ns_action out)
 static int check_rule(struct ns_session *s, const struct ns_dyn_db *db, const struct ns_dyn_rule *r,
 		      char *err, size_t errlen)
 {
+	if (r->src.ep.kind == NS_ADDR_ME && r->dst.ep.kind == NS_ADDR_ME)
+		return fail(err, errlen, -EINVAL,
+			    "srcaddr and dstaddr cannot both be me; one side must name the peers");
 	if (is_server(r->src.ep.kind) && r->dst.ep.kind != NS_ADDR_ME)
 		return fail(err, errlen, -EINVAL,
 			    "srcaddr is a server type, so dstaddr must be me");
@@ -736,10 +740,10 @@ static int parse_key(struct ns_session *s, const struct ns_args *a, struct rule_
 	int r;
 
 	memset(k, 0, sizeof(*k));
-	r = ns_dyn_parse_addr(ns_arg_get(a, "srcaddr")->s, resolve, &k->src, err, errlen);
+	r = ns_dyn_parse_addr("srcaddr", ns_arg_get(a, "srcaddr")->s, resolve, &k->src, err, errlen);
 	if (r < 0)
 		return r;
-	r = ns_dyn_parse_addr(ns_arg_get(a, "dstaddr")->s, resolve, &k->dst, err, errlen);
+	r = ns_dyn_parse_addr("dstaddr", ns_arg_get(a, "dstaddr")->s, resolve, &k->dst, err, errlen);
 	if (r < 0) {
 		ns_endpoint_free(&k->src.ep);
 		return r;
@@ -749,13 +753,17 @@ static int parse_key(struct ns_session *s, const struct ns_args *a, struct rule_
 	k->dstport = (uint16_t)ns_arg_get(a, "dstport")->u;
 	k->mirrored = ns_arg_get(a, "mirrored")->b;
 	k->conntype = (enum ns_conntype)ns_arg_get(a, "conntype")->u;
+	/* Rules are stored with their addresses masked (add rule): select
+	 * them by the same text that created them. */
 	if ((x = ns_arg_get(a, "srcmask"))) {
 		k->srcmask_set = true;
 		k->srcmask = x->u;
+		k->src.ep.addr &= x->u;
 	}
 	if ((x = ns_arg_get(a, "dstmask"))) {
 		k->dstmask_set = true;
 		k->dstmask = x->u;
+		k->dst.ep.addr &= x->u;
 	}
 	if ((x = ns_arg_get(a, "tunneldstaddress"))) {
 		k->tunnel_given = true;
@@ -798,9 +806,9 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	struct dyn_ctx c;
 	int r;
 
-	r = ns_dyn_parse_addr(ns_arg_get(a, "srcaddr")->s, resolve, &ru.src, err, errlen);
+	r = ns_dyn_parse_addr("srcaddr", ns_arg_get(a, "srcaddr")->s, resolve, &ru.src, err, errlen);
 	if (!r)
-		r = ns_dyn_parse_addr(ns_arg_get(a, "dstaddr")->s, resolve, &ru.dst, err, errlen);
+		r = ns_dyn_parse_addr("dstaddr", ns_arg_get(a, "dstaddr")->s, resolve, &ru.dst, err, errlen);
 	if (!r)
 		r = apply_mask(&ru.src, ns_arg_get(a, "srcmask"), "srcmask", err, errlen);
 	if (!r)
@@ -829,8 +837,11 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	r = (!ru.mmpolicy || !ru.qmpolicy) ? fail(err, errlen, -ENOMEM, "out of memory") : 0;
 	if (!r)
 		r = parse_auth(a, &ru.auth, &ru.n_auth, &auth_given, err, errlen);
+	if (!r && ru.n_auth == 0 && auth_given)
+		r = fail(err, errlen, -EINVAL,
+			 "kerberos=no leaves no authentication method; add psk= or rootca=");
 	if (!r && ru.n_auth == 0) {
-		/* No method given (or all switched off): the dynamic default. */
+		/* No method given: the dynamic default. */
 		free(ru.auth);
 		ru.auth = calloc(1, sizeof(*ru.auth));
 		if (ru.auth && (ru.auth[0].value = strdup("")))
@@ -937,6 +948,9 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		hit->action_in = (enum ns_action)x->u;
 	if (!r && (x = ns_arg_get(a, "actionoutbound")))
 		hit->action_out = (enum ns_action)x->u;
+	if (!r && auth_given && n_auth == 0)
+		r = fail(err, errlen, -EINVAL,
+			 "kerberos=no leaves no authentication method; add psk= or rootca=");
 	if (!r && auth_given) {
 		/* A new list replaces the old one whole. */
 		for (size_t i = 0; i < hit->n_auth; i++)
@@ -946,13 +960,6 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		hit->n_auth = n_auth;
 		auth = NULL;
 		n_auth = 0;
-		if (hit->n_auth == 0) {
-			hit->auth = calloc(1, sizeof(*hit->auth));
-			if (hit->auth && (hit->auth[0].value = strdup("")))
-				hit->n_auth = 1;
-			else
-				r = -ENOMEM;
-		}
 	}
 	if (r == -ENOMEM)
 		failmsg(err, errlen, "out of memory");

@@ -17,8 +17,9 @@ extern const char *const ns_dyn_conntype_choices[];
 extern const char *const ns_dyn_pfs_choices[];
 
 /* srcaddr=/dstaddr= of the dynamic context: what the static context takes
- * plus a range "a.b.c.d-e.f.g.h"; IPv6 is refused with a clear reason. */
-int ns_dyn_parse_addr(const char *in, bool resolve, struct ns_dyn_addr *a, char *err,
-		      size_t errlen);
+ * plus a range "a.b.c.d-e.f.g.h"; IPv6 is refused with a clear reason.  Errors
+ * start with tag. */
+int ns_dyn_parse_addr(const char *tag, const char *in, bool resolve, struct ns_dyn_addr *a,
+		      char *err, size_t errlen);
 
 #endif

@@ -322,11 +322,13 @@ static int sel_parse(struct ns_session *s, const struct ns_args *a, struct sel *
 	x->name = ns_arg_get(a, "name");
 	if ((v = ns_arg_get(a, "srcaddr"))) {
 		x->src_set = true;
-		r = ns_dyn_parse_addr(v->s, !(s->flags & NS_RESOLVE_NONE), &x->src, err, errlen);
+		r = ns_dyn_parse_addr("srcaddr", v->s, !(s->flags & NS_RESOLVE_NONE), &x->src, err,
+				      errlen);
 	}
 	if (!r && (v = ns_arg_get(a, "dstaddr"))) {
 		x->dst_set = true;
-		r = ns_dyn_parse_addr(v->s, !(s->flags & NS_RESOLVE_NONE), &x->dst, err, errlen);
+		r = ns_dyn_parse_addr("dstaddr", v->s, !(s->flags & NS_RESOLVE_NONE), &x->dst, err,
+				      errlen);
 	}
 	if ((v = ns_arg_get(a, "srcmask"))) {
 		x->srcmask_set = true;

@@ -108,7 +108,7 @@ static bool is_server(enum ns_addr_kind k)
 
 static const struct ns_param add_mmpolicy_params[] = {
 	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ, .help = "name of the main mode policy"},
-	{.tag = "qmpermm", .type = NS_PT_UINT, .max = UINT32_MAX, .defval = "0",
+	{.tag = "qmpermm", .type = NS_PT_UINT, .max = INT32_MAX, .defval = "0",
 	 .help = "quick mode sessions per main mode key; 0 = unlimited"},
 	{.tag = "mmlifetime", .type = NS_PT_UINT, .min = 1, .max = 71582788, .defval = "480",
 	 .help = "main mode key lifetime in minutes"},
@@ -122,7 +122,7 @@ static const struct ns_param add_mmpolicy_params[] = {
 
 static const struct ns_param set_mmpolicy_params[] = {
 	P_NAME_ALL("name", "main mode policy to change, or all"),
-	{.tag = "qmpermm", .type = NS_PT_UINT, .max = UINT32_MAX,
+	{.tag = "qmpermm", .type = NS_PT_UINT, .max = INT32_MAX,
 	 .help = "quick mode sessions per main mode key; 0 = unlimited"},
 	{.tag = "mmlifetime", .type = NS_PT_UINT, .min = 1, .max = 71582788,
 	 .help = "main mode key lifetime in minutes"},

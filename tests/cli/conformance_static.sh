@@ -576,6 +576,26 @@ done
 m=$(S show filteraction all level=verbose wide=yes | expand | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
 if [ "$m" -gt 80 ]; then t_pass sh_wide_yes; else t_fail sh_wide_yes "wide=yes cut the long description ($m columns)"; fi
 
+ok shx_p1 add policy name=SX1
+ok shx_p2 add policy name=SX2
+ok shx_l1 add filter SXL1 me any
+ok shx_l2 add filter SXL2 me 10.0.0.1
+ok shx_a1 add filteraction name=SXA1
+ok shx_a2 add filteraction name=SXA2 action=block
+ok shx_r1 add rule SXR SX1 SXL1 SXA1
+ok shx_r2 add rule SXR SX2 SXL2 SXA2 10.9.9.9
+ok shx_r3 add rule SXT SX2 SXL1 SXA1
+eqn sh_fl_rule_every "$(S show filterlist rule=SXR | sed -n 's/^Filter List Name *: //p' | tr '\n' ' ')" "SXL1 SXL2 "
+eqn sh_fa_rule_every "$(S show filteraction rule=SXR | sed -n 's/^Filter Action Name *: //p' | tr '\n' ' ')" "SXA1 SXA2 "
+eqn sh_rule_tunnel_only "$(S show rule all policy=SX2 type=tunnel | sed -n 's/^Rule Name *: //p' | tr '\n' ' ')" "SXR "
+eqn sh_rule_transport_only "$(S show rule all policy=SX2 type=TRANSPORT | sed -n 's/^Rule Name *: //p' | tr '\n' ' ')" "SXT <Default Response Rule> "
+lacks sh_policy_normal_short 'MM Security Methods' S show policy name=SX2
+lacks sh_rule_normal_short 'Authentication Methods' S show rule name=SXR policy=SX2
+has sh_rule_verbose_action 'Action +: Block' S show rule name=SXR policy=SX2 level=verbose
+ok shx_assign set policy name=SX2 assign=yes
+has sh_gpo_assigned 'Policy Name +: SX2' S show gpoassignedpolicy
+ok shx_cleanup delete policy all
+
 # ---- set store ----------------------------------------------------------------------
 ok st_persistent_one_cmd set store location=persistent
 has st_argv_scope 'local' S show store

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "evaluate.h"
 #include "lib/config.h"
@@ -19,6 +20,13 @@ int current_load_store(const char *dir, enum ns_store_location loc, struct ns_db
 	int ret;
 
 	memset(db, 0, sizeof(*db));
+	/* Reading must not create a store (ipsec-apply -n, netsh show): a
+	 * location never written to is simply empty. */
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s.db", dir, ns_store_location_name(loc));
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
 	ret = ns_store_open(dir, loc, &st, msg, sizeof(msg));
 	if (!ret) {
 		ret = ns_store_load(st, db, msg, sizeof(msg));

@@ -180,8 +180,14 @@ static int apply_plan(struct ctx *c, const struct plan *p)
 			return ret;
 	}
 	msg[0] = '\0';
-	ret = bpf ? bpf_backend_apply(p, &c->opts, msg, sizeof(msg))
-		  : xfrm_backend_apply(p, &c->opts, msg, sizeof(msg));
+	if (bpf)
+		ret = bpf_backend_apply(p, &c->opts, msg, sizeof(msg));
+	else if (c->no_nft)
+		/* Nothing else drops block filters' packets: every filter in
+		 * XFRM, block as XFRM block. */
+		ret = xfrm_backend_apply_scope(p, XFRM_SCOPE_ALL, &c->opts, msg, sizeof(msg));
+	else
+		ret = xfrm_backend_apply(p, &c->opts, msg, sizeof(msg));
 	if (ret)
 		report(bpf ? "bpf" : "xfrm", ret, msg);
 	if (fatal(c, ret))

@@ -96,11 +96,10 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
+	va_start(ap, fmt);
+	if (err && errlen)
 		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_end(ap);
 	return rc;
 }
 

@@ -25,11 +25,10 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
+	va_start(ap, fmt);
+	if (err && errlen)
 		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_end(ap);
 	return -EINVAL;
 }
 
@@ -670,12 +669,13 @@ int ns_val_rootca(const char *in, struct ns_auth *a, char *err, size_t errlen)
 		return fail(err, errlen,
 			    "no certificate authority name; write \"<CA name> certmap:yes|no "
 			    "excludecaname:yes|no\"");
-	dn = malloc((size_t)(end - in) + 1);
+	dn = strndup(in, (size_t)(end - in));
 	if (!dn)
 		return -ENOMEM;
+	/* \' stands for a double quote; the text only shrinks. */
 	w = dn;
-	for (const char *p = in; p < end; p++) {
-		if (p[0] == '\\' && p + 1 < end && p[1] == '\'') {
+	for (const char *p = dn; *p; p++) {
+		if (p[0] == '\\' && p[1] == '\'') {
 			*w++ = '"';
 			p++;
 		} else {

@@ -452,6 +452,10 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	rc = ns_find_rule(st, &p, a, r, &pos, err, errlen);
 	if (rc)
 		goto out;
+	if (!r->name) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	if (nn && strcmp(nn->s, r->name) != 0) {
 		struct ns_rule other;
 

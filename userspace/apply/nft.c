@@ -66,6 +66,7 @@ enum { L_HASH, L_INTERVAL, L_ALL };
 
 struct layer {
 	int kind;
+	int conn; /* enum ns_conntype of every filter in it */
 	uint8_t fields;
 	size_t first, n;
 	size_t n_elems;
@@ -310,7 +311,7 @@ static bool same_exact(const struct plan_sel *a, const struct plan_sel *b, uint8
 	       (!(fields & NFT_F_DPORT) || a->dport == b->dport);
 }
 
-static int push_layer(struct lower *lw, int kind, size_t first)
+static int push_layer(struct lower *lw, int kind, size_t first, int conn)
 {
 	if (lw->nl == lw->capl) {
 		size_t cap = lw->capl ? lw->capl * 2 : 16;
@@ -325,16 +326,27 @@ static int push_layer(struct lower *lw, int kind, size_t first)
 	lw->l[lw->nl].kind = kind;
 	lw->l[lw->nl].first = first;
 	lw->l[lw->nl].all_filter = -1;
+	lw->l[lw->nl].conn = conn;
 	lw->nl++;
 	return 0;
+}
+
+/* The conntype of a filter's rule: such filters only act on LAN or only
+ * on dial-up interfaces (plan.h, plan_ifname_is_dialup()). */
+static int filter_conn(const struct plan *p, size_t i)
+{
+	uint32_t r = p->filters[i].rule;
+
+	return r < p->n_rules ? (int)p->rules[r].conntype : NS_CONN_ALL;
 }
 
 static size_t same_shape_run(const struct plan *p, size_t i, int fields)
 {
 	size_t n = 0;
+	int conn = filter_conn(p, i);
 
 	while (i + n < p->n_filters && exact_fields(&p->filters[i + n].sel) == fields &&
-	       n < HASH_MIN_RUN)
+	       filter_conn(p, i + n) == conn && n < HASH_MIN_RUN)
 		n++;
 	return n;
 }
@@ -344,6 +356,7 @@ static int lower_plan(struct lower *lw)
 	const struct plan *p = lw->p;
 	struct ovindex ix = { 0 };
 	size_t ovsz = 16;
+	bool dead = false;
 	struct hkset hk = { 0 };
 	size_t sz = 16;
 	int ret = -ENOMEM;
@@ -373,16 +386,19 @@ static int lower_plan(struct lower *lw)
 	for (size_t i = 0; i < p->n_filters; i++) {
 		const struct plan_sel *s = &p->filters[i].sel;
 		struct layer *cur = lw->nl ? &lw->l[lw->nl - 1] : NULL;
-		int ef = exact_fields(s);
+		int ef = exact_fields(s), conn = filter_conn(p, i);
 		struct box b;
 
 		lw->elem_layer[i] = -1;
-		if (cur && cur->kind == L_ALL)
+		if (dead)
 			continue; /* everything after a match-all filter is dead */
+		if (cur && cur->conn != conn)
+			cur = NULL; /* a layer acts on one kind of interface */
 		if (ef == 0) {
 			/* any -> any, every protocol: a plain verdict. */
-			if (push_layer(lw, L_ALL, i))
+			if (push_layer(lw, L_ALL, i, conn))
 				goto out;
+			dead = conn == NS_CONN_ALL;
 			cur = &lw->l[lw->nl - 1];
 			cur->all_filter = (long)i;
 			cur->n_elems = 1;
@@ -392,7 +408,7 @@ static int lower_plan(struct lower *lw)
 		}
 		if (ef > 0 && !(cur && cur->kind == L_HASH && cur->fields == ef) &&
 		    same_shape_run(p, i, ef) >= (cur && cur->kind == L_INTERVAL ? HASH_MIN_RUN : 1)) {
-			if (push_layer(lw, L_HASH, i))
+			if (push_layer(lw, L_HASH, i, conn))
 				goto out;
 			memset(hk.key, 0, (hk.mask + 1) * sizeof(uint64_t));
 			cur = &lw->l[lw->nl - 1];
@@ -434,7 +450,7 @@ static int lower_plan(struct lower *lw)
 			cur = NULL;
 		}
 		if (!cur) {
-			if (push_layer(lw, L_INTERVAL, i))
+			if (push_layer(lw, L_INTERVAL, i, conn))
 				goto out;
 			ov_reset(&ix);
 			cur = &lw->l[lw->nl - 1];
@@ -1023,6 +1039,10 @@ static void layer_name(char *buf, size_t len, size_t i, const struct layer *l)
 	snprintf(buf, len, "%s%zu", l->kind == L_INTERVAL ? "prefix" : "exact", i);
 }
 
+static const char *const dialup[] = { PLAN_DIALUP_IFPREFIXES };
+static const size_t n_dialup = sizeof(dialup) / sizeof(dialup[0]);
+static const char *const conn_note[] = { "", " (lan)", " (dial-up)" };
+
 static int build_policy(struct bctx *c, const struct plan *p)
 {
 	struct lower lw = { .p = p };
@@ -1084,21 +1104,45 @@ static int build_policy(struct bctx *c, const struct plan *p)
 			struct rb b;
 			char name[32], cm[64];
 
-			rb_start(&b, ch);
-			if (l->kind == L_ALL) {
-				const struct plan_filter *f = &p->filters[l->all_filter];
+			/* LAN: one rule behind "no dial-up prefix"; dial-up: one rule
+			 * per prefix.  Input and forward look at the interface the
+			 * packet came in on, output at the one it leaves by. */
+			size_t n_rules = l->conn == NS_CONN_DIALUP ? n_dialup : 1;
 
-				rb_counter(&b);
-				rb_verdict(&b, f->action == NS_ACTION_BLOCK ? NF_DROP : NF_ACCEPT);
-				snprintf(cm, sizeof(cm), "filter %u %s (any)", f->id,
-					 action_name(f->action));
+			for (size_t k = 0; k < n_rules && !r; k++) {
+				rb_start(&b, ch);
+				if (l->conn != NS_CONN_ALL) {
+					uint32_t key = ch == CH_OUTPUT ? NFT_META_OIFNAME
+								       : NFT_META_IIFNAME;
+
+					for (size_t d = 0; d < n_dialup; d++) {
+						if (l->conn == NS_CONN_DIALUP && d != k)
+							continue;
+						rb_meta(&b, key, NFT_REG_1);
+						rb_cmp(&b, NFT_REG_1,
+						       l->conn == NS_CONN_DIALUP ? NFT_CMP_EQ
+										 : NFT_CMP_NEQ,
+						       dialup[d], (uint32_t)strlen(dialup[d]));
+					}
+				}
+				if (l->kind == L_ALL) {
+					const struct plan_filter *f = &p->filters[l->all_filter];
+
+					rb_counter(&b);
+					rb_verdict(&b, f->action == NS_ACTION_BLOCK ? NF_DROP
+										    : NF_ACCEPT);
+					snprintf(cm, sizeof(cm), "filter %u %s (any)%s", f->id,
+						 action_name(f->action), conn_note[l->conn]);
+					r = rb_end(c, &b, cm);
+					continue;
+				}
+				layer_name(name, sizeof(name), li, l);
+				rb_lookup(&b, name, 10 + (uint32_t)li, rb_load_key(&b, l->fields),
+					  true);
+				snprintf(cm, sizeof(cm), "filters %zu-%zu%s", l->first + 1,
+					 l->first + l->n, conn_note[l->conn]);
 				r = rb_end(c, &b, cm);
-				continue;
 			}
-			layer_name(name, sizeof(name), li, l);
-			rb_lookup(&b, name, 10 + (uint32_t)li, rb_load_key(&b, l->fields), true);
-			snprintf(cm, sizeof(cm), "filters %zu-%zu", l->first + 1, l->first + l->n);
-			r = rb_end(c, &b, cm);
 		}
 	}
 out:

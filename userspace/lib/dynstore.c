@@ -40,9 +40,9 @@ static const char schema[] =
 	" tunnel_set INTEGER, tunnel_addr INTEGER, tunnel_name TEXT,"
 	" mmpolicy TEXT, qmpolicy TEXT, auth TEXT);";
 
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+static void failmsg(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void failmsg(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -51,7 +51,16 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
 	}
-	return ret;
+}
+
+/* A macro, not a function returning ret: the static analyser does not follow
+ * variadic calls, and would otherwise take every failure for a success. */
+#define fail(err, errlen, ret, ...) (failmsg((err), (errlen), __VA_ARGS__), (ret))
+
+/* errno as a return value, never 0 even if a call failed without setting it. */
+static int neg_errno(void)
+{
+	return errno > 0 ? -errno : -EIO;
 }
 
 static int sqlfail(struct ns_dynstore *ds, char *err, size_t errlen, const char *what)
@@ -79,15 +88,21 @@ int ns_dyn_open(const char *rundir, struct ns_dynstore **out, char *err, size_t 
 	struct ns_dynstore *ds;
 
 	*out = NULL;
-	if (mkdir(rundir, 0700) < 0 && errno != EEXIST)
-		return fail(err, errlen, -errno, "cannot create %s: %s", rundir, strerror(errno));
+	if (mkdir(rundir, 0700) < 0 && errno != EEXIST) {
+		int e = neg_errno();
+
+		return fail(err, errlen, e, "cannot create %s: %s", rundir, strerror(-e));
+	}
 	if (snprintf(path, sizeof(path), "%s/dynamic.db", rundir) >= (int)sizeof(path))
 		return fail(err, errlen, -ENAMETOOLONG, "runtime directory name too long");
 	/* Created 0600 before SQLite opens it, so the keys are never world-readable. */
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
-	if (fd < 0)
-		return fail(err, errlen, -errno, "cannot open %s: %s", path, strerror(errno));
+	if (fd < 0) {
+		int e = neg_errno();
+
+		return fail(err, errlen, e, "cannot open %s: %s", path, strerror(-e));
+	}
 	close(fd);
 	ds = calloc(1, sizeof(*ds));
 	if (!ds)
@@ -426,7 +441,7 @@ static int load_rules(struct ns_dynstore *ds, struct ns_dyn_db *db, char *err, s
 				db->rules = nv;
 			ns_dyn_rule_free(&ru);
 			r = r < 0 ? r : -ENOMEM;
-			fail(err, errlen, r, "dynamic store: cannot read rule: %s", strerror(-r));
+			failmsg(err, errlen, "dynamic store: cannot read rule: %s", strerror(-r));
 			break;
 		}
 		db->rules = nv;

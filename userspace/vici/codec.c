@@ -325,7 +325,6 @@ static void node_clear(struct vici_node *n)
 	free(n->value);
 }
 
-/* Read a list's items up to its LIST_END. */
 static int read_list(struct reader *r, struct vici_node *list)
 {
 	for (;;) {

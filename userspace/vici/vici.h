@@ -25,7 +25,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Packet types. */
 enum vici_packet_type {
 	VICI_CMD_REQUEST = 0,
 	VICI_CMD_RESPONSE = 1,
@@ -37,7 +36,6 @@ enum vici_packet_type {
 	VICI_EVENT = 7,
 };
 
-/* Message element types. */
 enum vici_element {
 	VICI_SECTION_START = 1,
 	VICI_SECTION_END = 2,

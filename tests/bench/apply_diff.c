@@ -79,7 +79,7 @@ static size_t build(const struct plan_pkt *k, uint8_t *buf)
 
 int main(int argc, char **argv)
 {
-	struct plan p = { 0 };
+	struct plan p = {0};
 	unsigned st, *cnt;
 	long n_pkts, sent = 0, skipped = 0, unmatched = 0;
 	int fd, one = 1;
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < n_pkts; i++) {
 		struct plan_pkt k;
-		struct sockaddr_in sa = { .sin_family = AF_INET };
+		struct sockaddr_in sa = {.sin_family = AF_INET};
 		uint8_t buf[64];
 		size_t len;
 		int w;
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 		if (sent % 100 == 0)
 			usleep(2000);
 		continue;
-skip:
+	skip:
 		skipped++;
 	}
 	for (size_t i = 0; i < p.n_filters; i++)

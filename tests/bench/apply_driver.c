@@ -206,7 +206,8 @@ static int load(struct drv *d, const char *path)
 		ln++;
 		if ((t = strchr(line, '#')))
 			*t = 0;
-		for (t = strtok_r(line, " \t\n", &save); t && nt < 24; t = strtok_r(NULL, " \t\n", &save))
+		for (t = strtok_r(line, " \t\n", &save); t && nt < 24;
+		     t = strtok_r(NULL, " \t\n", &save))
 			tok[nt++] = t;
 		if (!nt)
 			continue;
@@ -328,9 +329,9 @@ static int parse_boot(struct ns_config *cfg, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct apply_opts o = { .out = stdout };
+	struct apply_opts o = {.out = stdout};
 	const char *backends = "nft,xfrm";
-	struct drv d = { 0 };
+	struct drv d = {0};
 	bool timing = false, prepare = true;
 	char err[512] = "";
 	int c, ret = 0;
@@ -403,10 +404,9 @@ int main(int argc, char **argv)
 			else
 				ret = -EINVAL;
 		} else if (!strcmp(cmd, "ipbatch")) {
-			ret = xfrm_print_ipbatch(&d.p,
-						 !strcmp(b, "xfrm-all") ? XFRM_SCOPE_ALL
-									: XFRM_SCOPE_NEEDED,
-						 stdout, err, sizeof(err));
+			ret = xfrm_print_ipbatch(
+				&d.p, !strcmp(b, "xfrm-all") ? XFRM_SCOPE_ALL : XFRM_SCOPE_NEEDED,
+				stdout, err, sizeof(err));
 		} else if (!strcmp(cmd, "flush")) {
 			ret = !strcmp(b, "nft") ? nft_backend_flush(&o, err, sizeof(err))
 						: xfrm_backend_flush(&o, err, sizeof(err));

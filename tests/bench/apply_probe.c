@@ -33,11 +33,11 @@ static double now(void)
 static int do_recv(double secs, int n, char **ports)
 {
 	struct pollfd pf[MAXP];
-	unsigned long cnt[MAXP] = { 0 };
+	unsigned long cnt[MAXP] = {0};
 	double end = now() + secs;
 
 	for (int i = 0; i < n; i++) {
-		struct sockaddr_in sa = { .sin_family = AF_INET };
+		struct sockaddr_in sa = {.sin_family = AF_INET};
 		int one = 1;
 
 		pf[i].fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -72,15 +72,15 @@ static int do_recv(double secs, int n, char **ports)
 
 static int do_send(const char *dst, double ms, long gap_us, int n, char **ports)
 {
-	unsigned long cnt[MAXP] = { 0 }, fail[MAXP] = { 0 };
+	unsigned long cnt[MAXP] = {0}, fail[MAXP] = {0};
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	double end = now() + ms / 1000.0;
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 
 	if (inet_pton(AF_INET, dst, &sa.sin_addr) != 1)
 		return 2;
 	if (getenv("PROBE_SPORT")) {
-		struct sockaddr_in me = { .sin_family = AF_INET };
+		struct sockaddr_in me = {.sin_family = AF_INET};
 		int one = 1;
 
 		me.sin_port = htons((uint16_t)atoi(getenv("PROBE_SPORT")));

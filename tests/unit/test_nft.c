@@ -62,7 +62,7 @@ static bool inside(const struct box *a, const struct box *b)
 
 static void check_plan(unsigned seed, size_t n, size_t classes)
 {
-	struct plan p = { 0 };
+	struct plan p = {0};
 	struct nft_layer_info *li = NULL;
 	size_t nl = 0;
 	long *lay;
@@ -167,18 +167,21 @@ static void test_random_plans(void **state)
 /* A long run of host-to-host filters becomes one hash map. */
 static void test_exact_run_is_hash(void **state)
 {
-	struct plan_rule r = { .action = NS_ACTION_BLOCK };
+	struct plan_rule r = {.action = NS_ACTION_BLOCK};
 	struct plan_filter *f = calloc(1000, sizeof(*f));
-	struct plan p = { .rules = &r, .n_rules = 1, .filters = f, .n_filters = 1000 };
+	struct plan p = {.rules = &r, .n_rules = 1, .filters = f, .n_filters = 1000};
 	struct nft_layer_info *li = NULL;
 	size_t nl = 0;
 
 	(void)state;
 	assert_non_null(f);
 	for (int i = 0; i < 1000; i++) {
-		f[i].sel = (struct plan_sel){ .src = 0x0a000000u + (uint32_t)i, .src_plen = 32,
-					      .dst = 0x0b000001u, .dst_plen = 32, .proto = 6,
-					      .dport = 445 };
+		f[i].sel = (struct plan_sel){.src = 0x0a000000u + (uint32_t)i,
+					     .src_plen = 32,
+					     .dst = 0x0b000001u,
+					     .dst_plen = 32,
+					     .proto = 6,
+					     .dport = 445};
 		f[i].action = NS_ACTION_BLOCK;
 	}
 	assert_int_equal(nft_plan_layers(&p, &li, &nl), 0);
@@ -193,19 +196,19 @@ static void test_exact_run_is_hash(void **state)
 /* An overlap starts a new interval map; a filter inside an element goes. */
 static void test_conflict_splits(void **state)
 {
-	struct plan_rule r = { .action = NS_ACTION_BLOCK };
-	struct plan_filter f[3] = { 0 };
-	struct plan p = { .rules = &r, .n_rules = 1, .filters = f, .n_filters = 3 };
+	struct plan_rule r = {.action = NS_ACTION_BLOCK};
+	struct plan_filter f[3] = {0};
+	struct plan p = {.rules = &r, .n_rules = 1, .filters = f, .n_filters = 3};
 	long lay[3];
 
 	(void)state;
-	f[0].sel = (struct plan_sel){ .src = 0x0a000000u, .src_plen = 16 };
+	f[0].sel = (struct plan_sel){.src = 0x0a000000u, .src_plen = 16};
 	/* 10.0.0.0/8 -> 20.0.0.0/8: overlaps f[0], so a new map. */
-	f[1].sel = (struct plan_sel){ .src = 0x0a000000u, .src_plen = 8, .dst = 0x14000000u,
-				      .dst_plen = 8 };
+	f[1].sel = (struct plan_sel){
+		.src = 0x0a000000u, .src_plen = 8, .dst = 0x14000000u, .dst_plen = 8};
 	/* 10.0.1.0/24 -> 20.1.0.0/16: inside f[1], left out. */
-	f[2].sel = (struct plan_sel){ .src = 0x0a000100u, .src_plen = 24, .dst = 0x14010000u,
-				      .dst_plen = 16 };
+	f[2].sel = (struct plan_sel){
+		.src = 0x0a000100u, .src_plen = 24, .dst = 0x14010000u, .dst_plen = 16};
 	assert_int_equal(nft_plan_assign(&p, lay), 0);
 	assert_int_equal(lay[0], 0);
 	assert_int_equal(lay[1], 1);

@@ -32,7 +32,7 @@ static bool overlap(const struct plan_sel *a, const struct plan_sel *b)
 
 static void check_plan(unsigned seed, size_t n, size_t classes)
 {
-	struct plan p = { 0 };
+	struct plan p = {0};
 	uint32_t *prio;
 	bool *needed;
 	unsigned st = seed;
@@ -114,8 +114,8 @@ static void test_random_plans(void **state)
 
 static void test_tiers(void **state)
 {
-	struct plan_filter f[3] = { 0 };
-	struct plan p = { .filters = f, .n_filters = 3 };
+	struct plan_filter f[3] = {0};
+	struct plan p = {.filters = f, .n_filters = 3};
 	uint32_t prio[3];
 
 	(void)state;
@@ -132,8 +132,8 @@ static void test_tiers(void **state)
 
 static void test_too_many_tiers(void **state)
 {
-	struct plan_filter f[20] = { 0 };
-	struct plan p = { .filters = f, .n_filters = 20 };
+	struct plan_filter f[20] = {0};
+	struct plan p = {.filters = f, .n_filters = 20};
 	uint32_t prio[20];
 
 	(void)state;

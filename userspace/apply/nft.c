@@ -48,14 +48,14 @@
 #define ELEMS_PER_MSG 256
 
 /* nft's datatype ids, so that `nft list` prints keys readably. */
-#define TYPE_IPADDR 7
+#define TYPE_IPADDR	   7
 #define TYPE_INET_PROTOCOL 12
-#define TYPE_INET_SERVICE 13
-#define TYPE_BITS 6
+#define TYPE_INET_SERVICE  13
+#define TYPE_BITS	   6
 
 enum { CH_INPUT, CH_FORWARD, CH_OUTPUT, CH_N };
-static const char *const chain_names[CH_N] = { "input", "forward", "output" };
-static const int chain_hooks[CH_N] = { NF_INET_LOCAL_IN, NF_INET_FORWARD, NF_INET_LOCAL_OUT };
+static const char *const chain_names[CH_N] = {"input", "forward", "output"};
+static const int chain_hooks[CH_N] = {NF_INET_LOCAL_IN, NF_INET_FORWARD, NF_INET_LOCAL_OUT};
 
 /* A filter as a box: [lo, hi] per field. */
 struct box {
@@ -268,7 +268,7 @@ static int ov_put(struct ovindex *ix, uint64_t key, long elem)
 	}
 	if (ix->head[bk] < 0)
 		ix->used[ix->n_used++] = bk;
-	ix->node[ix->n_node] = (struct ovnode){ key, elem, ix->head[bk] };
+	ix->node[ix->n_node] = (struct ovnode){key, elem, ix->head[bk]};
 	ix->head[bk] = (long)ix->n_node++;
 	return 0;
 }
@@ -294,7 +294,7 @@ struct hkset {
 static uint64_t exact_key(const struct plan_sel *s, uint8_t fields)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
-	uint32_t v[5] = { s->src, s->dst, s->proto, s->sport, s->dport };
+	uint32_t v[5] = {s->src, s->dst, s->proto, s->sport, s->dport};
 
 	for (int i = 0; i < 5; i++)
 		if (fields & (1u << i))
@@ -354,10 +354,10 @@ static size_t same_shape_run(const struct plan *p, size_t i, int fields)
 static int lower_plan(struct lower *lw)
 {
 	const struct plan *p = lw->p;
-	struct ovindex ix = { 0 };
+	struct ovindex ix = {0};
 	size_t ovsz = 16;
 	bool dead = false;
-	struct hkset hk = { 0 };
+	struct hkset hk = {0};
 	size_t sz = 16;
 	int ret = -ENOMEM;
 
@@ -407,7 +407,8 @@ static int lower_plan(struct lower *lw)
 			continue;
 		}
 		if (ef > 0 && !(cur && cur->kind == L_HASH && cur->fields == ef) &&
-		    same_shape_run(p, i, ef) >= (cur && cur->kind == L_INTERVAL ? HASH_MIN_RUN : 1)) {
+		    same_shape_run(p, i, ef) >=
+			    (cur && cur->kind == L_INTERVAL ? HASH_MIN_RUN : 1)) {
 			if (push_layer(lw, L_HASH, i, conn))
 				goto out;
 			memset(hk.key, 0, (hk.mask + 1) * sizeof(uint64_t));
@@ -480,7 +481,7 @@ static void lower_free(struct lower *lw)
 
 int nft_plan_layers(const struct plan *p, struct nft_layer_info **out, size_t *n)
 {
-	struct lower lw = { .p = p };
+	struct lower lw = {.p = p};
 	int ret = lower_plan(&lw);
 
 	*out = NULL;
@@ -505,7 +506,7 @@ int nft_plan_layers(const struct plan *p, struct nft_layer_info **out, size_t *n
 
 int nft_plan_assign(const struct plan *p, long *layer_of)
 {
-	struct lower lw = { .p = p };
+	struct lower lw = {.p = p};
 	int ret = lower_plan(&lw);
 
 	if (!ret && p->n_filters)
@@ -785,7 +786,7 @@ static int rb_end(struct bctx *c, struct rb *b, const char *comment)
  * keeps its own size (nft decodes keys by it). */
 static size_t key_len(uint8_t fields)
 {
-	static const size_t natural[5] = { 4, 4, 1, 2, 2 };
+	static const size_t natural[5] = {4, 4, 1, 2, 2};
 
 	if (__builtin_popcount(fields) == 1)
 		return natural[__builtin_ctz(fields)];
@@ -794,8 +795,8 @@ static size_t key_len(uint8_t fields)
 
 static uint32_t key_type(uint8_t fields)
 {
-	static const uint32_t t[5] = { TYPE_IPADDR, TYPE_IPADDR, TYPE_INET_PROTOCOL,
-				       TYPE_INET_SERVICE, TYPE_INET_SERVICE };
+	static const uint32_t t[5] = {TYPE_IPADDR, TYPE_IPADDR, TYPE_INET_PROTOCOL,
+				      TYPE_INET_SERVICE, TYPE_INET_SERVICE};
 	uint32_t v = 0;
 
 	for (int i = 0; i < 5; i++)
@@ -807,8 +808,8 @@ static uint32_t key_type(uint8_t fields)
 static int add_set(struct bctx *c, const char *name, uint32_t id, uint8_t fields, bool interval,
 		   bool map, size_t n_elems, bool counter)
 {
-	static const uint8_t flen[5] = { 4, 4, 1, 2, 2 };
-	uint8_t concat[NFT_REG32_COUNT] = { 0 };
+	static const uint8_t flen[5] = {4, 4, 1, 2, 2};
+	uint8_t concat[NFT_REG32_COUNT] = {0};
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	uint32_t flags = 0, nf = 0;
@@ -896,7 +897,7 @@ static const char *action_name(enum ns_action a)
 
 struct elemsrc {
 	const uint32_t (*keys)[5]; /* plain sets: raw values */
-	const struct plan *p;      /* maps: filters of the plan */
+	const struct plan *p;	   /* maps: filters of the plan */
 	const long *list;
 	size_t n;
 };
@@ -937,9 +938,9 @@ static int add_elems(struct bctx *c, const char *set, uint32_t set_id, uint8_t f
 				}
 				d = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
 				v = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
-				mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE,
-						 htonl(f->action == NS_ACTION_BLOCK ? NF_DROP
-										    : NF_ACCEPT));
+				mnl_attr_put_u32(
+					nlh, NFTA_VERDICT_CODE,
+					htonl(f->action == NS_ACTION_BLOCK ? NF_DROP : NF_ACCEPT));
 				mnl_attr_nest_end(nlh, v);
 				mnl_attr_nest_end(nlh, d);
 				/* The filter id, so counters can be traced back. */
@@ -967,7 +968,7 @@ static int add_elems(struct bctx *c, const char *set, uint32_t set_id, uint8_t f
 
 static int exemption_rules(struct bctx *c, const struct plan *p, int ch)
 {
-	static const uint8_t esp_ah[2] = { IPPROTO_ESP, IPPROTO_AH };
+	static const uint8_t esp_ah[2] = {IPPROTO_ESP, IPPROTO_AH};
 	struct rb b;
 	int r = 0;
 
@@ -985,7 +986,8 @@ static int exemption_rules(struct bctx *c, const struct plan *p, int ch)
 		rb_lookup(&b, "exempt_ports", 1, NFT_REG32_00, false);
 		rb_counter(&b);
 		rb_verdict(&b, NF_ACCEPT);
-		r = rb_end(c, &b, dir ? "exempt dport (ike, kerberos)" : "exempt sport (ike, kerberos)");
+		r = rb_end(c, &b,
+			   dir ? "exempt dport (ike, kerberos)" : "exempt sport (ike, kerberos)");
 	}
 	if (!r && p->exempt.rsvp) {
 		rb_start(&b, ch);
@@ -1039,17 +1041,17 @@ static void layer_name(char *buf, size_t len, size_t i, const struct layer *l)
 	snprintf(buf, len, "%s%zu", l->kind == L_INTERVAL ? "prefix" : "exact", i);
 }
 
-static const char *const dialup[] = { PLAN_DIALUP_IFPREFIXES };
+static const char *const dialup[] = {PLAN_DIALUP_IFPREFIXES};
 static const size_t n_dialup = sizeof(dialup) / sizeof(dialup[0]);
-static const char *const conn_note[] = { "", " (lan)", " (dial-up)" };
+static const char *const conn_note[] = {"", " (lan)", " (dial-up)"};
 
 static int build_policy(struct bctx *c, const struct plan *p)
 {
-	struct lower lw = { .p = p };
-	uint32_t ports[4][5] = { { 0, 0, IPPROTO_UDP, 500, 0 },
-				 { 0, 0, IPPROTO_UDP, 4500, 0 },
-				 { 0, 0, IPPROTO_TCP, 88, 0 },
-				 { 0, 0, IPPROTO_UDP, 88, 0 } };
+	struct lower lw = {.p = p};
+	uint32_t ports[4][5] = {{0, 0, IPPROTO_UDP, 500, 0},
+				{0, 0, IPPROTO_UDP, 4500, 0},
+				{0, 0, IPPROTO_TCP, 88, 0},
+				{0, 0, IPPROTO_UDP, 88, 0}};
 	uint32_t pk[4][5];
 	long *list = NULL;
 	int r;
@@ -1066,9 +1068,11 @@ static int build_policy(struct bctx *c, const struct plan *p)
 		pk[i][3] = ports[i][3];
 	}
 	if (!r)
-		r = add_set(c, "exempt_ports", 1, NFT_F_PROTO | NFT_F_SPORT, false, false, 0, false);
+		r = add_set(c, "exempt_ports", 1, NFT_F_PROTO | NFT_F_SPORT, false, false, 0,
+			    false);
 	if (!r) {
-		struct elemsrc es = { .keys = (const uint32_t(*)[5])pk, .n = p->exempt.kerberos ? 4 : 2 };
+		struct elemsrc es = {.keys = (const uint32_t(*)[5])pk,
+				     .n = p->exempt.kerberos ? 4 : 2};
 
 		r = add_elems(c, "exempt_ports", 1, NFT_F_PROTO | NFT_F_SPORT, false, &es);
 	}
@@ -1077,7 +1081,7 @@ static int build_policy(struct bctx *c, const struct plan *p)
 		r = -ENOMEM;
 	for (size_t li = 0; li < lw.nl && !r; li++) {
 		const struct layer *l = &lw.l[li];
-		struct elemsrc es = { .p = p, .list = list };
+		struct elemsrc es = {.p = p, .list = list};
 		char name[32];
 
 		if (l->kind == L_ALL)
@@ -1210,8 +1214,9 @@ static int build_boot(struct bctx *c, const struct ns_config *cfg)
 			rb_start(&b, ch);
 			rb_counter(&b);
 			rb_verdict(&b, NF_DROP);
-			r = rb_end(c, &b, cfg->bootmode == NS_BOOT_BLOCK ? "bootmode block"
-									 : "bootmode stateful");
+			r = rb_end(c, &b,
+				   cfg->bootmode == NS_BOOT_BLOCK ? "bootmode block"
+								  : "bootmode stateful");
 		}
 	}
 	return r;
@@ -1262,8 +1267,8 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 static int get_table(struct mnl_socket *nl, struct table_get *t, uint32_t seq)
 {
 	char buf[512];
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_IPV4,
-						     NLM_F_ACK, seq);
+	struct nlmsghdr *nlh =
+		nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_IPV4, NLM_F_ACK, seq);
 	struct nftnl_table *nt = nftnl_table_alloc();
 	char rbuf[8192];
 	int ret;
@@ -1514,7 +1519,7 @@ static struct mnl_socket *nft_open(char *err, size_t len)
 static int install(const char *what, int (*fn)(struct bctx *, const void *), const void *arg,
 		   const struct apply_opts *o, char *err, size_t len)
 {
-	struct bctx c = { .o = o, .err = err, .errlen = len, .fp = 0xcbf29ce484222325ull };
+	struct bctx c = {.o = o, .err = err, .errlen = len, .fp = 0xcbf29ce484222325ull};
 	struct mnl_socket *nl = NULL;
 	struct set_list *sl = calloc(1, sizeof(*sl));
 	struct table_get t;
@@ -1535,7 +1540,8 @@ static int install(const char *what, int (*fn)(struct bctx *, const void *), con
 			snprintf(err, len, "nft: building %s: %s", what, strerror(-ret));
 		goto out;
 	}
-	snprintf(marker, sizeof(marker), FP_SET_PREFIX "%016llx_%s", (unsigned long long)c.fp, what);
+	snprintf(marker, sizeof(marker), FP_SET_PREFIX "%016llx_%s", (unsigned long long)c.fp,
+		 what);
 	for (char *m = marker; *m; m++)
 		if (*m == ' ')
 			*m = '_';
@@ -1647,10 +1653,9 @@ int nft_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 	return install("policy", policy_fn, p, o, err, len);
 }
 
-int nft_backend_boot(const struct ns_config *cfg, const struct apply_opts *o, char *err,
-		     size_t len)
+int nft_backend_boot(const struct ns_config *cfg, const struct apply_opts *o, char *err, size_t len)
 {
-	static const char *const names[] = { "boot stateful", "boot block", "boot permit" };
+	static const char *const names[] = {"boot stateful", "boot block", "boot permit"};
 
 	if (len)
 		err[0] = 0;
@@ -1686,7 +1691,8 @@ int nft_backend_flush(const struct apply_opts *o, char *err, size_t len)
 		ret = -ENOMEM;
 		if (nt && !nlb_reserve(&msgs, NLB_MSG_MAX)) {
 			nftnl_table_set_str(nt, NFTNL_TABLE_NAME, NFT_NS_TABLE);
-			nlh = nftnl_nlmsg_build_hdr(msgs.data, NFT_MSG_DELTABLE, NFPROTO_IPV4, 0, 0);
+			nlh = nftnl_nlmsg_build_hdr(msgs.data, NFT_MSG_DELTABLE, NFPROTO_IPV4, 0,
+						    0);
 			nftnl_table_nlmsg_build_payload(nlh, nt);
 			ret = nlb_done(&msgs, nlh);
 		}
@@ -1742,7 +1748,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct status_ctx *s = data;
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	uint64_t v[2] = { 0, 0 };
+	uint64_t v[2] = {0, 0};
 	char cm[64] = "";
 	uint32_t len;
 	const void *ud;
@@ -1778,7 +1784,7 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 		     e = nftnl_set_elems_iter_next(it)) {
 			struct nftnl_expr *x = (struct nftnl_expr *)nftnl_set_elem_get(
 				e, NFTNL_SET_ELEM_EXPR, NULL);
-			uint64_t v[2] = { 0, 0 };
+			uint64_t v[2] = {0, 0};
 			uint32_t len;
 			const void *ud;
 			char cm[64] = "";
@@ -1795,8 +1801,8 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 			if (ud)
 				nftnl_udata_parse(ud, len, comment_cb, cm);
 			if (s->verbose || s->hit <= 20)
-				fprintf(s->out, "nft:   %s: %s %llu packets %llu bytes\n", s->set, cm,
-					(unsigned long long)v[0], (unsigned long long)v[1]);
+				fprintf(s->out, "nft:   %s: %s %llu packets %llu bytes\n", s->set,
+					cm, (unsigned long long)v[0], (unsigned long long)v[1]);
 		}
 		if (it)
 			nftnl_set_elems_iter_destroy(it);
@@ -1807,7 +1813,7 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 
 int nft_backend_status(const struct apply_opts *o, char *err, size_t len)
 {
-	struct status_ctx s = { .out = o->out ? o->out : stdout, .verbose = o->verbose };
+	struct status_ctx s = {.out = o->out ? o->out : stdout, .verbose = o->verbose};
 	struct set_list *sl = calloc(1, sizeof(*sl));
 	struct mnl_socket *nl = nft_open(err, len);
 	uint32_t seq = (uint32_t)time(NULL);
@@ -1840,8 +1846,8 @@ int nft_backend_status(const struct apply_opts *o, char *err, size_t len)
 	}
 	{
 		struct nftnl_set *st = nftnl_set_alloc();
-		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_IPV4,
-							     NLM_F_DUMP, seq++);
+		struct nlmsghdr *nlh =
+			nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_IPV4, NLM_F_DUMP, seq++);
 
 		if (!st)
 			goto out;
@@ -1875,7 +1881,8 @@ int nft_backend_status(const struct apply_opts *o, char *err, size_t len)
 		ret = nl_dump(nl, nlh, elem_cb, &s);
 		if (ret)
 			goto out;
-		fprintf(s.out, "nft: set %-12s %8zu elements, %zu matched: %llu packets %llu bytes\n",
+		fprintf(s.out,
+			"nft: set %-12s %8zu elements, %zu matched: %llu packets %llu bytes\n",
 			sl->names[i], s.n, s.hit, (unsigned long long)s.pk,
 			(unsigned long long)s.by);
 	}

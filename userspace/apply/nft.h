@@ -33,13 +33,13 @@
  */
 struct nft_layer_info {
 	bool interval;
-	uint8_t fields;  /* NFT_F_* bits in the key */
+	uint8_t fields;	 /* NFT_F_* bits in the key */
 	size_t first, n; /* filter range in plan order (n includes dropped ones) */
-	size_t n_elems;  /* elements actually in the map */
+	size_t n_elems;	 /* elements actually in the map */
 };
 
-#define NFT_F_SRC 0x01
-#define NFT_F_DST 0x02
+#define NFT_F_SRC   0x01
+#define NFT_F_DST   0x02
 #define NFT_F_PROTO 0x04
 #define NFT_F_SPORT 0x08
 #define NFT_F_DPORT 0x10

@@ -147,8 +147,8 @@ int nl_send_checked(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32
 	return nl_send_all(nl, b, first, count, chunk, seq0, false, bad, &sent);
 }
 
-int nl_send_all(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32_t count,
-		size_t chunk, uint32_t seq0, bool keep_going, uint32_t *bad, uint32_t *sent)
+int nl_send_all(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32_t count, size_t chunk,
+		uint32_t seq0, bool keep_going, uint32_t *bad, uint32_t *sent)
 {
 	uint32_t i = first, end = first + count;
 	int first_err = 0;

@@ -19,7 +19,7 @@
 struct nlb {
 	char *data;
 	size_t len, cap;
-	uint32_t n; /* messages */
+	uint32_t n;  /* messages */
 	size_t *off; /* offset of each message, for error lookup */
 	size_t off_cap;
 };
@@ -46,8 +46,8 @@ int nl_send_checked(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32
  * Same, but goes on after errors (rollback, flush): returns the first error;
  * *sent is the number of messages the kernel has seen.
  */
-int nl_send_all(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32_t count,
-		size_t chunk, uint32_t seq0, bool keep_going, uint32_t *bad, uint32_t *sent);
+int nl_send_all(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32_t count, size_t chunk,
+		uint32_t seq0, bool keep_going, uint32_t *bad, uint32_t *sent);
 
 /*
  * Reads answers until the ACK of seq_last; the first error of a message in

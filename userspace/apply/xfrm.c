@@ -45,10 +45,10 @@ struct xpol {
 	uint32_t index; /* kernel's, for deletes */
 	uint8_t action;
 	uint8_t ntmpl;
-	uint8_t used;   /* current policies: matched by a wanted one */
+	uint8_t used; /* current policies: matched by a wanted one */
 	uint8_t ours;
 	struct xfrm_user_tmpl tmpl;
-	long filter;       /* plan filter index, -1 for exemptions and marks */
+	long filter;	   /* plan filter index, -1 for exemptions and marks */
 	const char *label; /* exemptions */
 };
 
@@ -66,7 +66,7 @@ struct xindex {
 struct xctx {
 	const struct plan *p;
 	const struct apply_opts *o;
-	bool make_only;    /* prepare: add and update, delete nothing */
+	bool make_only;	   /* prepare: add and update, delete nothing */
 	bool transitional; /* block filters as XFRM block (see xfrm_backend_prepare) */
 	bool check_only;   /* only say whether anything would change */
 	char *err;
@@ -75,7 +75,7 @@ struct xctx {
 	uint32_t seq;
 };
 
-static const char *const dir_names[] = { "in", "out", "fwd" };
+static const char *const dir_names[] = {"in", "out", "fwd"};
 
 static int xvec_push(struct xvec *x, const struct xpol *pol)
 {
@@ -424,7 +424,7 @@ long xfrm_needed_filters(const struct plan *p, bool *needed)
 /* Our address toward dst, as the routing table would choose it. */
 static int local_toward(uint32_t dst, uint32_t *out)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(500) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(500)};
 	socklen_t sl = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
 
@@ -464,10 +464,11 @@ static int rule_tmpl_get(struct xctx *c, size_t ri, struct rule_tmpl *rt)
 	if (r->tunnel) {
 		rt->err = local_toward(r->tunnel_dst, &rt->local);
 		if (rt->err) {
-			struct in_addr a = { htonl(r->tunnel_dst) };
+			struct in_addr a = {htonl(r->tunnel_dst)};
 
-			snprintf(c->err, c->errlen, "xfrm: tunnel endpoint %s: no local address: %s",
-				 inet_ntoa(a), strerror(-rt->err));
+			snprintf(c->err, c->errlen,
+				 "xfrm: tunnel endpoint %s: no local address: %s", inet_ntoa(a),
+				 strerror(-rt->err));
 		}
 	}
 	return rt->err;
@@ -505,8 +506,8 @@ static void fill_tmpl(const struct plan_rule *r, const struct plan_filter *f,
 static int want_exempt(struct xvec *w, uint32_t *prio, const char *label, uint8_t proto,
 		       uint16_t sport, uint16_t dport, uint32_t dst, uint8_t dplen)
 {
-	struct plan_sel s = { .proto = proto, .sport = sport, .dport = dport,
-			      .dst = dst, .dst_plen = dplen };
+	struct plan_sel s = {
+		.proto = proto, .sport = sport, .dport = dport, .dst = dst, .dst_plen = dplen};
 	struct xpol x;
 
 	for (uint8_t d = 0; d < 3; d++) {
@@ -568,9 +569,9 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 
 		for (size_t ri = 0; ri < p->n_rules; ri++) {
 			const struct plan_rule *r = &p->rules[ri];
-			struct plan_filter f = { .reqid = r->reqid };
-			struct rule_tmpl t = { 0 };
-			struct plan_sel s = { 0 };
+			struct plan_filter f = {.reqid = r->reqid};
+			struct rule_tmpl t = {0};
+			struct plan_sel s = {0};
 
 			if (r->action != NS_ACTION_NEGOTIATE || !r->mark)
 				continue;
@@ -608,9 +609,11 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 		goto out;
 	ret = xfrm_filter_priorities(p, prio);
 	if (ret) {
-		snprintf(c->err, c->errlen,
-			 "xfrm: plan order leaves weight order more than %u times; cannot map it to "
-			 "priorities", XFRM_NS_MAX_TIERS);
+		snprintf(
+			c->err, c->errlen,
+			"xfrm: plan order leaves weight order more than %u times; cannot map it to "
+			"priorities",
+			XFRM_NS_MAX_TIERS);
 		goto out;
 	}
 	if (scope == XFRM_SCOPE_ALL) {
@@ -663,7 +666,7 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 			 * accept them: then they are XFRM block (transitional).
 			 */
 			x.action = f->action == NS_ACTION_BLOCK &&
-					   (scope == XFRM_SCOPE_ALL || c->transitional)
+						   (scope == XFRM_SCOPE_ALL || c->transitional)
 					   ? XFRM_POLICY_BLOCK
 					   : XFRM_POLICY_ALLOW;
 			if (f->action == NS_ACTION_NEGOTIATE) {
@@ -706,11 +709,10 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
 	struct xfrm_userpolicy_info info, *pi = &info;
-	const struct nlattr *tb[XFRMA_MAX + 1] = { 0 };
+	const struct nlattr *tb[XFRMA_MAX + 1] = {0};
 	struct xpol x;
 
-	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*pi))
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY || mnl_nlmsg_get_payload_len(nlh) < sizeof(*pi))
 		return MNL_CB_OK;
 	memcpy(&info, mnl_nlmsg_get_payload(nlh), sizeof(info));
 	mnl_attr_parse(nlh, sizeof(*pi), attr_cb, tb);
@@ -761,7 +763,7 @@ static int dump_policies(struct xctx *c, struct xvec *cur, struct xvec *foreign)
 {
 	char buf[256];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct dump_ctx d = { cur, foreign, 0 };
+	struct dump_ctx d = {cur, foreign, 0};
 	int r;
 
 	nlh->nlmsg_type = XFRM_MSG_GETPOLICY;
@@ -811,7 +813,7 @@ static int put_policy(struct nlb *b, uint16_t type, const struct xpol *x)
 	if (x->ntmpl)
 		mnl_attr_put(nlh, XFRMA_TMPL, sizeof(x->tmpl), &x->tmpl);
 	if (x->k.mark_m) {
-		struct xfrm_mark m = { x->k.mark_v, x->k.mark_m };
+		struct xfrm_mark m = {x->k.mark_v, x->k.mark_m};
 
 		mnl_attr_put(nlh, XFRMA_MARK, sizeof(m), &m);
 	}
@@ -831,7 +833,7 @@ static int put_delete(struct nlb *b, const struct xpol *x)
 	id->dir = x->k.dir;
 	id->index = x->index;
 	if (x->k.mark_m) {
-		struct xfrm_mark m = { x->k.mark_v, x->k.mark_m };
+		struct xfrm_mark m = {x->k.mark_v, x->k.mark_m};
 
 		mnl_attr_put(nlh, XFRMA_MARK, sizeof(m), &m);
 	}
@@ -914,8 +916,8 @@ static void rollback(struct xctx *c, const struct op *ops, uint32_t sent, uint32
 
 static int apply_wanted(struct xctx *c, struct xvec *w)
 {
-	struct xvec cur = { 0 }, foreign = { 0 };
-	struct xindex icur = { 0 }, ifor = { 0 }, iwant = { 0 };
+	struct xvec cur = {0}, foreign = {0};
+	struct xindex icur = {0}, ifor = {0}, iwant = {0};
 	struct nlb make, brk;
 	struct op *ops = NULL;
 	uint32_t nops = 0, bad, sent, kept = 0, ndel = 0;
@@ -928,8 +930,7 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 	if (ret)
 		goto out;
 	ret = -ENOMEM;
-	if (xindex_build(&icur, &cur) || xindex_build(&ifor, &foreign) ||
-	    xindex_build(&iwant, w))
+	if (xindex_build(&icur, &cur) || xindex_build(&ifor, &foreign) || xindex_build(&iwant, w))
 		goto out;
 	ops = calloc(w->n + cur.n + 1, sizeof(*ops));
 	if (!ops)
@@ -967,7 +968,7 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 				nops++;
 				continue;
 			}
-			ops[nops] = (struct op){ OP_UPD, (uint32_t)i, k, false };
+			ops[nops] = (struct op){OP_UPD, (uint32_t)i, k, false};
 			ret = put_policy(&make, XFRM_MSG_UPDPOLICY, x);
 			if (c->o->verbose)
 				pol_print(out, "update", x);
@@ -975,7 +976,7 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 			nops++;
 			continue;
 		} else {
-			ops[nops] = (struct op){ OP_NEW, (uint32_t)i, -1, false };
+			ops[nops] = (struct op){OP_NEW, (uint32_t)i, -1, false};
 			ret = put_policy(&make, XFRM_MSG_NEWPOLICY, x);
 			if (c->o->verbose)
 				pol_print(out, "add   ", x);
@@ -991,7 +992,7 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 		if (x.used || x.action != XFRM_POLICY_ALLOW || x.ntmpl || prio_rank(x.prio) != 2)
 			continue;
 		x.action = XFRM_POLICY_BLOCK;
-		ops[nops] = (struct op){ OP_UPD, 0, (long)i, true };
+		ops[nops] = (struct op){OP_UPD, 0, (long)i, true};
 		ret = put_policy(&make, XFRM_MSG_UPDPOLICY, &x);
 		if (ret)
 			goto out;
@@ -1018,9 +1019,11 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 		goto out;
 	}
 	if (c->o->verbose)
-		fprintf(out, "xfrm: %u unchanged, %u to add or update, %u to delete%s\n", kept, nops,
-			c->make_only ? 0 : ndel,
-			c->o->dry_run ? " (dry run)" : c->make_only ? " (prepare)" : "");
+		fprintf(out, "xfrm: %u unchanged, %u to add or update, %u to delete%s\n", kept,
+			nops, c->make_only ? 0 : ndel,
+			c->o->dry_run  ? " (dry run)"
+			: c->make_only ? " (prepare)"
+				       : "");
 	ret = 0;
 	if (c->o->dry_run)
 		goto out;
@@ -1031,7 +1034,8 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 		c->seq += make.n + 1;
 		if (ret) {
 			if (bad < nops)
-				report(c, ops[bad].extra ? &cur.v[ops[bad].cur] : &w->v[ops[bad].want],
+				report(c,
+				       ops[bad].extra ? &cur.v[ops[bad].cur] : &w->v[ops[bad].want],
 				       ret);
 			else
 				snprintf(c->err, c->errlen, "xfrm: netlink: %s", strerror(-ret));
@@ -1073,7 +1077,7 @@ out:
 
 static int run_scope(struct xctx *c, enum xfrm_scope scope)
 {
-	struct xvec w = { 0 };
+	struct xvec w = {0};
 	int ret = build_wanted(c, scope, &w);
 
 	if (ret) {
@@ -1089,7 +1093,7 @@ static int run_scope(struct xctx *c, enum xfrm_scope scope)
 static int apply_scope(const struct plan *p, enum xfrm_scope scope, bool make_only,
 		       const struct apply_opts *o, char *err, size_t len)
 {
-	struct xctx c = { .p = p, .o = o, .err = err, .errlen = len };
+	struct xctx c = {.p = p, .o = o, .err = err, .errlen = len};
 	int ret;
 
 	if (len)
@@ -1138,7 +1142,7 @@ int xfrm_backend_apply(const struct plan *p, const struct apply_opts *o, char *e
 
 int xfrm_backend_flush(const struct apply_opts *o, char *err, size_t len)
 {
-	struct plan empty = { 0 };
+	struct plan empty = {0};
 
 	/* Applying nothing deletes exactly the policies of our band. */
 	return xfrm_backend_apply_scope(&empty, XFRM_SCOPE_ALL, o, err, len);
@@ -1146,9 +1150,9 @@ int xfrm_backend_flush(const struct apply_opts *o, char *err, size_t len)
 
 long xfrm_count_ours(char *err, size_t len)
 {
-	struct apply_opts o = { 0 };
-	struct xctx c = { .o = &o, .err = err, .errlen = len };
-	struct xvec cur = { 0 }, foreign = { 0 };
+	struct apply_opts o = {0};
+	struct xctx c = {.o = &o, .err = err, .errlen = len};
+	struct xvec cur = {0}, foreign = {0};
 	long n;
 	int r = ctx_open(&c);
 
@@ -1164,10 +1168,10 @@ long xfrm_count_ours(char *err, size_t len)
 
 int xfrm_backend_status(const struct apply_opts *o, char *err, size_t len)
 {
-	struct xctx c = { .o = o, .err = err, .errlen = len };
-	struct xvec cur = { 0 }, foreign = { 0 };
+	struct xctx c = {.o = o, .err = err, .errlen = len};
+	struct xvec cur = {0}, foreign = {0};
 	FILE *out = o->out ? o->out : stdout;
-	size_t n[3] = { 0 };
+	size_t n[3] = {0};
 	int r = ctx_open(&c);
 
 	if (r)
@@ -1179,8 +1183,10 @@ int xfrm_backend_status(const struct apply_opts *o, char *err, size_t len)
 			if (o->verbose)
 				pol_print(out, "policy", &cur.v[i]);
 		}
-		fprintf(out, "xfrm: %zu policies of ours (in %zu, out %zu, fwd %zu), %zu of others\n",
-			cur.n, n[XFRM_POLICY_IN], n[XFRM_POLICY_OUT], n[XFRM_POLICY_FWD], foreign.n);
+		fprintf(out,
+			"xfrm: %zu policies of ours (in %zu, out %zu, fwd %zu), %zu of others\n",
+			cur.n, n[XFRM_POLICY_IN], n[XFRM_POLICY_OUT], n[XFRM_POLICY_FWD],
+			foreign.n);
 	}
 	mnl_socket_close(c.nl);
 	free(cur.v);
@@ -1224,12 +1230,11 @@ static void pol_ipbatch(FILE *f, const struct xpol *x)
 	fputc('\n', f);
 }
 
-int xfrm_print_ipbatch(const struct plan *p, enum xfrm_scope scope, FILE *f, char *err,
-		       size_t len)
+int xfrm_print_ipbatch(const struct plan *p, enum xfrm_scope scope, FILE *f, char *err, size_t len)
 {
-	struct apply_opts o = { 0 };
-	struct xctx c = { .p = p, .o = &o, .err = err, .errlen = len };
-	struct xvec w = { 0 };
+	struct apply_opts o = {0};
+	struct xctx c = {.p = p, .o = &o, .err = err, .errlen = len};
+	struct xvec w = {0};
 	int ret = build_wanted(&c, scope, &w);
 
 	for (size_t i = 0; !ret && i < w.n; i++)

@@ -23,10 +23,10 @@
 #define XFRM_NS_PRIO_HI 0x4e5fffffu
 /* Exemptions (IKE, ipsecexempt) sit first, above every filter. */
 #define XFRM_NS_PRIO_EXEMPT XFRM_NS_PRIO_LO
-#define XFRM_NS_PRIO_MARK (XFRM_NS_PRIO_LO + 0x80)
+#define XFRM_NS_PRIO_MARK   (XFRM_NS_PRIO_LO + 0x80)
 #define XFRM_NS_PRIO_FILTER (XFRM_NS_PRIO_LO + 0x100)
 /* Width of one precedence tier: more than the largest plan_weight(). */
-#define XFRM_NS_TIER 0x20000u
+#define XFRM_NS_TIER	  0x20000u
 #define XFRM_NS_MAX_TIERS 7u
 
 static inline bool xfrm_prio_is_ours(uint32_t prio)
@@ -92,8 +92,7 @@ int xfrm_backend_prepare_scope(const struct plan *p, enum xfrm_scope scope,
 			       const struct apply_opts *o, char *err, size_t len);
 
 /* The policies apply would install, as `ip -batch` lines (benchmarks). */
-int xfrm_print_ipbatch(const struct plan *p, enum xfrm_scope scope, FILE *f, char *err,
-		       size_t len);
+int xfrm_print_ipbatch(const struct plan *p, enum xfrm_scope scope, FILE *f, char *err, size_t len);
 
 /* Number of policies in our band (all directions); -errno on failure. */
 long xfrm_count_ours(char *err, size_t len);

@@ -384,6 +384,12 @@ rej sh_mmsas_format_bad "format.*list.*table" show mmsas all format=csv
 has sh_all 'Main Mode Policy' D show all
 has sh_all_charon_note 'charon' D show all resolvedns=no
 has sh_config 'ipsecdiagnostics' D show config
+ok rdns_rule add rule srcaddr=127.0.0.1 dstaddr=any mmpolicy=MM actioninbound=block actionoutbound=block
+known QA-7 has sh_rule_resolvedns 'Source Address +: 127\.0\.0\.1 \(localhost' D show rule srcaddr=127.0.0.1 resolvedns=yes
+known QA-7 has sh_mmfilter_resolvedns 'Source Address +: 127\.0\.0\.1 \(localhost' D show mmfilter all srcaddr=127.0.0.1 resolvedns=yes
+known QA-7 has sh_qmfilter_resolvedns '127\.0\.0\.1.*localhost' D show qmfilter all srcaddr=127.0.0.1 resolvedns=yes
+lacks sh_rule_resolvedns_no 'localhost' D show rule srcaddr=127.0.0.1 resolvedns=no
+ok rdns_cleanup delete rule srcaddr=127.0.0.1 dstaddr=any $ID7
 
 # ---- static policies seen but not touched by dynamic delete/set ----------------------
 S add policy name=SP assign=yes >/dev/null 2>&1

@@ -384,6 +384,9 @@ rej sh_mmsas_format_bad "format.*list.*table" show mmsas all format=csv
 has sh_all 'Main Mode Policy' D show all
 has sh_all_charon_note 'charon' D show all resolvedns=no
 has sh_config 'ipsecdiagnostics' D show config
+order=$(D show all | awk '/^-+$/ && prev != "" { print prev } /^Security associations/ { print "SAs" } { prev = $0 }' |
+	sed 's/ *(.*//' | awk '!seen[$0]++' | tr '\n' '/')
+eqn sh_all_order "$order" "Main Mode Policy/Quick Mode Policy/Main Mode Filter/Quick Mode Filter/SAs/IPsec Statistics/"
 ok rdns_rule add rule srcaddr=127.0.0.1 dstaddr=any mmpolicy=MM actioninbound=block actionoutbound=block
 known QA-7 has sh_rule_resolvedns 'Source Address +: 127\.0\.0\.1 \(localhost' D show rule srcaddr=127.0.0.1 resolvedns=yes
 known QA-7 has sh_mmfilter_resolvedns 'Source Address +: 127\.0\.0\.1 \(localhost' D show mmfilter all srcaddr=127.0.0.1 resolvedns=yes

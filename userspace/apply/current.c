@@ -38,8 +38,8 @@ int current_load_store(const char *dir, enum ns_store_location loc, struct ns_db
 	return ret;
 }
 
-int current_plan(const struct current_input *in, struct plan *p, unsigned *polling_sec,
-		 char *err, size_t errlen)
+int current_plan(const struct current_input *in, struct plan *p, unsigned *polling_sec, char *err,
+		 size_t errlen)
 {
 	struct ns_db pers = {0}, local = {0}, dyn = {0};
 	struct ns_dyn_db dd = {0};

@@ -13,11 +13,11 @@
 #include "sysinfo.h"
 
 struct current_input {
-	const char *store_dir;            /* NETSH_IPSEC_DIR */
-	const char *rundir;               /* dynamic objects; NULL = none */
+	const char *store_dir;		   /* NETSH_IPSEC_DIR */
+	const char *rundir;		   /* dynamic objects; NULL = none */
 	const struct sysinfo_paths *paths; /* NULL = the defaults for store_dir */
-	bool use_netlink;                 /* read addresses and routes */
-	FILE *notes;                      /* evaluation notes (-v); NULL = quiet */
+	bool use_netlink;		   /* read addresses and routes */
+	FILE *notes;			   /* evaluation notes (-v); NULL = quiet */
 };
 
 /* Load one store location whole; a missing store is an empty one. */
@@ -26,7 +26,7 @@ int current_load_store(const char *dir, enum ns_store_location loc, struct ns_db
 
 /* Evaluate.  *polling_sec (may be NULL) gets the assigned policies'
  * polling interval. */
-int current_plan(const struct current_input *in, struct plan *p, unsigned *polling_sec,
-		 char *err, size_t errlen);
+int current_plan(const struct current_input *in, struct plan *p, unsigned *polling_sec, char *err,
+		 size_t errlen);
 
 #endif

@@ -33,12 +33,18 @@
 static const char *cipher_name(enum ns_cipher c)
 {
 	switch (c) {
-	case NS_CIPHER_NONE: return "null";
-	case NS_CIPHER_DES: return "des";
-	case NS_CIPHER_3DES: return "3des";
-	case NS_CIPHER_AES128: return "aes128";
-	case NS_CIPHER_AES192: return "aes192";
-	case NS_CIPHER_AES256: return "aes256";
+	case NS_CIPHER_NONE:
+		return "null";
+	case NS_CIPHER_DES:
+		return "des";
+	case NS_CIPHER_3DES:
+		return "3des";
+	case NS_CIPHER_AES128:
+		return "aes128";
+	case NS_CIPHER_AES192:
+		return "aes192";
+	case NS_CIPHER_AES256:
+		return "aes256";
 	}
 	return NULL;
 }
@@ -46,11 +52,16 @@ static const char *cipher_name(enum ns_cipher c)
 static const char *hash_name(enum ns_hash h)
 {
 	switch (h) {
-	case NS_HASH_NONE: return NULL;
-	case NS_HASH_MD5: return "md5";
-	case NS_HASH_SHA1: return "sha1";
-	case NS_HASH_SHA256: return "sha256";
-	case NS_HASH_SHA384: return "sha384";
+	case NS_HASH_NONE:
+		return NULL;
+	case NS_HASH_MD5:
+		return "md5";
+	case NS_HASH_SHA1:
+		return "sha1";
+	case NS_HASH_SHA256:
+		return "sha256";
+	case NS_HASH_SHA384:
+		return "sha384";
 	}
 	return NULL;
 }
@@ -59,14 +70,21 @@ static const char *hash_name(enum ns_hash h)
 static const char *dh_name(enum ns_dh g)
 {
 	switch (g) {
-	case NS_DH_NONE: return NULL;
-	case NS_DH_1: return "modp768";
-	case NS_DH_2: return "modp1024";
+	case NS_DH_NONE:
+		return NULL;
+	case NS_DH_1:
+		return "modp768";
+	case NS_DH_2:
+		return "modp1024";
 	case NS_DH_3:
-	case NS_DH_14: return "modp2048";
-	case NS_DH_19: return "ecp256";
-	case NS_DH_20: return "ecp384";
-	case NS_DH_24: return "modp2048s256";
+	case NS_DH_14:
+		return "modp2048";
+	case NS_DH_19:
+		return "ecp256";
+	case NS_DH_20:
+		return "ecp384";
+	case NS_DH_24:
+		return "modp2048s256";
 	}
 	return NULL;
 }
@@ -125,7 +143,7 @@ static void rule_error(struct lower *l, const struct plan_rule *r, int rc, const
 
 static void ip_str(uint32_t a, char *out, size_t len)
 {
-	struct in_addr in = { .s_addr = htonl(a) };
+	struct in_addr in = {.s_addr = htonl(a)};
 
 	inet_ntop(AF_INET, &in, out, (socklen_t)len);
 }
@@ -199,13 +217,16 @@ static const char *oid_name(const struct der *oid)
 		uint8_t der[3];
 		const char *name;
 	} attrs[] = {
-		{ { 0x55, 0x04, 0x03 }, "CN" }, { { 0x55, 0x04, 0x06 }, "C" },
-		{ { 0x55, 0x04, 0x07 }, "L" },  { { 0x55, 0x04, 0x08 }, "ST" },
-		{ { 0x55, 0x04, 0x0a }, "O" },  { { 0x55, 0x04, 0x0b }, "OU" },
-		{ { 0x55, 0x04, 0x05 }, "SERIALNUMBER" },
+		{{0x55, 0x04, 0x03}, "CN"},
+		{{0x55, 0x04, 0x06}, "C"},
+		{{0x55, 0x04, 0x07}, "L"},
+		{{0x55, 0x04, 0x08}, "ST"},
+		{{0x55, 0x04, 0x0a}, "O"},
+		{{0x55, 0x04, 0x0b}, "OU"},
+		{{0x55, 0x04, 0x05}, "SERIALNUMBER"},
 	};
-	static const uint8_t email[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01 };
-	static const uint8_t dc[] = { 0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19 };
+	static const uint8_t email[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01};
+	static const uint8_t dc[] = {0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19};
 
 	if (oid->len == 3)
 		for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
@@ -333,7 +354,7 @@ static bool dn_equal(const struct dn *a, const struct dn *b)
 /* Subject of a DER certificate. */
 static bool cert_subject(const uint8_t *der, size_t len, struct dn *dn)
 {
-	struct der d = { der, len }, cert, tbs, f;
+	struct der d = {der, len}, cert, tbs, f;
 	uint8_t tag;
 
 	if (!der_next(&d, &tag, &cert) || tag != 0x30)
@@ -402,8 +423,7 @@ static const char *ca_dir(void)
 }
 
 /* The DER certificate in the CA directory whose subject is dn_text. */
-static int ca_lookup(const char *dn_text, uint8_t **der, size_t *der_len, char *msg,
-		     size_t msglen)
+static int ca_lookup(const char *dn_text, uint8_t **der, size_t *der_len, char *msg, size_t msglen)
 {
 	const char *dir = ca_dir();
 	struct dn want, have;
@@ -586,7 +606,8 @@ static void add_child_lifetimes(struct lower *l, const struct plan_rule *r)
 	size_t n;
 	const struct ns_qm_method *qm = qm_methods(r, &n);
 	uint64_t sec = qm[0].lifetime_sec ? qm[0].lifetime_sec : NS_QM_DEFAULT_SEC;
-	uint64_t bytes = (uint64_t)(qm[0].lifetime_kb ? qm[0].lifetime_kb : NS_QM_DEFAULT_KB) * 1024;
+	uint64_t bytes =
+		(uint64_t)(qm[0].lifetime_kb ? qm[0].lifetime_kb : NS_QM_DEFAULT_KB) * 1024;
 
 	/* Windows renews the key at the lifetime: that is charon's rekey
 	 * point; the hard limit leaves charon's usual 10% margin. */
@@ -614,17 +635,20 @@ static void rule_warnings(struct lower *l, const struct plan_rule *r)
 			     qm[i].lifetime_kb != qm[0].lifetime_kb;
 	}
 	if (bundle && !ah)
-		warnf(l, r, "strongSwan cannot negotiate AH+ESP bundles; offering their ESP "
-			    "part only");
+		warnf(l, r,
+		      "strongSwan cannot negotiate AH+ESP bundles; offering their ESP "
+		      "part only");
 	if (nullnull)
 		warnf(l, r, "ESP[none,none] is not a security method; left out");
 	if (left_out)
-		warnf(l, r, "%zu %s method(s) not offered: the kernel policy requires %s, the "
-			    "protocol of the first method", left_out, ah ? "ESP" : "AH",
-		      ah ? "AH" : "ESP");
+		warnf(l, r,
+		      "%zu %s method(s) not offered: the kernel policy requires %s, the "
+		      "protocol of the first method",
+		      left_out, ah ? "ESP" : "AH", ah ? "AH" : "ESP");
 	if (lifetimes)
-		warnf(l, r, "quick mode methods have different lifetimes; charon uses the "
-			    "first method's for all");
+		warnf(l, r,
+		      "quick mode methods have different lifetimes; charon uses the "
+		      "first method's for all");
 	mm = mm_methods(r, &n);
 	for (size_t i = 0; i < n; i++)
 		if (!mm_proposal(&mm[i], prop, sizeof(prop)))
@@ -632,26 +656,33 @@ static void rule_warnings(struct lower *l, const struct plan_rule *r)
 	if (r->is_default)
 		return;
 	if (r->qmpermm && !r->mmpfs)
-		warnf(l, r, "qmpermm=%u has no strongSwan equivalent; main modes are renewed "
-			    "by lifetime only", r->qmpermm);
+		warnf(l, r,
+		      "qmpermm=%u has no strongSwan equivalent; main modes are renewed "
+		      "by lifetime only",
+		      r->qmpermm);
 	if (r->mmpfs)
-		warnf(l, r, "mmpfs: strongSwan cannot re-authenticate per quick mode; "
-			    "every quick mode gets its own Diffie-Hellman exchange instead");
+		warnf(l, r,
+		      "mmpfs: strongSwan cannot re-authenticate per quick mode; "
+		      "every quick mode gets its own Diffie-Hellman exchange instead");
 }
 
 static const char *proto_name(uint8_t proto, char *buf, size_t len)
 {
 	switch (proto) {
-	case 1: return "icmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	default: snprintf(buf, len, "%u", proto); return buf;
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	default:
+		snprintf(buf, len, "%u", proto);
+		return buf;
 	}
 }
 
 /* "10.0.0.0/24[tcp/80]" */
-static void ts_str(char *out, size_t len, uint32_t addr, uint8_t plen, uint8_t proto,
-		   uint16_t port)
+static void ts_str(char *out, size_t len, uint32_t addr, uint8_t plen, uint8_t proto, uint16_t port)
 {
 	char a[INET_ADDRSTRLEN], pb[8];
 	uint32_t net = addr & plan_plen_mask(plen);
@@ -671,7 +702,7 @@ static void ts_str(char *out, size_t len, uint32_t addr, uint8_t plen, uint8_t p
 
 struct auth_choice {
 	const struct ns_auth *a; /* NULL: nothing usable */
-	uint8_t *ca;             /* rootca: the CA certificate (DER), owned */
+	uint8_t *ca;		 /* rootca: the CA certificate (DER), owned */
 	size_t ca_len;
 };
 
@@ -695,16 +726,19 @@ static int choose_auth(struct lower *l, const struct plan_rule *r, struct auth_c
 			ac->a = &r->auth[i];
 	}
 	if (!ac->a) {
-		warnf(l, r, "Kerberos is its only authentication method and strongSwan has no "
-			    "Kerberos: this rule cannot negotiate and is left out");
+		warnf(l, r,
+		      "Kerberos is its only authentication method and strongSwan has no "
+		      "Kerberos: this rule cannot negotiate and is left out");
 		return -ENOTSUP;
 	}
 	if (kerberos)
-		warnf(l, r, "strongSwan has no Kerberos authentication: offering the rule's "
-			    "other methods only");
+		warnf(l, r,
+		      "strongSwan has no Kerberos authentication: offering the rule's "
+		      "other methods only");
 	if (usable > 1)
-		warnf(l, r, "IKEv1 offers one authentication method per connection: using "
-			    "the first (%s), the others are not offered",
+		warnf(l, r,
+		      "IKEv1 offers one authentication method per connection: using "
+		      "the first (%s), the others are not offered",
 		      ac->a->kind == NS_AUTH_PSK ? "preshared key" : "root CA");
 	if (ac->a->kind == NS_AUTH_ROOTCA) {
 		char msg[512];
@@ -715,8 +749,9 @@ static int choose_auth(struct lower *l, const struct plan_rule *r, struct auth_c
 			return rc;
 		}
 		if (ac->a->certmap)
-			warnf(l, r, "certmap (certificate to account mapping) has no Linux "
-				    "equivalent; ignored");
+			warnf(l, r,
+			      "certmap (certificate to account mapping) has no Linux "
+			      "equivalent; ignored");
 	}
 	return 0;
 }
@@ -762,8 +797,8 @@ struct child {
 struct conn {
 	char peer[INET_ADDRSTRLEN + 4]; /* address, CIDR or "%any" */
 	char peer_id[INET_ADDRSTRLEN + 4];
-	char *key;                      /* what may share this connection */
-	const struct plan_rule *first;  /* names it, gives the IKE settings */
+	char *key;		       /* what may share this connection */
+	const struct plan_rule *first; /* names it, gives the IKE settings */
 	struct auth_choice ac;
 	uint32_t local[16];
 	size_t n_local;
@@ -962,15 +997,15 @@ uint32_t vici_child_reqid(const struct plan *p, const struct plan_filter *f)
 }
 
 /* Sort a rule's filters into connections by peer. */
-static int group_filters(struct lower *l, size_t ri, const struct auth_choice *ac,
-			 struct conns *cs, size_t *n_children)
+static int group_filters(struct lower *l, size_t ri, const struct auth_choice *ac, struct conns *cs,
+			 size_t *n_children)
 {
 	const struct plan *p = l->p;
 	const struct plan_rule *r = &p->rules[ri];
 
 	for (size_t k = l->start[ri]; k < l->start[ri + 1]; k++) {
 		const struct plan_filter *f = &p->filters[l->idx[k]];
-		struct child nc = { .r = r, .f = f };
+		struct child nc = {.r = r, .f = f};
 		char peer[INET_ADDRSTRLEN + 4];
 		struct conn *c;
 		bool have_local = true;
@@ -1004,8 +1039,10 @@ static int group_filters(struct lower *l, size_t ri, const struct auth_choice *a
 			nc.reversed = true;
 			peer_str(peer, sizeof(peer), f->sel.src, f->sel.src_plen);
 		} else {
-			warnf(l, r, "transport filter %u has no local address on either side; "
-				    "left out", f->id);
+			warnf(l, r,
+			      "transport filter %u has no local address on either side; "
+			      "left out",
+			      f->id);
 			continue;
 		}
 		c = conn_for(cs, r, ac, peer);
@@ -1262,10 +1299,15 @@ int vici_lower_plan(const struct plan *p, bool rule_reqids, vici_emit_fn emit_fn
 		    FILE *warn, char *err, size_t errlen)
 {
 	struct lower l = {
-		.p = p, .emit = emit_fn, .ectx = ctx, .warn = warn, .err = err, .errlen = errlen,
+		.p = p,
+		.emit = emit_fn,
+		.ectx = ctx,
+		.warn = warn,
+		.err = err,
+		.errlen = errlen,
 		.rule_reqids = rule_reqids,
 	};
-	struct conns cs = { 0 };
+	struct conns cs = {0};
 	int rc = 0;
 
 	/* Bucket the filters by rule once (in plan order within a rule), so
@@ -1405,8 +1447,8 @@ static int apply_emit(void *vctx, enum vici_obj kind, const char *name,
 	rc = names_add(kind == VICI_OBJ_CONN ? &a->conns : &a->keys, name);
 	if (rc || !a->c)
 		return rc;
-	rc = vici_command(a->c, kind == VICI_OBJ_CONN ? "load-conn" : "load-shared", msg, NULL,
-			  err, errlen);
+	rc = vici_command(a->c, kind == VICI_OBJ_CONN ? "load-conn" : "load-shared", msg, NULL, err,
+			  errlen);
 	if (rc == -EREMOTEIO) {
 		/* charon refused this object (and kept any older one of that
 		 * name): report it, name it, and load the rest. */
@@ -1446,7 +1488,7 @@ static int list_names(struct vici_conn *c, const char *cmd, const char *key, str
 static int unload_stale(struct vici_conn *c, const struct apply_opts *o, struct names *keep_c,
 			struct names *keep_k, char *err, size_t errlen)
 {
-	struct names have = { 0 };
+	struct names have = {0};
 	struct vici_builder b;
 	int rc;
 
@@ -1499,7 +1541,7 @@ static bool plan_needs_charon(const struct plan *p)
 
 int vici_backend_apply(const struct plan *p, const struct apply_opts *o, char *err, size_t len)
 {
-	struct apply_ctx a = { .o = o };
+	struct apply_ctx a = {.o = o};
 	int rc, rc_lower;
 
 	if (!o->dry_run) {
@@ -1588,7 +1630,8 @@ static void on_conn(void *vctx, const char *event, const struct vici_msg *m)
 		const struct vici_node *c = &m->root.child[i];
 		const struct vici_node *ch = vici_child(c, "children");
 
-		if (c->type != VICI_NODE_SECTION || strncmp(c->name, VICI_PREFIX, strlen(VICI_PREFIX)))
+		if (c->type != VICI_NODE_SECTION ||
+		    strncmp(c->name, VICI_PREFIX, strlen(VICI_PREFIX)))
 			continue;
 		s->n++;
 		fprintf(s->out, "conn %s: %s...%s %s\n", c->name, list_first(c, "local_addrs"),
@@ -1624,20 +1667,22 @@ static void on_sa(void *vctx, const char *event, const struct vici_msg *m)
 			const struct vici_node *k = &ch->child[j];
 
 			fprintf(s->out,
-				"  child-sa %s reqid %s: %s %s spi in %s out %s, bytes in %s out %s, "
+				"  child-sa %s reqid %s: %s %s spi in %s out %s, bytes in %s out "
+				"%s, "
 				"packets in %s out %s\n",
 				vici_str(k, "name") ?: k->name, vici_str(k, "reqid") ?: "?",
 				vici_str(k, "state") ?: "?", vici_str(k, "protocol") ?: "?",
 				vici_str(k, "spi-in") ?: "?", vici_str(k, "spi-out") ?: "?",
 				vici_str(k, "bytes-in") ?: "0", vici_str(k, "bytes-out") ?: "0",
-				vici_str(k, "packets-in") ?: "0", vici_str(k, "packets-out") ?: "0");
+				vici_str(k, "packets-in") ?: "0",
+				vici_str(k, "packets-out") ?: "0");
 		}
 	}
 }
 
 int vici_backend_status(const struct apply_opts *o, char *err, size_t len)
 {
-	struct status_ctx s = { .out = o->out ? o->out : stdout };
+	struct status_ctx s = {.out = o->out ? o->out : stdout};
 	struct vici_conn *c;
 	int rc = vici_connect(vici_path_of(o), VICI_DEFAULT_TIMEOUT_MS, &c, err, len);
 

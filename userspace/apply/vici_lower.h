@@ -26,7 +26,7 @@
 #define VICI_CHILD_PRIORITY 2000
 
 enum vici_obj {
-	VICI_OBJ_CONN,   /* load-conn; name = connection name */
+	VICI_OBJ_CONN,	 /* load-conn; name = connection name */
 	VICI_OBJ_SHARED, /* load-shared; name = key id */
 };
 

@@ -403,13 +403,14 @@ static int load_rules(struct ns_dynstore *ds, struct ns_dyn_db *db, char *err, s
 	sqlite3_stmt *st;
 	int r = 0;
 
-	if (sqlite3_prepare_v2(ds->db,
-			       "SELECT id, src_kind, src_addr, src_mask, src_range, src_end, src_name,"
-			       " dst_kind, dst_addr, dst_mask, dst_range, dst_end, dst_name,"
-			       " protocol, srcport, dstport, mirrored, conntype, act_in, act_out,"
-			       " tunnel_set, tunnel_addr, tunnel_name, mmpolicy, qmpolicy, auth"
-			       " FROM rule ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    ds->db,
+		    "SELECT id, src_kind, src_addr, src_mask, src_range, src_end, src_name,"
+		    " dst_kind, dst_addr, dst_mask, dst_range, dst_end, dst_name,"
+		    " protocol, srcport, dstport, mirrored, conntype, act_in, act_out,"
+		    " tunnel_set, tunnel_addr, tunnel_name, mmpolicy, qmpolicy, auth"
+		    " FROM rule ORDER BY id",
+		    -1, &st, NULL) != SQLITE_OK)
 		return sqlfail(ds, err, errlen, "read rules");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct ns_dyn_rule ru = {0};
@@ -541,15 +542,15 @@ static int save_qm(struct ns_dynstore *ds, const struct ns_dyn_db *db, char *err
 	return 0;
 }
 
-static int save_rules(struct ns_dynstore *ds, const struct ns_dyn_db *db, char *err,
-		      size_t errlen)
+static int save_rules(struct ns_dynstore *ds, const struct ns_dyn_db *db, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(ds->db,
-			       "INSERT INTO rule VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-			       "?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    ds->db,
+		    "INSERT INTO rule VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		    "?,?,?)",
+		    -1, &st, NULL) != SQLITE_OK)
 		return sqlfail(ds, err, errlen, "write rule");
 	for (size_t i = 0; i < db->n_rules; i++) {
 		const struct ns_dyn_rule *r = &db->rules[i];

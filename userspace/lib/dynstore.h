@@ -17,7 +17,7 @@
 
 #include "model.h"
 
-#define NS_DYN_DEFAULT_RUNDIR "/run/netsh-ipsec"
+#define NS_DYN_DEFAULT_RUNDIR	  "/run/netsh-ipsec"
 #define NS_DYN_DEFAULT_SOFTSA_MIN 480u
 
 /* Session key PFS of a quick mode policy. */
@@ -49,7 +49,7 @@ struct ns_dyn_qmpolicy {
 /* One side of a dynamic rule: an endpoint, or an address range. */
 struct ns_dyn_addr {
 	struct ns_endpoint ep; /* kind, addr, mask, dnsname */
-	bool range;            /* ep.addr .. range_end, no mask */
+	bool range;	       /* ep.addr .. range_end, no mask */
 	uint32_t range_end;
 };
 

@@ -7,10 +7,16 @@
 #include "guid.h"
 
 const struct ns_qm_method ns_default_qm_methods[2] = {
-	{.kind = NS_QM_ESP, .esp_conf = NS_CIPHER_3DES, .esp_auth = NS_HASH_SHA1,
-	 .lifetime_kb = NS_QM_DEFAULT_KB, .lifetime_sec = NS_QM_DEFAULT_SEC},
-	{.kind = NS_QM_ESP, .esp_conf = NS_CIPHER_3DES, .esp_auth = NS_HASH_MD5,
-	 .lifetime_kb = NS_QM_DEFAULT_KB, .lifetime_sec = NS_QM_DEFAULT_SEC},
+	{.kind = NS_QM_ESP,
+	 .esp_conf = NS_CIPHER_3DES,
+	 .esp_auth = NS_HASH_SHA1,
+	 .lifetime_kb = NS_QM_DEFAULT_KB,
+	 .lifetime_sec = NS_QM_DEFAULT_SEC},
+	{.kind = NS_QM_ESP,
+	 .esp_conf = NS_CIPHER_3DES,
+	 .esp_auth = NS_HASH_MD5,
+	 .lifetime_kb = NS_QM_DEFAULT_KB,
+	 .lifetime_sec = NS_QM_DEFAULT_SEC},
 };
 
 const struct ns_mm_method ns_default_mm_methods[3] = {

@@ -27,8 +27,8 @@
 
 enum ns_addr_kind {
 	NS_ADDR_ANY = 0,  /* 0.0.0.0/0 */
-	NS_ADDR_ME,       /* every local address, expanded at apply time */
-	NS_ADDR_IP,       /* host or subnet: addr + mask */
+	NS_ADDR_ME,	  /* every local address, expanded at apply time */
+	NS_ADDR_IP,	  /* host or subnet: addr + mask */
 	NS_ADDR_DNS_NAME, /* resolved when the filter was created; addr + name kept */
 	NS_ADDR_SRV_DNS,  /* server types: follow the machine's configuration */
 	NS_ADDR_SRV_WINS,
@@ -46,11 +46,11 @@ struct ns_endpoint {
 /* ------------------------------------------------------------------ */
 /* Filters and filter lists */
 
-#define NS_PROTO_ANY 0
+#define NS_PROTO_ANY  0
 #define NS_PROTO_ICMP 1
-#define NS_PROTO_TCP 6
-#define NS_PROTO_UDP 17
-#define NS_PROTO_RAW 255
+#define NS_PROTO_TCP  6
+#define NS_PROTO_UDP  17
+#define NS_PROTO_RAW  255
 
 struct ns_filter {
 	char guid[NS_GUID_LEN + 1];
@@ -122,17 +122,17 @@ enum ns_qm_kind {
 	NS_QM_AH_ESP, /* AH[hash+conf,auth]: a bundle */
 };
 
-#define NS_QM_DEFAULT_KB 100000u
+#define NS_QM_DEFAULT_KB  100000u
 #define NS_QM_DEFAULT_SEC 3600u
 
 /* Quick mode (IKE phase 2) method. */
 struct ns_qm_method {
 	enum ns_qm_kind kind;
-	enum ns_hash ah_hash;     /* AH, AH_ESP */
-	enum ns_cipher esp_conf;  /* ESP, AH_ESP; NONE allowed unless esp_auth is NONE */
-	enum ns_hash esp_auth;    /* ESP, AH_ESP */
-	uint32_t lifetime_kb;     /* default 100000 */
-	uint32_t lifetime_sec;    /* default 3600 */
+	enum ns_hash ah_hash;	 /* AH, AH_ESP */
+	enum ns_cipher esp_conf; /* ESP, AH_ESP; NONE allowed unless esp_auth is NONE */
+	enum ns_hash esp_auth;	 /* ESP, AH_ESP */
+	uint32_t lifetime_kb;	 /* default 100000 */
+	uint32_t lifetime_sec;	 /* default 3600 */
 };
 
 /* ------------------------------------------------------------------ */
@@ -176,9 +176,9 @@ enum ns_auth_kind {
 
 struct ns_auth {
 	enum ns_auth_kind kind;
-	char *value;       /* PSK text, or the CA distinguished name; "" for Kerberos */
-	bool certmap;      /* rootca only */
-	bool excludecaname;/* rootca only */
+	char *value;	    /* PSK text, or the CA distinguished name; "" for Kerberos */
+	bool certmap;	    /* rootca only */
+	bool excludecaname; /* rootca only */
 };
 
 /* ------------------------------------------------------------------ */
@@ -192,11 +192,11 @@ enum ns_conntype {
 
 struct ns_rule {
 	char guid[NS_GUID_LEN + 1];
-	char *name;        /* "" for the default response rule */
+	char *name; /* "" for the default response rule */
 	char *description;
 	int64_t whenchanged;
-	bool is_default;   /* the policy's default response rule */
-	char filterlist_guid[NS_GUID_LEN + 1];   /* "" for the default response rule */
+	bool is_default;		       /* the policy's default response rule */
+	char filterlist_guid[NS_GUID_LEN + 1]; /* "" for the default response rule */
 	char filteraction_guid[NS_GUID_LEN + 1];
 	/* Tunnel endpoint; transport mode when tunnel_set is false. */
 	bool tunnel_set;
@@ -215,8 +215,8 @@ struct ns_policy {
 	char *description;
 	int64_t whenchanged;
 	bool mmpfs;
-	uint32_t qmpermm;         /* 0 = unlimited; forced to 1 by mmpfs */
-	uint32_t mmlifetime_min;  /* default 480 */
+	uint32_t qmpermm;	      /* 0 = unlimited; forced to 1 by mmpfs */
+	uint32_t mmlifetime_min;      /* default 480 */
 	uint32_t pollinginterval_min; /* default 180 */
 	bool assigned;
 	char *gponame;
@@ -241,7 +241,7 @@ struct ns_db {
 
 /* Defaults of the reference. */
 #define NS_DEFAULT_MMLIFETIME_MIN 480u
-#define NS_DEFAULT_POLLING_MIN 180u
+#define NS_DEFAULT_POLLING_MIN	  180u
 
 /* Object lifetime (model.c). */
 void ns_endpoint_free(struct ns_endpoint *e);

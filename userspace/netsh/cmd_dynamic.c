@@ -68,12 +68,14 @@ int ns_dyn_parse_addr(const char *tag, const char *in, bool resolve, struct ns_d
 
 	memset(a, 0, sizeof(*a));
 	if (strchr(in, ':'))
-		return fail(err, errlen, -EOPNOTSUPP,
-			    "%s: %s: IPv6 is not supported: enforcement here is IPv4 only; use an "
-			    "IPv4 address, a range a.b.c.d-e.f.g.h, a DNS name, me, any or a server "
-			    "type",
-			    tag, in);
-	if (dash && is_ipv4_text(in, (size_t)(dash - in)) && is_ipv4_text(dash + 1, strlen(dash + 1))) {
+		return fail(
+			err, errlen, -EOPNOTSUPP,
+			"%s: %s: IPv6 is not supported: enforcement here is IPv4 only; use an "
+			"IPv4 address, a range a.b.c.d-e.f.g.h, a DNS name, me, any or a server "
+			"type",
+			tag, in);
+	if (dash && is_ipv4_text(in, (size_t)(dash - in)) &&
+	    is_ipv4_text(dash + 1, strlen(dash + 1))) {
 		char first[32];
 
 		snprintf(first, sizeof(first), "%.*s", (int)(dash - in), in);
@@ -104,17 +106,34 @@ static bool is_server(enum ns_addr_kind k)
 /* Parameter tables */
 
 #define P_NAME_ALL(tagname, hlp)                                                                   \
-	{.tag = (tagname), .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_ALL, .help = (hlp)}
+	{                                                                                          \
+		.tag = (tagname), .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_ALL, .help = (hlp)  \
+	}
 
 static const struct ns_param add_mmpolicy_params[] = {
-	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ, .help = "name of the main mode policy"},
-	{.tag = "qmpermm", .type = NS_PT_UINT, .max = INT32_MAX, .defval = "0",
+	{.tag = "name",
+	 .type = NS_PT_NAME,
+	 .flags = NS_P_REQ,
+	 .help = "name of the main mode policy"},
+	{.tag = "qmpermm",
+	 .type = NS_PT_UINT,
+	 .max = INT32_MAX,
+	 .defval = "0",
 	 .help = "quick mode sessions per main mode key; 0 = unlimited"},
-	{.tag = "mmlifetime", .type = NS_PT_UINT, .min = 1, .max = 71582788, .defval = "480",
+	{.tag = "mmlifetime",
+	 .type = NS_PT_UINT,
+	 .min = 1,
+	 .max = 71582788,
+	 .defval = "480",
 	 .help = "main mode key lifetime in minutes"},
-	{.tag = "softsaexpirationtime", .type = NS_PT_UINT, .min = 1, .max = 71582788,
-	 .defval = "480", .help = "minutes after which an unprotected (soft) SA expires"},
-	{.tag = "mmsecmethods", .type = NS_PT_MMSEC,
+	{.tag = "softsaexpirationtime",
+	 .type = NS_PT_UINT,
+	 .min = 1,
+	 .max = 71582788,
+	 .defval = "480",
+	 .help = "minutes after which an unprotected (soft) SA expires"},
+	{.tag = "mmsecmethods",
+	 .type = NS_PT_MMSEC,
 	 .defval = "3DES-SHA1-2 3DES-MD5-2 3DES-SHA1-3",
 	 .help = "ConfAlg-HashAlg-Group list; ConfAlg DES|3DES, HashAlg MD5|SHA1, Group 1|2|3"},
 	{0},
@@ -122,68 +141,122 @@ static const struct ns_param add_mmpolicy_params[] = {
 
 static const struct ns_param set_mmpolicy_params[] = {
 	P_NAME_ALL("name", "main mode policy to change, or all"),
-	{.tag = "qmpermm", .type = NS_PT_UINT, .max = INT32_MAX,
+	{.tag = "qmpermm",
+	 .type = NS_PT_UINT,
+	 .max = INT32_MAX,
 	 .help = "quick mode sessions per main mode key; 0 = unlimited"},
-	{.tag = "mmlifetime", .type = NS_PT_UINT, .min = 1, .max = 71582788,
+	{.tag = "mmlifetime",
+	 .type = NS_PT_UINT,
+	 .min = 1,
+	 .max = 71582788,
 	 .help = "main mode key lifetime in minutes"},
-	{.tag = "softsaexpirationtime", .type = NS_PT_UINT, .min = 1, .max = 71582788,
+	{.tag = "softsaexpirationtime",
+	 .type = NS_PT_UINT,
+	 .min = 1,
+	 .max = 71582788,
 	 .help = "minutes after which an unprotected (soft) SA expires"},
 	{.tag = "mmsecmethods", .type = NS_PT_MMSEC, .help = "ConfAlg-HashAlg-Group list"},
 	{0},
 };
 
 static const struct ns_param add_qmpolicy_params[] = {
-	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ, .help = "name of the quick mode policy"},
-	{.tag = "soft", .type = NS_PT_BOOL, .defval = "no",
+	{.tag = "name",
+	 .type = NS_PT_NAME,
+	 .flags = NS_P_REQ,
+	 .help = "name of the quick mode policy"},
+	{.tag = "soft",
+	 .type = NS_PT_BOOL,
+	 .defval = "no",
 	 .help = "fall back to clear text with peers that do not answer IKE"},
-	{.tag = "pfsgroup", .type = NS_PT_ENUM, .choices = ns_dyn_pfs_choices, .defval = "nopfs",
+	{.tag = "pfsgroup",
+	 .type = NS_PT_ENUM,
+	 .choices = ns_dyn_pfs_choices,
+	 .defval = "nopfs",
 	 .help = "session key PFS group: grp1, grp2, grp3 (2048-bit), grpmm (main mode's), nopfs"},
-	{.tag = "qmsecmethods", .type = NS_PT_QMSEC,
+	{.tag = "qmsecmethods",
+	 .type = NS_PT_QMSEC,
 	 .defval = "ESP[3DES,SHA1]:100000k/3600s ESP[3DES,MD5]:100000k/3600s",
 	 .help = "ESP[ConfAlg,AuthAlg]:k/s | AH[Hash]:k/s | AH[Hash+ConfAlg,AuthAlg]:k/s list"},
 	{0},
 };
 
 static const struct ns_param set_qmpolicy_params[] = {
-	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ, .help = "quick mode policy to change"},
+	{.tag = "name",
+	 .type = NS_PT_NAME,
+	 .flags = NS_P_REQ,
+	 .help = "quick mode policy to change"},
 	{.tag = "soft", .type = NS_PT_BOOL, .help = "fall back to clear text"},
-	{.tag = "pfsgroup", .type = NS_PT_ENUM, .choices = ns_dyn_pfs_choices,
+	{.tag = "pfsgroup",
+	 .type = NS_PT_ENUM,
+	 .choices = ns_dyn_pfs_choices,
 	 .help = "grp1|grp2|grp3|grpmm|nopfs"},
 	{.tag = "qmsecmethods", .type = NS_PT_QMSEC, .help = "quick mode security methods"},
 	{0},
 };
 
 #define RULE_AUTH_PARAMS                                                                           \
-	{.tag = "kerberos", .type = NS_PT_BOOL, .flags = NS_P_NOPOS,                               \
+	{.tag = "kerberos",                                                                        \
+	 .type = NS_PT_BOOL,                                                                       \
+	 .flags = NS_P_NOPOS,                                                                      \
 	 .help = "use Kerberos V5 authentication"},                                                \
-		{.tag = "psk", .type = NS_PT_STRING, .flags = NS_P_NOPOS,                          \
+		{.tag = "psk",                                                                     \
+		 .type = NS_PT_STRING,                                                             \
+		 .flags = NS_P_NOPOS,                                                              \
 		 .help = "pre-shared key"},                                                        \
-		{.tag = "rootca", .type = NS_PT_ROOTCA, .flags = NS_P_MULTI | NS_P_NOPOS,          \
-		 .help = "\"<CA DN> certmap:yes|no excludecaname:yes|no\"; may repeat"}
+	{                                                                                          \
+		.tag = "rootca", .type = NS_PT_ROOTCA, .flags = NS_P_MULTI | NS_P_NOPOS,           \
+		.help = "\"<CA DN> certmap:yes|no excludecaname:yes|no\"; may repeat"              \
+	}
 
 static const struct ns_param add_rule_params[] = {
-	{.tag = "srcaddr", .type = NS_PT_STRING, .flags = NS_P_REQ,
+	{.tag = "srcaddr",
+	 .type = NS_PT_STRING,
+	 .flags = NS_P_REQ,
 	 .help = "me|any|IPv4 address|a.b.c.d-e.f.g.h|DNS name|WINS|DNS|DHCP|GATEWAY"},
 	{.tag = "dstaddr", .type = NS_PT_STRING, .flags = NS_P_REQ, .help = "as srcaddr"},
-	{.tag = "mmpolicy", .type = NS_PT_STRING, .flags = NS_P_REQ,
+	{.tag = "mmpolicy",
+	 .type = NS_PT_STRING,
+	 .flags = NS_P_REQ,
 	 .help = "name of a dynamic main mode policy"},
-	{.tag = "qmpolicy", .type = NS_PT_STRING,
+	{.tag = "qmpolicy",
+	 .type = NS_PT_STRING,
 	 .help = "name of a dynamic quick mode policy (needed when an action is negotiate)"},
-	{.tag = "protocol", .type = NS_PT_PROTO, .defval = "ANY", .help = "ANY|ICMP|TCP|UDP|RAW|0-255"},
+	{.tag = "protocol",
+	 .type = NS_PT_PROTO,
+	 .defval = "ANY",
+	 .help = "ANY|ICMP|TCP|UDP|RAW|0-255"},
 	{.tag = "srcport", .type = NS_PT_PORT, .defval = "0", .help = "0-65535, TCP/UDP only"},
 	{.tag = "dstport", .type = NS_PT_PORT, .defval = "0", .help = "0-65535, TCP/UDP only"},
-	{.tag = "mirrored", .type = NS_PT_BOOL, .defval = "yes", .help = "also the reverse direction"},
-	{.tag = "conntype", .type = NS_PT_ENUM, .choices = ns_dyn_conntype_choices, .defval = "all",
+	{.tag = "mirrored",
+	 .type = NS_PT_BOOL,
+	 .defval = "yes",
+	 .help = "also the reverse direction"},
+	{.tag = "conntype",
+	 .type = NS_PT_ENUM,
+	 .choices = ns_dyn_conntype_choices,
+	 .defval = "all",
 	 .help = "lan|dialup|all"},
-	{.tag = "actioninbound", .type = NS_PT_ENUM, .choices = ns_dyn_action_choices,
-	 .defval = "negotiate", .help = "permit|block|negotiate"},
-	{.tag = "actionoutbound", .type = NS_PT_ENUM, .choices = ns_dyn_action_choices,
-	 .defval = "negotiate", .help = "permit|block|negotiate"},
-	{.tag = "srcmask", .type = NS_PT_MASK, .defval = "255.255.255.255",
+	{.tag = "actioninbound",
+	 .type = NS_PT_ENUM,
+	 .choices = ns_dyn_action_choices,
+	 .defval = "negotiate",
+	 .help = "permit|block|negotiate"},
+	{.tag = "actionoutbound",
+	 .type = NS_PT_ENUM,
+	 .choices = ns_dyn_action_choices,
+	 .defval = "negotiate",
+	 .help = "permit|block|negotiate"},
+	{.tag = "srcmask",
+	 .type = NS_PT_MASK,
+	 .defval = "255.255.255.255",
 	 .help = "dotted mask or prefix 1-32"},
-	{.tag = "dstmask", .type = NS_PT_MASK, .defval = "255.255.255.255",
+	{.tag = "dstmask",
+	 .type = NS_PT_MASK,
+	 .defval = "255.255.255.255",
 	 .help = "dotted mask or prefix 1-32"},
-	{.tag = "tunneldstaddress", .type = NS_PT_HOST, .help = "tunnel endpoint: IPv4 or DNS name"},
+	{.tag = "tunneldstaddress",
+	 .type = NS_PT_HOST,
+	 .help = "tunnel endpoint: IPv4 or DNS name"},
 	RULE_AUTH_PARAMS,
 	{0},
 };
@@ -191,27 +264,48 @@ static const struct ns_param add_rule_params[] = {
 /* The seven identifiers of set/delete rule, then the optional selectors. */
 #define RULE_KEY_PARAMS                                                                            \
 	{.tag = "srcaddr", .type = NS_PT_STRING, .flags = NS_P_REQ, .help = "as in add rule"},     \
-		{.tag = "dstaddr", .type = NS_PT_STRING, .flags = NS_P_REQ,                        \
+		{.tag = "dstaddr",                                                                 \
+		 .type = NS_PT_STRING,                                                             \
+		 .flags = NS_P_REQ,                                                                \
 		 .help = "as in add rule"},                                                        \
-		{.tag = "protocol", .type = NS_PT_PROTO, .flags = NS_P_REQ,                        \
+		{.tag = "protocol",                                                                \
+		 .type = NS_PT_PROTO,                                                              \
+		 .flags = NS_P_REQ,                                                                \
 		 .help = "ANY|ICMP|TCP|UDP|RAW|0-255"},                                            \
 		{.tag = "srcport", .type = NS_PT_PORT, .flags = NS_P_REQ, .help = "0-65535"},      \
 		{.tag = "dstport", .type = NS_PT_PORT, .flags = NS_P_REQ, .help = "0-65535"},      \
 		{.tag = "mirrored", .type = NS_PT_BOOL, .flags = NS_P_REQ, .help = "yes|no"},      \
-		{.tag = "conntype", .type = NS_PT_ENUM, .flags = NS_P_REQ,                         \
-		 .choices = ns_dyn_conntype_choices, .help = "lan|dialup|all"},                    \
+		{.tag = "conntype",                                                                \
+		 .type = NS_PT_ENUM,                                                               \
+		 .flags = NS_P_REQ,                                                                \
+		 .choices = ns_dyn_conntype_choices,                                               \
+		 .help = "lan|dialup|all"},                                                        \
 		{.tag = "srcmask", .type = NS_PT_MASK, .help = "dotted mask or prefix 1-32"},      \
 		{.tag = "dstmask", .type = NS_PT_MASK, .help = "dotted mask or prefix 1-32"},      \
-		{.tag = "tunneldstaddress", .type = NS_PT_HOST, .help = "tunnel endpoint"}
+	{                                                                                          \
+		.tag = "tunneldstaddress", .type = NS_PT_HOST, .help = "tunnel endpoint"           \
+	}
 
 static const struct ns_param set_rule_params[] = {
 	RULE_KEY_PARAMS,
-	{.tag = "mmpolicy", .type = NS_PT_STRING, .flags = NS_P_NOPOS, .help = "new main mode policy"},
-	{.tag = "qmpolicy", .type = NS_PT_STRING, .flags = NS_P_NOPOS, .help = "new quick mode policy"},
-	{.tag = "actioninbound", .type = NS_PT_ENUM, .flags = NS_P_NOPOS,
-	 .choices = ns_dyn_action_choices, .help = "permit|block|negotiate"},
-	{.tag = "actionoutbound", .type = NS_PT_ENUM, .flags = NS_P_NOPOS,
-	 .choices = ns_dyn_action_choices, .help = "permit|block|negotiate"},
+	{.tag = "mmpolicy",
+	 .type = NS_PT_STRING,
+	 .flags = NS_P_NOPOS,
+	 .help = "new main mode policy"},
+	{.tag = "qmpolicy",
+	 .type = NS_PT_STRING,
+	 .flags = NS_P_NOPOS,
+	 .help = "new quick mode policy"},
+	{.tag = "actioninbound",
+	 .type = NS_PT_ENUM,
+	 .flags = NS_P_NOPOS,
+	 .choices = ns_dyn_action_choices,
+	 .help = "permit|block|negotiate"},
+	{.tag = "actionoutbound",
+	 .type = NS_PT_ENUM,
+	 .flags = NS_P_NOPOS,
+	 .choices = ns_dyn_action_choices,
+	 .help = "permit|block|negotiate"},
 	RULE_AUTH_PARAMS,
 	{0},
 };
@@ -226,14 +320,19 @@ static const struct ns_param delete_policy_params[] = {
 	{0},
 };
 
-static const char *const config_props[] = {"ipsecdiagnostics", "ikelogging", "strongcrlcheck",
-					   "ipsecloginterval", "ipsecexempt",  "bootmode",
+static const char *const config_props[] = {"ipsecdiagnostics", "ikelogging",  "strongcrlcheck",
+					   "ipsecloginterval", "ipsecexempt", "bootmode",
 					   "bootexemptions",   NULL};
 
 static const struct ns_param set_config_params[] = {
-	{.tag = "property", .type = NS_PT_ENUM, .flags = NS_P_REQ, .choices = config_props,
+	{.tag = "property",
+	 .type = NS_PT_ENUM,
+	 .flags = NS_P_REQ,
+	 .choices = config_props,
 	 .help = "the configuration value to set"},
-	{.tag = "value", .type = NS_PT_STRING, .flags = NS_P_REQ,
+	{.tag = "value",
+	 .type = NS_PT_STRING,
+	 .flags = NS_P_REQ,
 	 .help = "ipsecdiagnostics 0-7, ikelogging 0-1, strongcrlcheck 0-2, ipsecloginterval "
 		 "60-86400, ipsecexempt 0-3, bootmode stateful|block|permit, bootexemptions none "
 		 "or \"protocol:srcport:dstport:inbound|outbound ...\""},
@@ -421,10 +520,11 @@ static int set_mmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 		r = apply_mm_args(&c.db.mm[i], a);
 	}
 	if (!r && hits == 0)
-		r = fail(err, errlen, -ENOENT,
-			 n->all ? "there are no dynamic main mode policies"
-				: "no main mode policy named \"%s\"; 'show mmpolicy all' lists them",
-			 n->s);
+		r = fail(
+			err, errlen, -ENOENT,
+			n->all ? "there are no dynamic main mode policies"
+			       : "no main mode policy named \"%s\"; 'show mmpolicy all' lists them",
+			n->s);
 	if (!r)
 		warn_weak_mm(s, ns_arg_get(a, "mmsecmethods"));
 	return dyn_end(s, &c, r, true, err, errlen);
@@ -536,10 +636,11 @@ static int delete_policies(struct ns_session *s, const struct ns_args *a, bool m
 			continue;
 		hits++;
 		if ((u = user_of(&c.db, pn, mm))) {
-			r = fail(err, errlen, -EBUSY,
-				 "the %s policy \"%s\" is used by dynamic rule %u; delete or change "
-				 "that rule first",
-				 what, pn, u->id);
+			r = fail(
+				err, errlen, -EBUSY,
+				"the %s policy \"%s\" is used by dynamic rule %u; delete or change "
+				"that rule first",
+				what, pn, u->id);
 			return dyn_end(s, &c, r, false, err, errlen);
 		}
 	}
@@ -662,13 +763,15 @@ static int check_rule(struct ns_session *s, const struct ns_dyn_db *db, const st
 			    "dstaddr is a server type, so srcaddr must be me");
 	if ((r->srcport || r->dstport) && r->protocol != NS_PROTO_TCP &&
 	    r->protocol != NS_PROTO_UDP)
-		return fail(err, errlen, -EINVAL,
-			    "srcport/dstport apply only to TCP and UDP; set protocol=TCP or UDP, or "
-			    "leave the ports at 0");
+		return fail(
+			err, errlen, -EINVAL,
+			"srcport/dstport apply only to TCP and UDP; set protocol=TCP or UDP, or "
+			"leave the ports at 0");
 	if (!ns_dyn_mm_by_name(db, r->mmpolicy))
-		return fail(err, errlen, -ENOENT,
-			    "mmpolicy: no main mode policy named \"%s\"; add it with 'add mmpolicy'",
-			    r->mmpolicy);
+		return fail(
+			err, errlen, -ENOENT,
+			"mmpolicy: no main mode policy named \"%s\"; add it with 'add mmpolicy'",
+			r->mmpolicy);
 	if (*r->qmpolicy && !ns_dyn_qm_by_name(db, r->qmpolicy))
 		return fail(err, errlen, -ENOENT,
 			    "qmpolicy: no quick mode policy named \"%s\"; add it with 'add "
@@ -680,9 +783,10 @@ static int check_rule(struct ns_session *s, const struct ns_dyn_db *db, const st
 			    "negotiate");
 	if (r->action_in != r->action_out &&
 	    !(r->action_out == NS_ACTION_NEGOTIATE && r->action_in == NS_ACTION_PERMIT))
-		ns_warn(s, "actioninbound=%s with actionoutbound=%s is enforced as %s in both "
-			   "directions (only inbound permit with outbound negotiate keeps its own "
-			   "meaning here)",
+		ns_warn(s,
+			"actioninbound=%s with actionoutbound=%s is enforced as %s in both "
+			"directions (only inbound permit with outbound negotiate keeps its own "
+			"meaning here)",
 			ns_fmt_action(r->action_in), ns_fmt_action(r->action_out),
 			ns_fmt_action(r->action_in == NS_ACTION_BLOCK ||
 						      r->action_out == NS_ACTION_BLOCK
@@ -740,10 +844,12 @@ static int parse_key(struct ns_session *s, const struct ns_args *a, struct rule_
 	int r;
 
 	memset(k, 0, sizeof(*k));
-	r = ns_dyn_parse_addr("srcaddr", ns_arg_get(a, "srcaddr")->s, resolve, &k->src, err, errlen);
+	r = ns_dyn_parse_addr("srcaddr", ns_arg_get(a, "srcaddr")->s, resolve, &k->src, err,
+			      errlen);
 	if (r < 0)
 		return r;
-	r = ns_dyn_parse_addr("dstaddr", ns_arg_get(a, "dstaddr")->s, resolve, &k->dst, err, errlen);
+	r = ns_dyn_parse_addr("dstaddr", ns_arg_get(a, "dstaddr")->s, resolve, &k->dst, err,
+			      errlen);
 	if (r < 0) {
 		ns_endpoint_free(&k->src.ep);
 		return r;
@@ -785,9 +891,10 @@ static int apply_mask(struct ns_dyn_addr *ad, const struct ns_arg *x, const char
 	if (!x)
 		return 0;
 	if (ad->range)
-		return fail(err, errlen, -EINVAL,
-			    "%s: an address range takes no mask; remove %s or give a single address",
-			    tag, tag);
+		return fail(
+			err, errlen, -EINVAL,
+			"%s: an address range takes no mask; remove %s or give a single address",
+			tag, tag);
 	if (ad->ep.kind != NS_ADDR_IP && ad->ep.kind != NS_ADDR_DNS_NAME)
 		return fail(err, errlen, -EINVAL,
 			    "%s applies only to an IPv4 address or DNS name, not to me, any or a "
@@ -806,9 +913,11 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	struct dyn_ctx c;
 	int r;
 
-	r = ns_dyn_parse_addr("srcaddr", ns_arg_get(a, "srcaddr")->s, resolve, &ru.src, err, errlen);
+	r = ns_dyn_parse_addr("srcaddr", ns_arg_get(a, "srcaddr")->s, resolve, &ru.src, err,
+			      errlen);
 	if (!r)
-		r = ns_dyn_parse_addr("dstaddr", ns_arg_get(a, "dstaddr")->s, resolve, &ru.dst, err, errlen);
+		r = ns_dyn_parse_addr("dstaddr", ns_arg_get(a, "dstaddr")->s, resolve, &ru.dst, err,
+				      errlen);
 	if (!r)
 		r = apply_mask(&ru.src, ns_arg_get(a, "srcmask"), "srcmask", err, errlen);
 	if (!r)
@@ -822,10 +931,10 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	ru.dstport = (x = ns_arg_get(a, "dstport")) ? (uint16_t)x->u : 0;
 	ru.mirrored = (x = ns_arg_get(a, "mirrored")) ? x->b : true;
 	ru.conntype = (x = ns_arg_get(a, "conntype")) ? (enum ns_conntype)x->u : NS_CONN_ALL;
-	ru.action_in = (x = ns_arg_get(a, "actioninbound")) ? (enum ns_action)x->u
-							     : NS_ACTION_NEGOTIATE;
-	ru.action_out = (x = ns_arg_get(a, "actionoutbound")) ? (enum ns_action)x->u
-							       : NS_ACTION_NEGOTIATE;
+	ru.action_in =
+		(x = ns_arg_get(a, "actioninbound")) ? (enum ns_action)x->u : NS_ACTION_NEGOTIATE;
+	ru.action_out =
+		(x = ns_arg_get(a, "actionoutbound")) ? (enum ns_action)x->u : NS_ACTION_NEGOTIATE;
 	if ((x = ns_arg_get(a, "tunneldstaddress"))) {
 		ru.tunnel_set = true;
 		ru.tunnel_addr = x->ep.addr;
@@ -869,7 +978,8 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		    o->conntype == ru.conntype && o->tunnel_set == ru.tunnel_set &&
 		    o->tunnel_addr == ru.tunnel_addr)
 			r = fail(err, errlen, -EEXIST,
-				 "dynamic rule %u already has this filter; change it with 'set rule'",
+				 "dynamic rule %u already has this filter; change it with 'set "
+				 "rule'",
 				 o->id);
 	}
 	struct ns_dyn_rule *nv = r ? NULL : realloc(c.db.rules, (c.db.n_rules + 1) * sizeof(*nv));
@@ -1038,32 +1148,61 @@ static int set_config(struct ns_session *s, const struct ns_args *a, char *err, 
 /* ------------------------------------------------------------------ */
 
 const struct ns_cmd ns_cmds_dynamic[] = {
-	{.ctx = NS_CTX_DYNAMIC, .words = {"add", "mmpolicy"}, .params = add_mmpolicy_params,
-	 .run = add_mmpolicy, .summary = "Creates a main mode policy in the running policy."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"add", "qmpolicy"}, .params = add_qmpolicy_params,
-	 .run = add_qmpolicy, .summary = "Creates a quick mode policy in the running policy."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"add", "rule"}, .params = add_rule_params,
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"add", "mmpolicy"},
+	 .params = add_mmpolicy_params,
+	 .run = add_mmpolicy,
+	 .summary = "Creates a main mode policy in the running policy."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"add", "qmpolicy"},
+	 .params = add_qmpolicy_params,
+	 .run = add_qmpolicy,
+	 .summary = "Creates a quick mode policy in the running policy."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"add", "rule"},
+	 .params = add_rule_params,
 	 .run = add_rule,
 	 .summary = "Creates a rule (main mode and quick mode filters) in the running policy.",
 	 .help = "Ports apply to TCP and UDP only.  A range a-b takes no mask.  If one side is a "
 		 "server type the other must be me.  Without authentication methods Kerberos is "
 		 "used."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"delete", "all"}, .run = delete_all,
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"delete", "all"},
+	 .run = delete_all,
 	 .summary = "Deletes every dynamic policy and rule."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"delete", "mmpolicy"}, .params = delete_policy_params,
-	 .run = delete_mmpolicy, .summary = "Deletes a main mode policy, or all."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"delete", "qmpolicy"}, .params = delete_policy_params,
-	 .run = delete_qmpolicy, .summary = "Deletes a quick mode policy, or all."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"delete", "rule"}, .params = delete_rule_params,
-	 .run = delete_rule, .summary = "Deletes the rules with the given filter identifiers."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"set", "config"}, .params = set_config_params,
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"delete", "mmpolicy"},
+	 .params = delete_policy_params,
+	 .run = delete_mmpolicy,
+	 .summary = "Deletes a main mode policy, or all."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"delete", "qmpolicy"},
+	 .params = delete_policy_params,
+	 .run = delete_qmpolicy,
+	 .summary = "Deletes a quick mode policy, or all."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"delete", "rule"},
+	 .params = delete_rule_params,
+	 .run = delete_rule,
+	 .summary = "Deletes the rules with the given filter identifiers."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"set", "config"},
+	 .params = set_config_params,
 	 .run = set_config,
 	 .summary = "Sets an IPsec configuration value (kept across restarts)."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"set", "mmpolicy"}, .params = set_mmpolicy_params,
-	 .run = set_mmpolicy, .summary = "Changes a main mode policy, or all."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"set", "qmpolicy"}, .params = set_qmpolicy_params,
-	 .run = set_qmpolicy, .summary = "Changes a quick mode policy."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"set", "rule"}, .params = set_rule_params,
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"set", "mmpolicy"},
+	 .params = set_mmpolicy_params,
+	 .run = set_mmpolicy,
+	 .summary = "Changes a main mode policy, or all."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"set", "qmpolicy"},
+	 .params = set_qmpolicy_params,
+	 .run = set_qmpolicy,
+	 .summary = "Changes a quick mode policy."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"set", "rule"},
+	 .params = set_rule_params,
 	 .run = set_rule,
 	 .summary = "Changes the policies, actions or authentication of a rule.",
 	 .help = "The seven identifiers select the rule; a new list of authentication methods "

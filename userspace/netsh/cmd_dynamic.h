@@ -9,7 +9,7 @@
 #include "cmdtable.h"
 #include "lib/dynstore.h"
 
-extern const struct ns_cmd ns_cmds_dynamic[];      /* add, set, delete, set config */
+extern const struct ns_cmd ns_cmds_dynamic[];	   /* add, set, delete, set config */
 extern const struct ns_cmd ns_cmds_dynamic_show[]; /* show ... */
 
 extern const char *const ns_dyn_action_choices[];

@@ -143,8 +143,8 @@ static int show_config(struct ns_session *s, const struct ns_args *a, char *err,
 			char proto[NS_FMT_SHORT];
 
 			ns_fmt_protocol(proto, sizeof(proto), b->protocol);
-			fprintf(s->out, "%s%s:%u:%u:%s", i ? " " : "", proto, b->srcport, b->dstport,
-				b->dir == NS_DIR_INBOUND ? "inbound" : "outbound");
+			fprintf(s->out, "%s%s:%u:%u:%s", i ? " " : "", proto, b->srcport,
+				b->dstport, b->dir == NS_DIR_INBOUND ? "inbound" : "outbound");
 		}
 		fputc('\n', s->out);
 	}
@@ -172,8 +172,8 @@ static void print_mm(FILE *out, const char *name, const char *source, uint32_t s
 	}
 }
 
-static void print_qm(FILE *out, const char *name, const char *source, bool soft,
-		     const char *pfs, const struct ns_qm_method *m, size_t n)
+static void print_qm(FILE *out, const char *name, const char *source, bool soft, const char *pfs,
+		     const struct ns_qm_method *m, size_t n)
 {
 	char buf[LINE];
 
@@ -212,16 +212,16 @@ static int show_mm_policies(struct ns_session *s, const struct spd *d, const str
 			continue;
 		snprintf(src, sizeof(src), "assigned policy of the %s store", where);
 		print_mm(s->out, p->name, src, NS_DYN_DEFAULT_SOFTSA_MIN, p->mmpfs ? 1 : p->qmpermm,
-			 p->mmlifetime_min,
-			 p->n_mm_methods ? p->mm_methods : ns_default_mm_methods,
+			 p->mmlifetime_min, p->n_mm_methods ? p->mm_methods : ns_default_mm_methods,
 			 p->n_mm_methods ? p->n_mm_methods : 3);
 		shown++;
 	}
 	if (!shown && n && !n->all)
-		return fail(err, errlen, -ENOENT,
-			    "no main mode policy named \"%s\" is in force; 'show mmpolicy all' lists "
-			    "them",
-			    n->s);
+		return fail(
+			err, errlen, -ENOENT,
+			"no main mode policy named \"%s\" is in force; 'show mmpolicy all' lists "
+			"them",
+			n->s);
 	if (!shown)
 		fprintf(s->out, "No main mode policies are in force.\n");
 	return 0;
@@ -427,8 +427,7 @@ static bool gfilter_selected(const struct sel *x, const struct gfilter *g)
 	return true;
 }
 
-static void fmt_side(char *buf, size_t len, const struct ns_endpoint *e, bool range,
-		     uint32_t end)
+static void fmt_side(char *buf, size_t len, const struct ns_endpoint *e, bool range, uint32_t end)
 {
 	if (range) {
 		char a[NS_FMT_SHORT], b[NS_FMT_SHORT];
@@ -450,8 +449,9 @@ static void print_gfilter(FILE *out, const struct gfilter *g, enum gkind k, bool
 	bool r1 = mirror ? g->dst_range : g->src_range, r2 = mirror ? g->src_range : g->dst_range;
 	uint32_t e1 = mirror ? g->dst_end : g->src_end, e2 = mirror ? g->src_end : g->dst_end;
 
-	heading(out, k == G_RULE ? "Rule" : k == G_MM ? "Main Mode Filter (generic)"
-						       : "Quick Mode Filter (generic)");
+	heading(out, k == G_RULE ? "Rule"
+		     : k == G_MM ? "Main Mode Filter (generic)"
+				 : "Quick Mode Filter (generic)");
 	kv(out, k == G_RULE ? "Rule" : "Filter Name", "%s%s", g->name, mirror ? " (mirror)" : "");
 	kv(out, "Source", "%s", g->source);
 	kv(out, "Connection Type", "%s", ns_fmt_conntype(g->conntype));
@@ -476,7 +476,8 @@ static void print_gfilter(FILE *out, const struct gfilter *g, enum gkind k, bool
 		kv(out, "Destination Port", "%u", mirror ? g->sport : g->dport);
 		kv(out, "Inbound Action", "%s", ns_fmt_action(g->in));
 		kv(out, "Outbound Action", "%s", ns_fmt_action(g->out));
-		kv(out, "Quick Mode Policy", "%s", g->qmpolicy && *g->qmpolicy ? g->qmpolicy : "(none)");
+		kv(out, "Quick Mode Policy", "%s",
+		   g->qmpolicy && *g->qmpolicy ? g->qmpolicy : "(none)");
 	}
 	if (k == G_RULE)
 		kv(out, "Mirrored", "%s", ns_fmt_yesno(g->mirrored));
@@ -619,7 +620,8 @@ static bool plan_side_matches(const struct plan *p, const struct ns_dyn_addr *wa
 static int show_specific(struct ns_session *s, const struct sel *x, enum gkind kind, char *err,
 			 size_t errlen)
 {
-	struct current_input in = {.store_dir = s->dir, .rundir = ns_dyn_rundir(), .use_netlink = true};
+	struct current_input in = {
+		.store_dir = s->dir, .rundir = ns_dyn_rundir(), .use_netlink = true};
 	struct plan p;
 	size_t shown = 0;
 	int r;
@@ -701,7 +703,8 @@ static int show_specific(struct ns_session *s, const struct sel *x, enum gkind k
 		shown++;
 	}
 	if (!shown)
-		fprintf(s->out, "No specific %s filters match.\n", kind == G_MM ? "main mode" : "quick mode");
+		fprintf(s->out, "No specific %s filters match.\n",
+			kind == G_MM ? "main mode" : "quick mode");
 	plan_free(&p);
 	return 0;
 }
@@ -803,7 +806,8 @@ static const char *v(const struct vici_node *n, const char *path)
 
 static void print_child(struct sa_ctx *c, const struct vici_node *ike, const struct vici_node *ch)
 {
-	const struct vici_node *lts = vici_child(ch, "local-ts"), *rts = vici_child(ch, "remote-ts");
+	const struct vici_node *lts = vici_child(ch, "local-ts"),
+			       *rts = vici_child(ch, "remote-ts");
 	const char *lt = lts && lts->n_child ? lts->child[0].value : "-";
 	const char *rt = rts && rts->n_child ? rts->child[0].value : "-";
 
@@ -815,10 +819,10 @@ static void print_child(struct sa_ctx *c, const struct vici_node *ike, const str
 			return;
 	}
 	if (c->table) {
-		fprintf(c->out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v(ike, "local-host"),
-			v(ike, "remote-host"), v(ch, "protocol"), v(ch, "mode"), v(ch, "encr-alg"),
-			v(ch, "integ-alg"), v(ch, "spi-in"), v(ch, "spi-out"), lt, rt,
-			v(ch, "bytes-in"));
+		fprintf(c->out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			v(ike, "local-host"), v(ike, "remote-host"), v(ch, "protocol"),
+			v(ch, "mode"), v(ch, "encr-alg"), v(ch, "integ-alg"), v(ch, "spi-in"),
+			v(ch, "spi-out"), lt, rt, v(ch, "bytes-in"));
 	} else {
 		heading(c->out, "Quick Mode SA");
 		kv(c->out, "Name", "%s", ch->name);
@@ -1011,24 +1015,43 @@ static int show_all(struct ns_session *s, const struct ns_args *a, char *err, si
 /* ------------------------------------------------------------------ */
 
 #define P_RESOLVEDNS                                                                               \
-	{.tag = "resolvedns", .type = NS_PT_BOOL, .flags = NS_P_NOPOS, .defval = "no",             \
-	 .help = "show DNS names of addresses"}
+	{                                                                                          \
+		.tag = "resolvedns", .type = NS_PT_BOOL, .flags = NS_P_NOPOS, .defval = "no",      \
+		.help = "show DNS names of addresses"                                              \
+	}
 #define P_SEL_ADDRS                                                                                \
 	{.tag = "srcaddr", .type = NS_PT_STRING, .flags = NS_P_NOPOS, .help = "source address"},   \
-		{.tag = "dstaddr", .type = NS_PT_STRING, .flags = NS_P_NOPOS,                      \
+		{.tag = "dstaddr",                                                                 \
+		 .type = NS_PT_STRING,                                                             \
+		 .flags = NS_P_NOPOS,                                                              \
 		 .help = "destination address"},                                                   \
-		{.tag = "srcmask", .type = NS_PT_MASK, .flags = NS_P_NOPOS, .help = "source mask"}, \
-		{.tag = "dstmask", .type = NS_PT_MASK, .flags = NS_P_NOPOS,                        \
-		 .help = "destination mask"}
+		{.tag = "srcmask",                                                                 \
+		 .type = NS_PT_MASK,                                                               \
+		 .flags = NS_P_NOPOS,                                                              \
+		 .help = "source mask"},                                                           \
+	{                                                                                          \
+		.tag = "dstmask", .type = NS_PT_MASK, .flags = NS_P_NOPOS,                         \
+		.help = "destination mask"                                                         \
+	}
 #define P_SEL_QM                                                                                   \
 	{.tag = "protocol", .type = NS_PT_PROTO, .flags = NS_P_NOPOS, .help = "protocol"},         \
-		{.tag = "srcport", .type = NS_PT_PORT, .flags = NS_P_NOPOS, .help = "source port"}, \
-		{.tag = "dstport", .type = NS_PT_PORT, .flags = NS_P_NOPOS,                        \
+		{.tag = "srcport",                                                                 \
+		 .type = NS_PT_PORT,                                                               \
+		 .flags = NS_P_NOPOS,                                                              \
+		 .help = "source port"},                                                           \
+		{.tag = "dstport",                                                                 \
+		 .type = NS_PT_PORT,                                                               \
+		 .flags = NS_P_NOPOS,                                                              \
 		 .help = "destination port"},                                                      \
-		{.tag = "actioninbound", .type = NS_PT_ENUM, .flags = NS_P_NOPOS,                  \
-		 .choices = ns_dyn_action_choices, .help = "permit|block|negotiate"},              \
-		{.tag = "actionoutbound", .type = NS_PT_ENUM, .flags = NS_P_NOPOS,                 \
-		 .choices = ns_dyn_action_choices, .help = "permit|block|negotiate"}
+		{.tag = "actioninbound",                                                           \
+		 .type = NS_PT_ENUM,                                                               \
+		 .flags = NS_P_NOPOS,                                                              \
+		 .choices = ns_dyn_action_choices,                                                 \
+		 .help = "permit|block|negotiate"},                                                \
+	{                                                                                          \
+		.tag = "actionoutbound", .type = NS_PT_ENUM, .flags = NS_P_NOPOS,                  \
+		.choices = ns_dyn_action_choices, .help = "permit|block|negotiate"                 \
+	}
 
 static const struct ns_param show_all_params[] = {P_RESOLVEDNS, {0}};
 static const struct ns_param show_name_params[] = {
@@ -1037,7 +1060,10 @@ static const struct ns_param show_name_params[] = {
 };
 static const struct ns_param show_mmfilter_params[] = {
 	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_ALL, .help = "name, or all"},
-	{.tag = "type", .type = NS_PT_ENUM, .choices = filter_types, .defval = "generic",
+	{.tag = "type",
+	 .type = NS_PT_ENUM,
+	 .choices = filter_types,
+	 .defval = "generic",
 	 .help = "generic (as configured) or specific (expanded, with weights)"},
 	P_SEL_ADDRS,
 	P_RESOLVEDNS,
@@ -1045,7 +1071,10 @@ static const struct ns_param show_mmfilter_params[] = {
 };
 static const struct ns_param show_qmfilter_params[] = {
 	{.tag = "name", .type = NS_PT_NAME, .flags = NS_P_REQ | NS_P_ALL, .help = "name, or all"},
-	{.tag = "type", .type = NS_PT_ENUM, .choices = filter_types, .defval = "generic",
+	{.tag = "type",
+	 .type = NS_PT_ENUM,
+	 .choices = filter_types,
+	 .defval = "generic",
 	 .help = "generic (as configured) or specific (expanded, with weights)"},
 	P_SEL_ADDRS,
 	P_SEL_QM,
@@ -1063,8 +1092,12 @@ static const struct ns_param show_mmsas_params[] = {
 	{.tag = "all", .type = NS_PT_STRING, .help = "every SA (default)"},
 	{.tag = "srcaddr", .type = NS_PT_STRING, .flags = NS_P_NOPOS, .help = "our address"},
 	{.tag = "dstaddr", .type = NS_PT_STRING, .flags = NS_P_NOPOS, .help = "the peer's address"},
-	{.tag = "format", .type = NS_PT_ENUM, .flags = NS_P_NOPOS, .choices = sa_formats,
-	 .defval = "list", .help = "list|table"},
+	{.tag = "format",
+	 .type = NS_PT_ENUM,
+	 .flags = NS_P_NOPOS,
+	 .choices = sa_formats,
+	 .defval = "list",
+	 .help = "list|table"},
 	P_RESOLVEDNS,
 	{0},
 };
@@ -1073,38 +1106,73 @@ static const struct ns_param show_qmsas_params[] = {
 	{.tag = "srcaddr", .type = NS_PT_STRING, .flags = NS_P_NOPOS, .help = "our address"},
 	{.tag = "dstaddr", .type = NS_PT_STRING, .flags = NS_P_NOPOS, .help = "the peer's address"},
 	{.tag = "protocol", .type = NS_PT_PROTO, .flags = NS_P_NOPOS, .help = "protocol"},
-	{.tag = "format", .type = NS_PT_ENUM, .flags = NS_P_NOPOS, .choices = sa_formats,
-	 .defval = "list", .help = "list|table"},
+	{.tag = "format",
+	 .type = NS_PT_ENUM,
+	 .flags = NS_P_NOPOS,
+	 .choices = sa_formats,
+	 .defval = "list",
+	 .help = "list|table"},
 	P_RESOLVEDNS,
 	{0},
 };
 static const struct ns_param show_stats_params[] = {
-	{.tag = "type", .type = NS_PT_ENUM, .choices = stats_types, .defval = "all",
+	{.tag = "type",
+	 .type = NS_PT_ENUM,
+	 .choices = stats_types,
+	 .defval = "all",
 	 .help = "all|ike|ipsec"},
 	{0},
 };
 
 const struct ns_cmd ns_cmds_dynamic_show[] = {
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "all"}, .params = show_all_params,
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "all"},
+	 .params = show_all_params,
 	 .run = show_all,
 	 .summary = "Shows policies, filters, SAs and statistics in force."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "config"}, .run = show_config,
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "config"},
+	 .run = show_config,
 	 .summary = "Shows the IPsec configuration values."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "mmfilter"}, .params = show_mmfilter_params,
-	 .run = show_mmfilter, .summary = "Shows main mode filters."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "mmpolicy"}, .params = show_name_params,
-	 .run = show_mmpolicy, .summary = "Shows main mode policies."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "mmsas"}, .params = show_mmsas_params,
-	 .run = show_mmsas, .summary = "Shows main mode security associations."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "qmfilter"}, .params = show_qmfilter_params,
-	 .run = show_qmfilter, .summary = "Shows quick mode filters."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "qmpolicy"}, .params = show_name_params,
-	 .run = show_qmpolicy, .summary = "Shows quick mode policies."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "qmsas"}, .params = show_qmsas_params,
-	 .run = show_qmsas, .summary = "Shows quick mode security associations."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "rule"}, .params = show_rule_params,
-	 .run = show_rule, .summary = "Shows the rules in force."},
-	{.ctx = NS_CTX_DYNAMIC, .words = {"show", "stats"}, .params = show_stats_params,
-	 .run = show_stats, .summary = "Shows IKE and IPsec statistics."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "mmfilter"},
+	 .params = show_mmfilter_params,
+	 .run = show_mmfilter,
+	 .summary = "Shows main mode filters."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "mmpolicy"},
+	 .params = show_name_params,
+	 .run = show_mmpolicy,
+	 .summary = "Shows main mode policies."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "mmsas"},
+	 .params = show_mmsas_params,
+	 .run = show_mmsas,
+	 .summary = "Shows main mode security associations."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "qmfilter"},
+	 .params = show_qmfilter_params,
+	 .run = show_qmfilter,
+	 .summary = "Shows quick mode filters."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "qmpolicy"},
+	 .params = show_name_params,
+	 .run = show_qmpolicy,
+	 .summary = "Shows quick mode policies."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "qmsas"},
+	 .params = show_qmsas_params,
+	 .run = show_qmsas,
+	 .summary = "Shows quick mode security associations."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "rule"},
+	 .params = show_rule_params,
+	 .run = show_rule,
+	 .summary = "Shows the rules in force."},
+	{.ctx = NS_CTX_DYNAMIC,
+	 .words = {"show", "stats"},
+	 .params = show_stats_params,
+	 .run = show_stats,
+	 .summary = "Shows IKE and IPsec statistics."},
 	{0},
 };

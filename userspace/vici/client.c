@@ -50,10 +50,9 @@ static int left_ms(long long deadline)
 	return l < 0 ? 0 : l > 0x7fffffff ? 0x7fffffff : (int)l;
 }
 
-int vici_connect(const char *path, int timeout_ms, struct vici_conn **out, char *err,
-		 size_t errlen)
+int vici_connect(const char *path, int timeout_ms, struct vici_conn **out, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct vici_conn *c;
 	int fd, e;
 
@@ -127,21 +126,19 @@ static int send_all(struct vici_conn *c, const uint8_t *p, size_t n, long long d
 		    const char *what, char *err, size_t errlen)
 {
 	while (n) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+		struct pollfd pfd = {.fd = c->fd, .events = POLLOUT};
 		ssize_t w;
 		int pr = poll(&pfd, 1, left_ms(deadline));
 
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0)
-			return broken(c, -ETIMEDOUT, err, errlen,
-				      "timed out sending", what);
+			return broken(c, -ETIMEDOUT, err, errlen, "timed out sending", what);
 		w = send(c->fd, p, n, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			return broken(c, -ECONNRESET, err, errlen,
-				      "connection lost sending", what);
+			return broken(c, -ECONNRESET, err, errlen, "connection lost sending", what);
 		}
 		p += w;
 		n -= (size_t)w;
@@ -151,11 +148,11 @@ static int send_all(struct vici_conn *c, const uint8_t *p, size_t n, long long d
 
 /* Read exactly n bytes.  at_start: nothing of this packet read yet, so a
  * timeout leaves the stream in sync. */
-static int recv_all(struct vici_conn *c, uint8_t *p, size_t n, long long deadline,
-		    bool at_start, const char *what, char *err, size_t errlen)
+static int recv_all(struct vici_conn *c, uint8_t *p, size_t n, long long deadline, bool at_start,
+		    const char *what, char *err, size_t errlen)
 {
 	while (n) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
 		ssize_t r;
 		int pr = poll(&pfd, 1, left_ms(deadline));
 
@@ -167,8 +164,8 @@ static int recv_all(struct vici_conn *c, uint8_t *p, size_t n, long long deadlin
 					 c->path, what);
 				return -ETIMEDOUT;
 			}
-			return broken(c, -ETIMEDOUT, err, errlen,
-				      "timed out in the middle of", what);
+			return broken(c, -ETIMEDOUT, err, errlen, "timed out in the middle of",
+				      what);
 		}
 		r = recv(c->fd, p, n, 0);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
@@ -197,8 +194,8 @@ static int read_packet(struct vici_conn *c, long long deadline, const char *what
 		return rc;
 	n = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
 	if (n == 0 || n > VICI_MAX_PACKET)
-		return broken(c, -EBADMSG, err, errlen,
-			      "bad packet length while waiting for", what);
+		return broken(c, -EBADMSG, err, errlen, "bad packet length while waiting for",
+			      what);
 	*buf = malloc(n);
 	if (!*buf) {
 		snprintf(err, errlen, "charon: out of memory");
@@ -383,8 +380,8 @@ int vici_command(struct vici_conn *c, const char *cmd, const struct vici_builder
 	return 0;
 }
 
-static int event_op(struct vici_conn *c, enum vici_packet_type type, const char *event,
-		    char *err, size_t errlen)
+static int event_op(struct vici_conn *c, enum vici_packet_type type, const char *event, char *err,
+		    size_t errlen)
 {
 	int rc = send_packet(c, type, event, NULL, err, errlen);
 
@@ -399,8 +396,7 @@ static int event_op(struct vici_conn *c, enum vici_packet_type type, const char 
 	}
 	if (rc != VICI_EVENT_CONFIRM) {
 		c->broken = true;
-		snprintf(err, errlen, "charon: %s: command reply to an event registration",
-			 event);
+		snprintf(err, errlen, "charon: %s: command reply to an event registration", event);
 		return -EBADMSG;
 	}
 	return 0;
@@ -417,8 +413,8 @@ int vici_unregister(struct vici_conn *c, const char *event, char *err, size_t er
 }
 
 int vici_stream(struct vici_conn *c, const char *cmd, const char *event,
-		const struct vici_builder *req, vici_event_cb cb, void *ctx,
-		struct vici_msg **resp, char *err, size_t errlen)
+		const struct vici_builder *req, vici_event_cb cb, void *ctx, struct vici_msg **resp,
+		char *err, size_t errlen)
 {
 	char err2[256];
 	int rc, rc2;
@@ -470,8 +466,9 @@ int vici_poll(struct vici_conn *c, int timeout_ms, char *err, size_t errlen)
 			return rc;
 		rc = vici_packet_parse(buf, len, &pkt, err, errlen);
 		if (!rc && pkt.type != VICI_EVENT) {
-			snprintf(err, errlen, "charon: %s: unexpected packet type %d between commands",
-				 c->path, pkt.type);
+			snprintf(err, errlen,
+				 "charon: %s: unexpected packet type %d between commands", c->path,
+				 pkt.type);
 			rc = -EBADMSG;
 		}
 		if (!rc)

@@ -407,10 +407,9 @@ static int read_section(struct reader *r, struct vici_node *sec, int depth)
 	return 0;
 }
 
-int vici_decode(const uint8_t *data, size_t len, struct vici_msg **out, char *err,
-		size_t errlen)
+int vici_decode(const uint8_t *data, size_t len, struct vici_msg **out, char *err, size_t errlen)
 {
-	struct reader r = { .p = data, .left = len, .err = err, .errlen = errlen, .off0 = len };
+	struct reader r = {.p = data, .left = len, .err = err, .errlen = errlen, .off0 = len};
 	struct vici_msg *m;
 	int rc;
 

@@ -62,9 +62,9 @@ enum vici_element {
 struct vici_builder {
 	uint8_t *buf;
 	size_t len, cap;
-	int depth;    /* open sections */
+	int depth; /* open sections */
 	bool in_list;
-	int err;      /* first error, negative errno */
+	int err; /* first error, negative errno */
 	char errmsg[96];
 };
 
@@ -93,15 +93,15 @@ int vici_builder_error(const struct vici_builder *b, char *err, size_t errlen);
 
 enum vici_node_type {
 	VICI_NODE_SECTION, /* children: any node */
-	VICI_NODE_KV,      /* value */
-	VICI_NODE_LIST,    /* children: VICI_NODE_ITEM only */
-	VICI_NODE_ITEM,    /* value, no name */
+	VICI_NODE_KV,	   /* value */
+	VICI_NODE_LIST,	   /* children: VICI_NODE_ITEM only */
+	VICI_NODE_ITEM,	   /* value, no name */
 };
 
 struct vici_node {
 	enum vici_node_type type;
-	char *name;     /* NUL-free, NUL terminated; "" for the root and items */
-	char *value;    /* KV and ITEM: value_len bytes plus a NUL (may hold NULs) */
+	char *name;  /* NUL-free, NUL terminated; "" for the root and items */
+	char *value; /* KV and ITEM: value_len bytes plus a NUL (may hold NULs) */
 	size_t value_len;
 	struct vici_node *child;
 	size_t n_child;
@@ -117,8 +117,7 @@ struct vici_msg {
  * unknown element types, truncation, unbalanced sections or lists, NUL
  * bytes in names and nesting beyond VICI_MAX_DEPTH are errors.
  */
-int vici_decode(const uint8_t *data, size_t len, struct vici_msg **out, char *err,
-		size_t errlen);
+int vici_decode(const uint8_t *data, size_t len, struct vici_msg **out, char *err, size_t errlen);
 void vici_msg_free(struct vici_msg *m);
 /* Serialise a decoded tree again (tests, the fuzzer's round trip). */
 int vici_encode(const struct vici_msg *m, struct vici_builder *b);
@@ -193,8 +192,8 @@ int vici_unregister(struct vici_conn *c, const char *event, char *err, size_t er
  * runs the command handing each event to cb, then unregisters.
  */
 int vici_stream(struct vici_conn *c, const char *cmd, const char *event,
-		const struct vici_builder *req, vici_event_cb cb, void *ctx,
-		struct vici_msg **resp, char *err, size_t errlen);
+		const struct vici_builder *req, vici_event_cb cb, void *ctx, struct vici_msg **resp,
+		char *err, size_t errlen);
 /*
  * Wait up to timeout_ms (-1: forever) for events and deliver them.
  * Returns the number delivered, or -ECONNRESET once charon has gone.

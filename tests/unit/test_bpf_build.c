@@ -173,10 +173,12 @@ static void test_dry_run(void **state)
 	assert_non_null(strstr(text, "bpf: 2 classes, 2 keys"));
 	assert_non_null(strstr(text, "table ip netsh_ipsec_bpf {"));
 	assert_non_null(strstr(text, "meta mark set 0x4e530001 accept"));
-	assert_non_null(strstr(text, "ip saddr . ip daddr & 255.255.0.0 . meta l4proto . th dport vmap @c0"));
+	assert_non_null(strstr(text, "ip saddr . ip daddr & 255.255.0.0 . meta l4proto . th dport vmap @c0_lan"));
 	assert_non_null(strstr(text, "10.0.0.1 . 10.1.0.0 . 6 . 80 : jump m_4e530001"));
-	assert_non_null(strstr(text, "ip saddr vmap @c1"));
+	assert_non_null(strstr(text, "ip saddr vmap @c1_dialup"));
 	assert_non_null(strstr(text, "udp dport { 500, 4500 } accept"));
+	assert_non_null(strstr(text, "oifname \"ppp*\" goto local_dialup"));
+	assert_non_null(strstr(text, "goto local_lan"));
 	free(text);
 }
 

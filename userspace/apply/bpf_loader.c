@@ -67,7 +67,6 @@ struct nsb_build {
 	uint32_t n_cls;
 	struct nsb_key *keys; /* unique keys, then the broadcast keys */
 	struct nsb_val *vals;
-	struct nsb_verdict *any; /* winner when the interface is unknown (local) */
 	size_t n, n_filter_keys;
 	uint32_t exempt, max_id;
 	uint32_t bloom_words; /* one generation's Bloom region */
@@ -183,9 +182,8 @@ int nsb_build_new(const struct plan *p, struct nsb_build **out, char *err, size_
 	ents = calloc(p->n_filters ? p->n_filters : 1, sizeof(*ents));
 	b->keys = calloc(p->n_filters + p->n_bcast + 1, sizeof(*b->keys));
 	b->vals = calloc(p->n_filters + p->n_bcast + 1, sizeof(*b->vals));
-	b->any = calloc(p->n_filters + 1, sizeof(*b->any));
 	b->me = calloc(p->n_me + 1, sizeof(*b->me));
-	if (!ents || !b->keys || !b->vals || !b->any || !b->me)
+	if (!ents || !b->keys || !b->vals || !b->me)
 		goto fail;
 	if (p->n_me)
 		memcpy(b->me, p->me, p->n_me * sizeof(*p->me));
@@ -231,7 +229,6 @@ int nsb_build_new(const struct plan *p, struct nsb_build **out, char *err, size_
 		size_t j = i;
 
 		b->keys[u] = ents[i].key;
-		set_verdict(&b->any[u], p, ents[i].idx);
 		for (; j < p->n_filters && !memcmp(&ents[j].key, &ents[i].key, sizeof(ents[i].key));
 		     j++) {
 			const struct plan_filter *f = &p->filters[ents[j].idx];
@@ -267,7 +264,6 @@ int nsb_build_new(const struct plan *p, struct nsb_build **out, char *err, size_
 	fnv(&b->digest, b->cls, b->n_cls * sizeof(b->cls[0]));
 	fnv(&b->digest, b->keys, b->n * sizeof(b->keys[0]));
 	fnv(&b->digest, b->vals, b->n * sizeof(b->vals[0]));
-	fnv(&b->digest, b->any, b->n_filter_keys * sizeof(b->any[0]));
 	fnv(&b->digest, &b->exempt, sizeof(b->exempt));
 	fnv(&b->digest, b->me, b->n_me * sizeof(b->me[0]));
 	free(ents);
@@ -287,7 +283,6 @@ void nsb_build_free(struct nsb_build *b)
 		return;
 	free(b->keys);
 	free(b->vals);
-	free(b->any);
 	free(b->me);
 	free(b);
 }
@@ -1300,53 +1295,101 @@ static void nft_key(FILE *f, const struct nsb_class *c, const struct nsb_key *k)
  * any tc hook, and a route chain that changes the mark makes the kernel
  * route (and look up XFRM) again.  One map lookup per class.
  */
+static const char *const nsb_kind_names[NSB_KINDS] = {"lan", "dialup"};
+
+/* One chain per interface kind: per class one verdict-map lookup. */
+static void nft_kind_chain(const struct nsb_build *b, FILE *f, int kind)
+{
+	size_t i = 0;
+
+	fprintf(f, "\tchain local_%s {\n", nsb_kind_names[kind]);
+	for (uint32_t c = 0; c < b->n_cls; c++) {
+		const struct nsb_class *cl = &b->cls[c];
+		size_t n_local = 0, first = SIZE_MAX;
+
+		for (; i < b->n_filter_keys && b->keys[i].cls == c; i++)
+			if (b->vals[i].v[kind].prio && key_is_local(b, &b->keys[i])) {
+				n_local++;
+				if (first == SIZE_MAX)
+					first = i;
+			}
+		if (!n_local)
+			continue;
+		fprintf(f, "\t\t");
+		if (nft_class_expr(f, cl, false)) {
+			fprintf(f, " vmap @c%u_%s\n", c, nsb_kind_names[kind]);
+			continue;
+		}
+		/* A class that fixes nothing has one key, which every packet hits. */
+		nft_verdict(f, &b->vals[first].v[kind]);
+		fprintf(f, "\n");
+		break;
+	}
+	fprintf(f, "\t}\n");
+}
+
+/*
+ * The same tuple-space search for locally generated packets, in an
+ * nftables route chain: XFRM looks up output policies while routing, before
+ * any tc hook, and a route chain that changes the mark makes the kernel
+ * route (and look up XFRM) again.  One map lookup per class; the interface
+ * kind (conntype) is that of the first route's output interface.
+ */
 static int nft_local_text(const struct nsb_build *b, FILE *f)
 {
+	static const char *const dialup[] = {PLAN_DIALUP_IFPREFIXES};
 	uint32_t marks[1024];
-	size_t n_marks = 0, i = 0;
+	size_t n_marks = 0;
 
 	fprintf(f, "table ip %s {}\ndelete table ip %s\n", NSB_NFT_TABLE, NSB_NFT_TABLE);
 	if (!b->n_filter_keys)
 		return 0;
 	fprintf(f, "table ip %s {\n", NSB_NFT_TABLE);
-	for (size_t k = 0; k < b->n_filter_keys; k++) {
-		bool seen = false;
+	for (size_t k = 0; k < b->n_filter_keys; k++)
+		for (int kind = 0; kind < NSB_KINDS; kind++) {
+			const struct nsb_verdict *v = &b->vals[k].v[kind];
+			bool seen = false;
 
-		if (b->any[k].action != NSB_NEGOTIATE || !key_is_local(b, &b->keys[k]))
-			continue;
-		for (size_t j = 0; j < n_marks; j++)
-			seen |= marks[j] == b->any[k].mark;
-		if (seen)
-			continue;
-		if (n_marks == sizeof(marks) / sizeof(marks[0]))
-			return -E2BIG;
-		marks[n_marks++] = b->any[k].mark;
-		fprintf(f, "\tchain m_%x {\n\t\tmeta mark set 0x%x accept\n\t}\n", b->any[k].mark,
-			b->any[k].mark);
-	}
-	/* Keys are sorted by class: one map per class that has local keys. */
-	for (uint32_t c = 0; c < b->n_cls; c++) {
-		const struct nsb_class *cl = &b->cls[c];
-		size_t start = i, n_local = 0;
-
-		while (i < b->n_filter_keys && b->keys[i].cls == c)
-			n_local += key_is_local(b, &b->keys[i++]);
-		if (!n_local ||
-		    !(cl->smask || cl->dmask || cl->proto_mask || cl->sport_mask || cl->dport_mask))
-			continue;
-		fprintf(f, "\tmap c%u {\n\t\ttype ", c);
-		nft_class_expr(f, cl, true);
-		fprintf(f, " : verdict\n\t\telements = {");
-		n_local = 0;
-		for (size_t k = start; k < i; k++) {
-			if (!key_is_local(b, &b->keys[k]))
+			if (!v->prio || v->action != NSB_NEGOTIATE || !key_is_local(b, &b->keys[k]))
 				continue;
-			fprintf(f, "%s\n\t\t\t", n_local++ ? "," : "");
-			nft_key(f, cl, &b->keys[k]);
-			fprintf(f, " : ");
-			nft_verdict(f, &b->any[k]);
+			for (size_t j = 0; j < n_marks; j++)
+				seen |= marks[j] == v->mark;
+			if (seen)
+				continue;
+			if (n_marks == sizeof(marks) / sizeof(marks[0]))
+				return -E2BIG;
+			marks[n_marks++] = v->mark;
+			fprintf(f, "\tchain m_%x {\n\t\tmeta mark set 0x%x accept\n\t}\n", v->mark,
+				v->mark);
 		}
-		fprintf(f, "\n\t\t}\n\t}\n");
+	/* Keys are sorted by class: per class and kind one map of local keys. */
+	for (int kind = 0; kind < NSB_KINDS; kind++) {
+		size_t i = 0;
+
+		for (uint32_t c = 0; c < b->n_cls; c++) {
+			const struct nsb_class *cl = &b->cls[c];
+			size_t start = i, n_local = 0;
+
+			for (; i < b->n_filter_keys && b->keys[i].cls == c; i++)
+				n_local += b->vals[i].v[kind].prio && key_is_local(b, &b->keys[i]);
+			if (!n_local || !(cl->smask || cl->dmask || cl->proto_mask || cl->sport_mask ||
+					  cl->dport_mask))
+				continue;
+			fprintf(f, "\tmap c%u_%s {\n\t\ttype ", c, nsb_kind_names[kind]);
+			nft_class_expr(f, cl, true);
+			fprintf(f, " : verdict\n\t\telements = {");
+			n_local = 0;
+			for (size_t k = start; k < i; k++) {
+				if (!b->vals[k].v[kind].prio || !key_is_local(b, &b->keys[k]))
+					continue;
+				fprintf(f, "%s\n\t\t\t", n_local++ ? "," : "");
+				nft_key(f, cl, &b->keys[k]);
+				fprintf(f, " : ");
+				nft_verdict(f, &b->vals[k].v[kind]);
+			}
+			fprintf(f, "\n\t\t}\n\t}\n");
+		}
+		nft_kind_chain(b, f, kind);
 	}
 	fprintf(f, "\tchain local {\n\t\ttype route hook output priority mangle; policy accept;\n");
 	if (b->exempt & NSB_EX_IKE)
@@ -1366,26 +1409,9 @@ static int nft_local_text(const struct nsb_build *b, FILE *f)
 			fprintf(f, " accept\n");
 		}
 	}
-	i = 0;
-	for (uint32_t c = 0; c < b->n_cls; c++) {
-		const struct nsb_class *cl = &b->cls[c];
-		size_t start = i, n_local = 0;
-
-		while (i < b->n_filter_keys && b->keys[i].cls == c)
-			n_local += key_is_local(b, &b->keys[i++]);
-		if (!n_local)
-			continue;
-		fprintf(f, "\t\t");
-		if (nft_class_expr(f, cl, false)) {
-			fprintf(f, " vmap @c%u\n", c);
-			continue;
-		}
-		/* A class that fixes nothing has one key, which every packet hits. */
-		nft_verdict(f, &b->any[start]);
-		fprintf(f, "\n");
-		break;
-	}
-	fprintf(f, "\t}\n}\n");
+	for (size_t d = 0; d < sizeof(dialup) / sizeof(dialup[0]); d++)
+		fprintf(f, "\t\toifname \"%s*\" goto local_dialup\n", dialup[d]);
+	fprintf(f, "\t\tgoto local_lan\n\t}\n}\n");
 	return 0;
 }
 
@@ -1701,6 +1727,44 @@ static void detach_clsact(const struct nsb_fds *f)
 	}
 }
 
+/*
+ * Whatever the recorded flags say: our clsact filter (handle and priority
+ * 0x4e53, program nsb_tc*) and a netlink-attached XDP program named nsb_xdp*
+ * on any interface.  Link-attached ones go with their pins.
+ */
+static void sweep_ifaces(void)
+{
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
+	struct nsb_iface *ifs = NULL;
+	int n = list_ifaces(&ifs);
+
+	for (int i = 0; ifs && i < n; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifs[i].ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, q, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
+		LIBBPF_OPTS(bpf_tc_opts, d, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
+		uint32_t xid = 0;
+		int fd;
+
+		if (!bpf_tc_query(&hook, &q) && q.prog_id) {
+			fd = bpf_prog_get_fd_by_id(q.prog_id);
+			if (fd >= 0 && prog_named(fd, "nsb_tc"))
+				bpf_tc_detach(&hook, &d);
+			if (fd >= 0)
+				close(fd);
+		}
+		if (!bpf_xdp_query_id((int)ifs[i].ifindex, 0, &xid) && xid) {
+			fd = bpf_prog_get_fd_by_id(xid);
+			if (fd >= 0 && prog_named(fd, "nsb_xdp"))
+				bpf_xdp_detach((int)ifs[i].ifindex, 0, NULL);
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	free(ifs);
+	libbpf_set_print(old);
+}
+
 int bpf_backend_flush(const struct apply_opts *o, char *err, size_t len)
 {
 	struct apply_opts dflt = {0};
@@ -1718,6 +1782,8 @@ int bpf_backend_flush(const struct apply_opts *o, char *err, size_t len)
 			detach_clsact(&f);
 		fds_close(&f);
 	}
+	if (!o->dry_run)
+		sweep_ifaces();
 	d = opendir(c.dir);
 	if (d) {
 		/* Our directory holds only our objects: links detach when unpinned. */

@@ -122,6 +122,37 @@ static int xindex_build(struct xindex *ix, const struct xvec *x)
 	return 0;
 }
 
+static bool key_equal(const struct xkey *a, const struct xkey *b)
+{
+	const struct xfrm_selector *x = &a->sel, *y = &b->sel;
+
+	return a->dir == b->dir && a->mark_v == b->mark_v && a->mark_m == b->mark_m &&
+	       a->if_id == b->if_id && x->family == y->family && x->saddr.a4 == y->saddr.a4 &&
+	       x->daddr.a4 == y->daddr.a4 && x->prefixlen_s == y->prefixlen_s &&
+	       x->prefixlen_d == y->prefixlen_d && x->proto == y->proto && x->sport == y->sport &&
+	       x->sport_mask == y->sport_mask && x->dport == y->dport &&
+	       x->dport_mask == y->dport_mask && x->ifindex == y->ifindex && x->user == y->user;
+}
+
+/* A selector as it came from the kernel, with padding cleared so that keys
+ * hash alike (the bytes between fields are whatever the creator sent). */
+static void sel_norm(const struct xfrm_selector *in, struct xfrm_selector *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = in->family;
+	out->saddr.a4 = in->saddr.a4;
+	out->daddr.a4 = in->daddr.a4;
+	out->prefixlen_s = in->prefixlen_s;
+	out->prefixlen_d = in->prefixlen_d;
+	out->proto = in->proto;
+	out->sport = in->sport;
+	out->sport_mask = in->sport_mask;
+	out->dport = in->dport;
+	out->dport_mask = in->dport_mask;
+	out->ifindex = in->ifindex;
+	out->user = in->user;
+}
+
 /* First entry with key k, or -1. */
 static long xindex_find(const struct xindex *ix, const struct xvec *x, const struct xkey *k)
 {
@@ -130,7 +161,7 @@ static long xindex_find(const struct xindex *ix, const struct xvec *x, const str
 	while (ix->slot[s]) {
 		const struct xpol *e = &x->v[ix->slot[s] - 1];
 
-		if (!memcmp(&e->k, k, sizeof(*k)))
+		if (key_equal(&e->k, k))
 			return (long)ix->slot[s] - 1;
 		s = (s + 1) & ix->mask;
 	}
@@ -727,7 +758,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	if (pi->dir > XFRM_POLICY_FWD || pi->sel.family != AF_INET)
 		return MNL_CB_OK;
 	memset(&x, 0, sizeof(x));
-	x.k.sel = pi->sel;
+	sel_norm(&pi->sel, &x.k.sel);
 	x.k.dir = pi->dir;
 	if (tb[XFRMA_MARK]) {
 		struct xfrm_mark m;

@@ -236,62 +236,66 @@ script_bom() {
 	else t_fail script_bom "a UTF-8 byte order mark breaks the first line"; fi
 }
 known QA-6 script_bom
-# help for every command of the reference, in both contexts.
+# help for every command of the reference, in both contexts, through the
+# prompt, naming every parameter the reference gives the command.
 miss=
-while read -r ctx cmd; do
+while IFS='|' read -r ctx cmd tags; do
 	[ -n "$ctx" ] || continue
 	out=$(printf 'ipsec %s\n%s ?\n' "$ctx" "$cmd" | "$NETSH" 2>&1)
-	printf '%s' "$out" | grep -qi "usage" || miss="$miss [$ctx $cmd]"
+	printf '%s' "$out" | grep -qi "usage" || miss="$miss [$ctx $cmd: no usage]"
+	for t in $tags; do
+		printf '%s' "$out" | grep -qi -- "$t=" || miss="$miss [$ctx $cmd: $t]"
+	done
 done <<'EOF'
-static add filter
-static add filteraction
-static add filterlist
-static add policy
-static add rule
-static delete all
-static delete filter
-static delete filteraction
-static delete filterlist
-static delete policy
-static delete rule
-static exportpolicy
-static importpolicy
-static restorepolicyexamples
-static set defaultrule
-static set filteraction
-static set filterlist
-static set policy
-static set rule
-static set store
-static set batch
-static show all
-static show filteraction
-static show filterlist
-static show gpoassignedpolicy
-static show policy
-static show rule
-static show store
-dynamic add mmpolicy
-dynamic add qmpolicy
-dynamic add rule
-dynamic delete all
-dynamic delete mmpolicy
-dynamic delete qmpolicy
-dynamic delete rule
-dynamic set config
-dynamic set mmpolicy
-dynamic set qmpolicy
-dynamic set rule
-dynamic show all
-dynamic show config
-dynamic show mmfilter
-dynamic show mmpolicy
-dynamic show mmsas
-dynamic show qmfilter
-dynamic show qmpolicy
-dynamic show qmsas
-dynamic show rule
-dynamic show stats
+static|add filter|filterlist srcaddr dstaddr description protocol mirrored srcmask dstmask srcport dstport
+static|add filteraction|name description qmpfs inpass soft action qmsecmethods
+static|add filterlist|name description
+static|add policy|name description mmpfs qmpermm mmlifetime activatedefaultrule pollinginterval assign mmsecmethods
+static|add rule|name policy filterlist filteraction tunnel conntype activate description kerberos psk rootca
+static|delete all|
+static|delete filter|filterlist srcaddr dstaddr protocol srcmask dstmask srcport dstport mirrored
+static|delete filteraction|name
+static|delete filterlist|name
+static|delete policy|name
+static|delete rule|name id policy
+static|exportpolicy|file
+static|importpolicy|file
+static|restorepolicyexamples|release
+static|set defaultrule|policy qmpfs activate qmsecmethods kerberos psk rootca
+static|set filteraction|name guid newname description qmpfs inpass soft action qmsecmethods
+static|set filterlist|name newname description
+static|set policy|name guid newname description mmpfs qmpermm mmlifetime activatedefaultrule pollinginterval assign gponame mmsecmethods
+static|set rule|name id policy newname description filterlist filteraction tunnel conntype activate kerberos psk rootca
+static|set store|location domain
+static|set batch|mode
+static|show all|format wide
+static|show filteraction|name rule level format wide
+static|show filterlist|name rule level format resolvedns wide
+static|show gpoassignedpolicy|name
+static|show policy|name level format wide
+static|show rule|name id policy type level format wide
+static|show store|
+dynamic|add mmpolicy|name qmpermm mmlifetime softsaexpirationtime mmsecmethods
+dynamic|add qmpolicy|name soft pfsgroup qmsecmethods
+dynamic|add rule|srcaddr dstaddr mmpolicy qmpolicy protocol srcport dstport mirrored conntype actioninbound actionoutbound srcmask dstmask tunneldstaddress kerberos psk rootca
+dynamic|delete all|
+dynamic|delete mmpolicy|name
+dynamic|delete qmpolicy|name
+dynamic|delete rule|srcaddr dstaddr protocol srcport dstport mirrored conntype srcmask dstmask tunneldstaddress
+dynamic|set config|property value
+dynamic|set mmpolicy|name qmpermm mmlifetime softsaexpirationtime mmsecmethods
+dynamic|set qmpolicy|name soft pfsgroup qmsecmethods
+dynamic|set rule|srcaddr dstaddr protocol srcport dstport mirrored conntype srcmask dstmask tunneldstaddress mmpolicy qmpolicy actioninbound actionoutbound kerberos psk rootca
+dynamic|show all|resolvedns
+dynamic|show config|
+dynamic|show mmfilter|name type srcaddr dstaddr srcmask dstmask resolvedns
+dynamic|show mmpolicy|name
+dynamic|show mmsas|srcaddr dstaddr format resolvedns
+dynamic|show qmfilter|name type srcaddr dstaddr srcmask dstmask protocol srcport dstport actioninbound actionoutbound resolvedns
+dynamic|show qmpolicy|name
+dynamic|show qmsas|srcaddr dstaddr protocol format resolvedns
+dynamic|show rule|type srcaddr dstaddr srcmask dstmask protocol srcport dstport actioninbound actionoutbound resolvedns
+dynamic|show stats|type
 EOF
 [ -z "$miss" ] && t_pass help_every_command || t_fail help_every_command "no usage for:$miss"
 out=$(printf 'ipsec static\nadd ?\n' | "$NETSH" 2>&1)

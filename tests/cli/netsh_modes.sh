@@ -50,6 +50,9 @@ S
 t_check script_runs "$NETSH" -f "$D/s.txt"
 [ "$(count F1)$(count 'F 2')$(count F3)$(count F4)$(count F5)$(count F6)$(count NEVER)" = 1111110 ] \
 	&& t_pass script_contexts || t_fail script_contexts "$(sqlite3 "$D/local.db" 'select name from filterlists')"
+printf '\357\273\277ipsec static\r\nadd filterlist BOM1\r\n' > "$D/bom.txt"
+t_check script_bom_crlf "$NETSH" -f "$D/bom.txt"
+[ "$(count BOM1)" = 1 ] && t_pass script_bom_crlf_written || t_fail script_bom_crlf_written "BOM1 missing"
 printf 'add filterlist WRONGCTX\n' > "$D/bad.txt"
 c_rej script_wrong_ctx "'add' is not a valid command here \(netsh>\)" -f "$D/bad.txt"
 c_rej script_missing "nonexistent" -f "$D/nonexistent.txt"

@@ -28,6 +28,7 @@ static int run_stream(struct ns_session *s, FILE *in, bool prompt)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	bool first = true;
 
 	while (!s->quit) {
 		if (prompt) {
@@ -39,6 +40,10 @@ static int run_stream(struct ns_session *s, FILE *in, bool prompt)
 			break;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
+		/* Windows editors start UTF-8 files with a byte order mark. */
+		if (first && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+			memmove(line, line + 3, (size_t)len - 2);
+		first = false;
 		ns_exec_line(s, line);
 	}
 	if (prompt && !s->quit)

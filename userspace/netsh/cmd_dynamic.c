@@ -261,30 +261,23 @@ static const struct ns_param add_rule_params[] = {
 	{0},
 };
 
-/* The seven identifiers of set/delete rule, then the optional selectors. */
-#define RULE_KEY_PARAMS                                                                            \
-	{.tag = "srcaddr", .type = NS_PT_STRING, .flags = NS_P_REQ, .help = "as in add rule"},     \
-		{.tag = "dstaddr",                                                                 \
-		 .type = NS_PT_STRING,                                                             \
-		 .flags = NS_P_REQ,                                                                \
-		 .help = "as in add rule"},                                                        \
-		{.tag = "protocol",                                                                \
-		 .type = NS_PT_PROTO,                                                              \
-		 .flags = NS_P_REQ,                                                                \
-		 .help = "ANY|ICMP|TCP|UDP|RAW|0-255"},                                            \
-		{.tag = "srcport", .type = NS_PT_PORT, .flags = NS_P_REQ, .help = "0-65535"},      \
-		{.tag = "dstport", .type = NS_PT_PORT, .flags = NS_P_REQ, .help = "0-65535"},      \
-		{.tag = "mirrored", .type = NS_PT_BOOL, .flags = NS_P_REQ, .help = "yes|no"},      \
-		{.tag = "conntype",                                                                \
-		 .type = NS_PT_ENUM,                                                               \
-		 .flags = NS_P_REQ,                                                                \
-		 .choices = ns_dyn_conntype_choices,                                               \
-		 .help = "lan|dialup|all"},                                                        \
-		{.tag = "srcmask", .type = NS_PT_MASK, .help = "dotted mask or prefix 1-32"},      \
-		{.tag = "dstmask", .type = NS_PT_MASK, .help = "dotted mask or prefix 1-32"},      \
-	{                                                                                          \
-		.tag = "tunneldstaddress", .type = NS_PT_HOST, .help = "tunnel endpoint"           \
-	}
+/* The seven identifiers of set/delete rule, then the optional selectors.
+ * Kept out of clang-format, which cannot lay out initialisers in a macro. */
+/* clang-format off */
+#define RULE_KEY_PARAMS \
+	{.tag = "srcaddr", .type = NS_PT_STRING, .flags = NS_P_REQ, .help = "as in add rule"}, \
+	{.tag = "dstaddr", .type = NS_PT_STRING, .flags = NS_P_REQ, .help = "as in add rule"}, \
+	{.tag = "protocol", .type = NS_PT_PROTO, .flags = NS_P_REQ, \
+	 .help = "ANY|ICMP|TCP|UDP|RAW|0-255"}, \
+	{.tag = "srcport", .type = NS_PT_PORT, .flags = NS_P_REQ, .help = "0-65535"}, \
+	{.tag = "dstport", .type = NS_PT_PORT, .flags = NS_P_REQ, .help = "0-65535"}, \
+	{.tag = "mirrored", .type = NS_PT_BOOL, .flags = NS_P_REQ, .help = "yes|no"}, \
+	{.tag = "conntype", .type = NS_PT_ENUM, .flags = NS_P_REQ, \
+	 .choices = ns_dyn_conntype_choices, .help = "lan|dialup|all"}, \
+	{.tag = "srcmask", .type = NS_PT_MASK, .help = "dotted mask or prefix 1-32"}, \
+	{.tag = "dstmask", .type = NS_PT_MASK, .help = "dotted mask or prefix 1-32"}, \
+	{.tag = "tunneldstaddress", .type = NS_PT_HOST, .help = "tunnel endpoint"}
+/* clang-format on */
 
 static const struct ns_param set_rule_params[] = {
 	RULE_KEY_PARAMS,
@@ -986,7 +979,7 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 
 	if (!r && !nv)
 		r = fail(err, errlen, -ENOMEM, "out of memory");
-	if (r < 0) {
+	if (r) {
 		ns_dyn_rule_free(&ru);
 		return dyn_end(s, &c, r, false, err, errlen);
 	}
@@ -1019,7 +1012,7 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	r = parse_auth(a, &auth, &n_auth, &auth_given, err, errlen);
 	if (!r)
 		r = dyn_begin(s, &c, err, errlen);
-	if (r < 0)
+	if (r)
 		goto out;
 	for (size_t i = 0; i < c.db.n_rules; i++)
 		if (key_matches(&k, &c.db.rules[i])) {

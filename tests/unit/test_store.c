@@ -301,6 +301,30 @@ static void test_merge_guid_case(void **state)
 	ns_store_close(st);
 }
 
+/* An imported filter whose GUID another list holds moves to the new list. */
+static void test_merge_filter_guid_taken(void **state)
+{
+	struct ns_store *st;
+	struct ns_db a, c, out;
+
+	assert_int_equal(ns_store_open(NULL, NS_STORE_LOCAL, &st, err, sizeof(err)), 0);
+	make_db(&a, false);
+	assert_int_equal(ns_store_merge(st, &a, err, sizeof(err)), 0);
+	make_db(&c, false);
+	memcpy(c.filterlists[0].filters[0].guid, a.filterlists[0].filters[0].guid,
+	       NS_GUID_LEN + 1);
+	assert_int_equal(ns_store_merge(st, &c, err, sizeof(err)), 0);
+	assert_int_equal(ns_store_load(st, &out, err, sizeof(err)), 0);
+	assert_int_equal(out.n_filterlists, 2);
+	assert_int_equal(out.filterlists[0].n_filters, 1);
+	assert_int_equal(out.filterlists[1].n_filters, 2);
+	assert_true(ns_guid_eq(out.filterlists[1].filters[0].guid, a.filterlists[0].filters[0].guid));
+	ns_db_free(&out);
+	ns_db_free(&a);
+	ns_db_free(&c);
+	ns_store_close(st);
+}
+
 static void test_one_assigned(void **state)
 {
 	struct ns_store *st;
@@ -478,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_merge_guid_case),
+		cmocka_unit_test(test_merge_filter_guid_taken),
 		cmocka_unit_test(test_one_assigned),
 		cmocka_unit_test(test_objects),
 		cmocka_unit_test(test_rules),

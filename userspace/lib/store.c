@@ -1015,13 +1015,8 @@ static const char sql_new_filter[] =
 	"src_mask, src_dns, dst_kind, dst_addr, dst_mask, dst_dns, protocol, srcport, dstport, "
 	"mirrored) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
-static int insert_filter(struct ns_store *st, const char *list_guid, const struct ns_filter *f,
-			 bool fresh, char *err, size_t errlen)
+static void bind_filter(sqlite3_stmt *s, const char *list_guid, const struct ns_filter *f)
 {
-	sqlite3_stmt *s = prep(st, fresh ? sql_new_filter : sql_add_filter, err, errlen);
-
-	if (!s)
-		return -EIO;
 	bind_guid(s, 1, list_guid);
 	bind_guid(s, 2, f->guid);
 	bind_text(s, 3, f->description ? f->description : "");
@@ -1037,6 +1032,37 @@ static int insert_filter(struct ns_store *st, const char *list_guid, const struc
 	sqlite3_bind_int(s, 13, f->srcport);
 	sqlite3_bind_int(s, 14, f->dstport);
 	sqlite3_bind_int(s, 15, f->mirrored);
+}
+
+/*
+ * fresh: a new GUID, plain INSERT.  Otherwise (imports) the GUID may already
+ * name a filter of another list: try the cheap INSERT first and replace only
+ * when the GUID is taken.
+ */
+static int insert_filter(struct ns_store *st, const char *list_guid, const struct ns_filter *f,
+			 bool fresh, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = prep(st, sql_new_filter, err, errlen);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	bind_filter(s, list_guid, f);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		done(st, s);
+		return 0;
+	}
+	if (fresh || (rc & 0xff) != SQLITE_CONSTRAINT) {
+		rc = db_fail(st, err, errlen, "add filter");
+		done(st, s);
+		return rc;
+	}
+	done(st, s);
+	s = prep(st, sql_add_filter, err, errlen);
+	if (!s)
+		return -EIO;
+	bind_filter(s, list_guid, f);
 	return step_done(st, s, err, errlen, "add filter");
 }
 

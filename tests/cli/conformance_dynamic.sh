@@ -206,6 +206,12 @@ ok r_auth_order add rule srcaddr=me dstaddr=10.9.0.2 mmpolicy=MM qmpolicy=QM roo
 block r_auth_order_v 'Destination Address +: 10\.9\.0\.2\n' 'Authentication Methods +: Root CA: CN=B.*\n +: Preshared Key.*\n +: Kerberos' D show rule
 warns r_actions_pair "stricter|enforced|block" add rule srcaddr=me dstaddr=10.9.0.3 mmpolicy=MM qmpolicy=QM actioninbound=block actionoutbound=negotiate
 
+# a mirrored rule gives two filters of each kind; each is selected by its own fields.
+eqn r_filters_two "$(D show mmfilter all | grep -cE '^Filter Name *: dynamic rule 1( \(mirror\))?$')/$(D show qmfilter all | grep -cE '^Filter Name *: dynamic rule 1( \(mirror\))?$')" "2/2"
+eqn r_filters_specific_sel "$(D show mmfilter all type=specific srcaddr=10.0.0.1 | grep -c '^Filter Name')/$(D show qmfilter all type=specific dstaddr=10.0.0.1 | grep -c '^Filter Name')" "1/1"
+gsel() { eqn r_filters_generic_sel "$(D show mmfilter all srcaddr=10.0.0.1 | grep -c '^Filter Name')/$(D show mmfilter all dstaddr=10.0.0.1 | grep -c '^Filter Name')/$(D show qmfilter all srcaddr=10.0.0.1 | grep -c '^Filter Name')" "1/1/1"; }
+known QA-8 gsel
+eqn r_filters_one_way "$(D show mmfilter all | grep -c 'Filter Name *: dynamic rule 2 (mirror)')/$(D show qmfilter all | grep -c '^Filter Name *: dynamic rule 2')" "0/1"
 rej r_required_src "srcaddr" add rule dstaddr=any mmpolicy=MM qmpolicy=QM
 rej r_required_dst "dstaddr" add rule srcaddr=me mmpolicy=MM qmpolicy=QM
 rej r_required_mm "mmpolicy" add rule srcaddr=me dstaddr=any qmpolicy=QM

@@ -261,6 +261,12 @@ dumpline p_all_tags_v 'ipsec static add policy name="P2" description="two" mmpfs
 # syntax order: name description mmpfs qmpermm mmlifetime activatedefaultrule pollinginterval assign mmsecmethods
 ok p_positional add policy P3 "three" no 2 100 yes 90 no "3DES-MD5-2"
 dumpline p_positional_v 'ipsec static add policy name="P3" description="three" mmpfs=no qmpermm=2 mmlifetime=100 activatedefaultrule=yes pollinginterval=90 assign=no mmsecmethods="3DES-MD5-2"'
+ok p_adr_no add policy name=Padr activatedefaultrule=no
+has p_adr_no_rule 'Activated +: NO' S show rule default policy=Padr
+ok p_adr_via_defaultrule set defaultrule policy=Padr activate=yes
+has p_adr_same_flag 'activatedefaultrule=yes' S dump
+ok p_adr_via_policy set policy name=Padr activatedefaultrule=no
+has p_adr_same_flag_back 'Activated +: NO' S show rule default policy=Padr
 ok p_mmpfs add policy name=Ppfs mmpfs=yes
 has p_mmpfs_qmpermm1 'QMs per MM +: 1' S show policy name=Ppfs level=verbose
 ok p_mmpfs_qmpermm1_given add policy name=Ppfs2 mmpfs=yes qmpermm=1

@@ -382,19 +382,21 @@ udp_ok() {
 
 # swconf FILE LOCAL REMOTE [key=value...]: an IKEv1 main-mode PSK
 # connection the way a Windows Server 2003 peer negotiates it.  Keys:
-# name, proposals, esp, mode (transport|tunnel), lts, rts, start (trap|none),
-# psk, auth (psk|pubkey), cert, key, cacert.
+# name, proposals, esp, ah (AH proposals instead of ESP), mode
+# (transport|tunnel), lts, rts, start (trap|none), psk, auth (psk|pubkey),
+# cert, key, cacert.
 swconf() {
 	local file=$1 l=$2 r=$3
 	shift 3
 	local name=win proposals=3des-sha1-modp1024 esp=3des-sha1 mode=transport lts='' rts=''
-	local start=trap psk=e2e-secret auth=psk cert='' key='' cacert='' kv
+	local start=trap psk=e2e-secret auth=psk cert='' key='' cacert='' ah='' kv
 	for kv in "$@"; do
 		case $kv in
 		name=*) name=${kv#*=} ;; proposals=*) proposals=${kv#*=} ;; esp=*) esp=${kv#*=} ;;
 		mode=*) mode=${kv#*=} ;; lts=*) lts=${kv#*=} ;; rts=*) rts=${kv#*=} ;;
 		start=*) start=${kv#*=} ;; psk=*) psk=${kv#*=} ;; auth=*) auth=${kv#*=} ;;
 		cert=*) cert=${kv#*=} ;; key=*) key=${kv#*=} ;; cacert=*) cacert=${kv#*=} ;;
+		ah=*) ah=${kv#*=} ;;
 		esac
 	done
 	{
@@ -417,7 +419,7 @@ swconf() {
 		echo "    children {"
 		echo "      $name {"
 		echo "        mode = $mode"
-		echo "        esp_proposals = $esp"
+		if [ -n "$ah" ]; then echo "        ah_proposals = $ah"; else echo "        esp_proposals = $esp"; fi
 		[ -n "$lts" ] && echo "        local_ts = $lts"
 		[ -n "$rts" ] && echo "        remote_ts = $rts"
 		echo "        start_action = $start"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Scenario 6: every Windows main-mode method (DES/3DES x MD5/SHA1 x DH
-# groups 1/2/3) negotiates.  One UML boot, one loop: for each combination
+# groups 1/2/3) negotiates, and so does every quick-mode method strongSwan
+# can negotiate (ESP DES/3DES x MD5/SHA1, AH MD5/SHA1).  One UML boot, one loop: for each combination
 # the product host A gets a policy with only that method, the peer B only
 # the matching strongSwan proposal, and the IKE SA must come up with
 # exactly those algorithms.  Group 3 is the 2048-bit group (IKE group 14).
@@ -71,5 +72,49 @@ for enc in DES 3DES; do
 			fi
 		done
 	done
+done
+
+# Quick mode: every Windows security method that strongSwan can negotiate
+# (ESP DES/3DES x MD5/SHA1, AH MD5/SHA1), main mode fixed at 3DES-SHA1-2.
+# The kernel's SA must use exactly the method's algorithms.
+for m in "ESP[DES,MD5]:des-md5:esp:cbc(des):hmac(md5)" "ESP[DES,SHA1]:des-sha1:esp:cbc(des):hmac(sha1)" \
+	"ESP[3DES,MD5]:3des-md5:esp:cbc(des3_ede):hmac(md5)" "ESP[3DES,SHA1]:3des-sha1:esp:cbc(des3_ede):hmac(sha1)" \
+	"AH[MD5]:md5:ah:-:hmac(md5)" "AH[SHA1]:sha1:ah:-:hmac(sha1)"; do
+	IFS=: read -r win sw proto enc auth <<<"$m"
+	name="qm-$(echo "$win" | tr '[,' '--' | tr -d ']')$sfx"
+	sw hostb --terminate --ike win --timeout 2 >/dev/null 2>&1
+	wait_no_sa hosta 3
+	nsx hosta ip xfrm state flush
+	if [ "$proto" = ah ]; then peer="ah=$sw"; else peer="esp=$sw"; fi
+	swconf "$SCRATCH/b.conf" $HOSTB $HOSTA proposals=3des-sha1-modp1024 "$peer" start=none
+	sw_load hostb "$SCRATCH/b.conf" || { t_fail "$name" "peer config did not load"; continue; }
+	if [ $mode = product ]; then
+		f=$SCRATCH/$name.netsh
+		{
+			echo 'ipsec static set policy name="E2E Windows peer" mmsecmethods="3DES-SHA1-2"'
+			echo "ipsec static set filteraction name=\"Require ESP\" qmsecmethods=\"$win\""
+		} >"$f"
+		product_netsh hosta "$f" || { t_fail "$name" "netsh: $(tail -n 2 "$SCRATCH/hosta/netsh.out" | tr '\n' ' ')"; continue; }
+		product_apply hosta || { t_fail "$name" "ipsec-apply: $(tail -n 2 "$SCRATCH/hosta/apply.out" | tr '\n' ' ')"; continue; }
+	else
+		swconf "$SCRATCH/a.conf" $HOSTA $HOSTB proposals=3des-sha1-modp1024 "$peer"
+		sw_load hosta "$SCRATCH/a.conf" || { t_fail "$name" "reference config did not load"; continue; }
+	fi
+	nsx hosta ping -c 1 -W 0.2 $HOSTB >/dev/null 2>&1
+	end=$(($(now_ms) + 8000))
+	while [ "$(nsx hosta ip xfrm state list proto "$proto" | grep -c '^src ')" -lt 2 ] && [ "$(now_ms)" -lt $end ]; do
+		sleep 0.1
+	done
+	st=$(nsx hosta ip xfrm state list proto "$proto")
+	got_enc=$(echo "$st" | awk '/^[ \t]+enc/ {print $2; exit}')
+	got_auth=$(echo "$st" | awk '/^[ \t]+auth/ {print $2; exit}')
+	[ -z "$got_enc" ] && got_enc=-
+	if [ "$(echo "$st" | grep -c '^src ')" -lt 2 ]; then
+		t_fail "$name" "no $proto SA pair (peer log $SCRATCH/hostb/charon.log)"
+	elif [ "$got_enc" = "$enc" ] && [ "$got_auth" = "$auth" ] && nsx hosta ping -c 1 -W 1 $HOSTB >/dev/null 2>&1; then
+		t_pass "$name"
+	else
+		t_fail "$name" "kernel SA $proto enc=$got_enc auth=$got_auth, want enc=$enc auth=$auth (or ping failed)"
+	fi
 done
 exit 0

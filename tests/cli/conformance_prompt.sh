@@ -326,7 +326,11 @@ tmux send-keys -t "$sess" 'dynamic' Enter
 wait_for 'ipsec dynamic>'
 tmux send-keys -t "$sess" 'add qmpolicy name=TTYQ pfsgroup=GRP2' Enter
 tmux send-keys -t "$sess" 'set config property=ikelogging value=5' Enter
-tmux send-keys -t "$sess" 'exit' Enter
+tmux send-keys -t "$sess" 'show qmpolicy name=TTYQ' Enter
+wait_for 'PFS Group'
+tmux send-keys -t "$sess" Up Enter
+sleep 0.5
+tmux send-keys -t "$sess" C-d
 wait_for 'NETSH-EXIT='
 screen=$(tmux capture-pane -p -t "$sess" 2>/dev/null)
 tmux kill-session -t "$sess" 2>/dev/null
@@ -337,5 +341,6 @@ printf '%s' "$screen" | grep -q 'ipsec static> add filterlist TTY1' &&
 nerr=$( (grep -v '^netsh: warning' "$W/tty.err"; printf '%s\n' "$screen" | grep '^netsh: ') | sort -u | grep -c .)
 printf '%s\n%s' "$screen" "$(cat "$W/tty.err")" | grep -q "reserved" && printf '%s\n%s' "$screen" "$(cat "$W/tty.err")" | grep -q "ikelogging" &&
 	[ "$nerr" = 2 ] && t_pass prompt_tty_errors || t_fail prompt_tty_errors "$nerr error lines: $(tr '\n' '|' < "$W/tty.err")"
+[ "$(printf '%s\n' "$screen" | grep -c 'PFS Group')" = 2 ] && t_pass prompt_tty_history || t_fail prompt_tty_history "Up did not recall the last command"
 printf '%s' "$screen" | grep -q 'NETSH-EXIT=1' && t_pass prompt_tty_exit_status || t_fail prompt_tty_exit_status "$(printf '%s' "$screen" | grep NETSH-EXIT)"
 exit 0

@@ -311,7 +311,7 @@ cap_stop() {
 	kill "$pid" 2>/dev/null
 	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	rm -f "$f.pid"
-	tcpdump -n -r "$f.pcap" >"$f.txt" 2>/dev/null
+	tcpdump -q -n -r "$f.pcap" >"$f.txt" 2>/dev/null
 }
 
 # cap_count NAME FILTER: packets of capture NAME that match a pcap filter.

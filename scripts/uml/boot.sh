@@ -70,13 +70,17 @@ TMPDIR=$scratch/tmp timeout --kill-after=5 "$tmo" \
 	linux mem="$mem" rootfstype=hostfs rootflags=/ rw init="$scratch/init" \
 	uml_dir="$scratch/uml" con=null con0=fd:0,fd:1 </dev/null >"$scratch/console.log" 2>&1
 krc=$?
-# A killed UML can leave its helper processes behind; they hold nothing
-# we need, but remove them so repeated runs do not pile up.
-if [ -d "$scratch/uml" ]; then
+# A UML killed by the timeout can leave its helper processes behind.
+# Remove them, but only processes that are provably this boot's: the pid
+# file may be stale and its number reused by someone else's process.
+if [ "$krc" = 124 ] || [ "$krc" = 137 ]; then
 	for pf in "$scratch"/uml/*/pid; do
 		[ -f "$pf" ] || continue
 		p=$(cat "$pf" 2>/dev/null)
-		[ -n "$p" ] && kill "$p" 2>/dev/null
+		case $p in '' | *[!0-9]*) continue ;; esac
+		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "uml_dir=$scratch/uml"; then
+			kill -9 "$p" 2>/dev/null
+		fi
 	done
 fi
 

@@ -215,12 +215,45 @@ static void test_conflict_splits(void **state)
 	assert_int_equal(lay[2], -1);
 }
 
+/* conntype: one class per map; a lan-only match-all filter leaves the
+ * later filters alive (they still decide on dial-up links). */
+static void test_conntype_layers(void **state)
+{
+	struct plan_rule r[2] = {{.action = NS_ACTION_BLOCK, .conntype = NS_CONN_LAN},
+				 {.action = NS_ACTION_PERMIT, .conntype = NS_CONN_ALL}};
+	struct plan_filter f[3] = {0};
+	struct plan p = {.rules = r, .n_rules = 2, .filters = f, .n_filters = 3};
+	long lay[3];
+
+	(void)state;
+	f[0].sel = (struct plan_sel){.src = 0x0a000001u,
+				     .src_plen = 32,
+				     .dst = 0x0a000002u,
+				     .dst_plen = 32,
+				     .proto = 6,
+				     .dport = 80};
+	f[0].rule = 1;
+	f[1].rule = 0; /* any -> any, lan only */
+	f[2].sel = (struct plan_sel){.src = 0x0a000001u,
+				     .src_plen = 32,
+				     .dst = 0x0a000003u,
+				     .dst_plen = 32,
+				     .proto = 6,
+				     .dport = 80};
+	f[2].rule = 1;
+	assert_int_equal(nft_plan_assign(&p, lay), 0);
+	assert_int_equal(lay[0], 0);
+	assert_int_equal(lay[1], 1);
+	assert_int_equal(lay[2], 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_plans),
 		cmocka_unit_test(test_exact_run_is_hash),
 		cmocka_unit_test(test_conflict_splits),
+		cmocka_unit_test(test_conntype_layers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,7 +87,8 @@ run_way() {
 	unset NETSH_IPSEC_DIR NETSH_IPSEC_RUNDIR
 	grep -v '^netsh: warning:' "$d.err2" > "$d.err"
 	raw "$d" > "$d.raw"
-	state "$d" > "$d.state"
+	# a rejected command is compared byte for byte with the template already
+	if [ "${want:-ok}" = rej ]; then : > "$d.state"; else state "$d" > "$d.state"; fi
 }
 
 # same NAME ok|ok0|rej CTX CMDLINE [ERE]: the command succeeds (ok: and changes

@@ -246,6 +246,7 @@ rej r_tunnel_any "tunneldstaddress" add rule srcaddr=me dstaddr=10.8.0.1 mmpolic
 rej r_psk_empty "psk" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM psk=""
 rej r_negotiate_needs_qm "qmpolicy" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM
 known QA-4 rej r_me_me "me" add rule srcaddr=me dstaddr=me mmpolicy=MM qmpolicy=QM
+rej r_psk_twice "psk" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM psk=a psk=b
 rej r_unknown_tag "bogus" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM bogus=1
 
 # ---- set rule -----------------------------------------------------------------------

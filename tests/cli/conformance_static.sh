@@ -315,6 +315,8 @@ ok r_same_name_other_policy add rule name=R1 policy=P2 filterlist=F filteraction
 has r_ids 'Rule ID +: 6' S show rule name=R6 policy=P
 warns r_psk_warns "preshared|psk" add rule name=R7 policy=P2 filterlist=F filteraction=FA psk=x
 
+rej r_psk_twice "psk.*more than once|one pre-?shared" add rule name=X policy=P filterlist=F filteraction=FA psk=a psk=b
+rej r_kerberos_twice "kerberos" add rule name=X policy=P filterlist=F filteraction=FA kerberos=yes kerberos=no
 rej r_reserved "reserved" add rule name=all policy=P filterlist=F filteraction=FA
 rej r_dup "exists|already" add rule name=R1 policy=P filterlist=F filteraction=FA
 rej r_no_policy "policy" add rule name=X policy=Nope filterlist=F filteraction=FA
@@ -400,6 +402,13 @@ rej sp_newname_dup "exists" set policy name=P3n newname=P
 rej sp_missing "Pzz|no policy" set policy name=Pzz description=x
 rej sp_bad_mm "mmsecmethods" set policy name=P3n mmsecmethods="3DES-SHA1-0"
 rej sp_bad_lifetime "mmlifetime" set policy name=P3n mmlifetime=abc
+
+# guid= only where the reference has it (set filteraction, set policy)
+rej guid_delete_policy "guid" delete policy guid="$pg"
+rej guid_show_policy "guid" show policy guid="$pg"
+rej guid_set_rule "guid" set rule guid="$pg" policy=P description=x
+rej guid_delete_fa "guid" delete filteraction guid="$g"
+rej guid_set_defaultrule "guid" set defaultrule guid="$pg"
 
 # ---- set rule -----------------------------------------------------------------------
 ok sr_fields set rule name=R3 policy=P newname=R3n description=d3 filterlist=FL2b filteraction=FA2 tunnel=10.9.9.9 conntype=lan activate=no

@@ -9,7 +9,10 @@
  * kernel (/proc/net/xfrm_stat).  Output is `Label : value` lines, or a
  * tab-separated table where the command takes format=table.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,6 +312,7 @@ struct sel {
 	uint16_t sport, dport;
 	enum ns_action in, out;
 	int type; /* 0 any, 1 transport, 2 tunnel */
+	bool resolvedns;
 	const struct ns_arg *name;
 };
 
@@ -320,6 +324,8 @@ static int sel_parse(struct ns_session *s, const struct ns_args *a, struct sel *
 
 	memset(x, 0, sizeof(*x));
 	x->name = ns_arg_get(a, "name");
+	if ((v = ns_arg_get(a, "resolvedns")))
+		x->resolvedns = v->b;
 	if ((v = ns_arg_get(a, "srcaddr"))) {
 		x->src_set = true;
 		r = ns_dyn_parse_addr("srcaddr", v->s, !(s->flags & NS_RESOLVE_NONE), &x->src, err,
@@ -427,7 +433,9 @@ static bool gfilter_selected(const struct sel *x, const struct gfilter *g)
 	return true;
 }
 
-static void fmt_side(char *buf, size_t len, const struct ns_endpoint *e, bool range, uint32_t end)
+/* resolvedns=yes: a host address also shows the name it resolves to. */
+static void fmt_side(char *buf, size_t len, const struct ns_endpoint *e, bool range,
+		     uint32_t end, bool resolvedns)
 {
 	if (range) {
 		char a[NS_FMT_SHORT], b[NS_FMT_SHORT];
@@ -438,16 +446,27 @@ static void fmt_side(char *buf, size_t len, const struct ns_endpoint *e, bool ra
 		return;
 	}
 	ns_fmt_endpoint(buf, len, e);
+	if (resolvedns && e->kind == NS_ADDR_IP && e->mask == 0xffffffffu) {
+		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(e->addr)};
+		char host[NI_MAXHOST];
+		size_t used = strlen(buf);
+
+		if (getnameinfo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host), NULL, 0,
+				NI_NAMEREQD) == 0)
+			snprintf(buf + used, len - used, " (%s)", host);
+	}
 }
 
 enum gkind { G_RULE, G_MM, G_QM };
 
-static void print_gfilter(FILE *out, const struct gfilter *g, enum gkind k, bool mirror)
+/* g is shown as it is; a mirror arrives already swapped (gfilter_mirror). */
+static void print_gfilter(FILE *out, const struct gfilter *g, enum gkind k, bool mirror,
+			  bool resolvedns)
 {
 	char src[LINE], dst[LINE], m1[NS_FMT_SHORT], m2[NS_FMT_SHORT], buf[LINE];
-	const struct ns_endpoint *s1 = mirror ? &g->dst : &g->src, *d1 = mirror ? &g->src : &g->dst;
-	bool r1 = mirror ? g->dst_range : g->src_range, r2 = mirror ? g->src_range : g->dst_range;
-	uint32_t e1 = mirror ? g->dst_end : g->src_end, e2 = mirror ? g->src_end : g->dst_end;
+	const struct ns_endpoint *s1 = &g->src, *d1 = &g->dst;
+	bool r1 = g->src_range, r2 = g->dst_range;
+	uint32_t e1 = g->src_end, e2 = g->dst_end;
 
 	heading(out, k == G_RULE ? "Rule"
 		     : k == G_MM ? "Main Mode Filter (generic)"
@@ -455,8 +474,8 @@ static void print_gfilter(FILE *out, const struct gfilter *g, enum gkind k, bool
 	kv(out, k == G_RULE ? "Rule" : "Filter Name", "%s%s", g->name, mirror ? " (mirror)" : "");
 	kv(out, "Source", "%s", g->source);
 	kv(out, "Connection Type", "%s", ns_fmt_conntype(g->conntype));
-	fmt_side(src, sizeof(src), s1, r1, e1);
-	fmt_side(dst, sizeof(dst), d1, r2, e2);
+	fmt_side(src, sizeof(src), s1, r1, e1, resolvedns);
+	fmt_side(dst, sizeof(dst), d1, r2, e2, resolvedns);
 	ns_fmt_mask(m1, sizeof(m1), s1->mask);
 	ns_fmt_mask(m2, sizeof(m2), d1->mask);
 	kv(out, "Source Address", "%s", src);
@@ -472,8 +491,8 @@ static void print_gfilter(FILE *out, const struct gfilter *g, enum gkind k, bool
 	if (k != G_MM) {
 		ns_fmt_protocol(buf, sizeof(buf), g->proto);
 		kv(out, "Protocol", "%s", buf);
-		kv(out, "Source Port", "%u", mirror ? g->dport : g->sport);
-		kv(out, "Destination Port", "%u", mirror ? g->sport : g->dport);
+		kv(out, "Source Port", "%u", g->sport);
+		kv(out, "Destination Port", "%u", g->dport);
 		kv(out, "Inbound Action", "%s", ns_fmt_action(g->in));
 		kv(out, "Outbound Action", "%s", ns_fmt_action(g->out));
 		kv(out, "Quick Mode Policy", "%s",
@@ -582,16 +601,35 @@ struct gshow {
 	size_t shown;
 };
 
+/* The reverse filter of a mirrored one: a filter of its own, selected and
+ * shown by its own addresses and ports. */
+static void gfilter_mirror(const struct gfilter *g, struct gfilter *m)
+{
+	*m = *g;
+	m->src = g->dst;
+	m->dst = g->src;
+	m->src_range = g->dst_range;
+	m->dst_range = g->src_range;
+	m->src_end = g->dst_end;
+	m->dst_end = g->src_end;
+	m->sport = g->dport;
+	m->dport = g->sport;
+}
+
 static void gshow_one(void *ctx, const struct gfilter *g)
 {
 	struct gshow *c = ctx;
+	struct gfilter m;
 
-	if (!gfilter_selected(c->x, g))
+	if (gfilter_selected(c->x, g)) {
+		print_gfilter(c->out, g, c->kind, false, c->x->resolvedns);
+		c->shown++;
+	}
+	if (!g->mirrored || c->kind == G_RULE || g->tunnel)
 		return;
-	print_gfilter(c->out, g, c->kind, false);
-	c->shown++;
-	if (g->mirrored && c->kind != G_RULE && !g->tunnel) {
-		print_gfilter(c->out, g, c->kind, true);
+	gfilter_mirror(g, &m);
+	if (gfilter_selected(c->x, &m)) {
+		print_gfilter(c->out, &m, c->kind, true, c->x->resolvedns);
 		c->shown++;
 	}
 }

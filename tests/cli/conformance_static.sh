@@ -487,6 +487,11 @@ rej df_bad_mask "srcmask" delete filter DF 10.0.0.2 me srcmask=255.0.255.0
 ok df_mirrored_match delete filter DF 10.0.0.2 me mirrored=yes srcmask=32 protocol=any
 eqn df_mirrored_match_v "$(count 'filterlist="DF" srcaddr=')" 0
 
+ok df_dns_setup add filter DF me localhost
+rej df_dns_by_address "match|no filter" delete filter DF me 127.0.0.1
+ok df_dns_by_name delete filter DF me LocalHost
+eqn df_dns_by_name_v "$(count 'filterlist="DF" srcaddr=me dstaddr="\?localhost')" 0
+
 # ---- delete filterlist / filteraction -----------------------------------------------
 rej dfl_in_use "R1.*P2|rule" delete filterlist name=F
 rej dfa_in_use "R1.*P2|rule" delete filteraction name=FA

@@ -513,6 +513,14 @@ product_apply() {
 		"${flags[@]}" ${E2E_APPLY_FLAGS:-} "$@" >"$d/apply.out" 2>&1
 }
 
+# product_flush NS: remove what ipsec-apply installed in NS (store and
+# state paths given, so nothing defaults to the host's directories).
+product_flush() {
+	local d=$SCRATCH/$1
+	NETSH_IPSEC_DIR=$d/store nsx "$1" "$IPSEC_APPLY" --flush --backend=xfrm --no-nft \
+		--state-dir "$d/state" --vici "/run/$1/charon.vici"
+}
+
 # product_step NAME NS CMD...: run a product step; PASS, or FAIL with the
 # last lines of its output.  Returns the step's status.
 product_step() {

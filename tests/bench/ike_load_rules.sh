@@ -38,7 +38,7 @@ if why=$(product_why_not); then
 	printf 'FIG ike-load-rules product  netsh -f (%d lines) %6d  ipsec-apply %6d  re-apply unchanged %6d  -> %d charon conns, %d XFRM policies\n' \
 		"$(wc -l <"$SCRATCH/many.netsh")" $((t1 - t0)) $((t2 - t1)) $((t3 - t2)) "$conns" "$pols"
 	t0=$(now_ms)
-	nsx hosta "$IPSEC_APPLY" --flush --backend=xfrm --no-nft --vici /run/hosta/charon.vici >/dev/null 2>&1
+	product_flush hosta >/dev/null 2>&1
 	printf 'FIG ike-load-rules product  flush %6d\n' $(($(now_ms) - t0))
 	charon_stop hosta
 	host_reset hosta

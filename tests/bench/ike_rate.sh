@@ -68,7 +68,7 @@ round() {
 	got=$(esp_pairs hosta)
 	printf 'FIG ike-rate %-8s %4d/%d SAs in %6d ms = %6.1f negotiations/s\n' "$how" "$got" "$N" "$ms" \
 		"$(awk -v g="$got" -v m="$ms" 'BEGIN { print g * 1000 / m }')"
-	[ "$how" = product ] && nsx hosta "$IPSEC_APPLY" --flush --backend=xfrm --no-nft --vici /run/hosta/charon.vici >/dev/null 2>&1
+	[ "$how" = product ] && product_flush hosta >/dev/null 2>&1
 	charon_stop hosta
 	charon_stop hostb
 	nsx hosta ip xfrm state flush

@@ -47,7 +47,7 @@ if [ "$clear" -ge 2 ] && [ "$esp" = 0 ]; then t_pass "$t-wire-clear"; else
 
 # ---- inpass: B answers IKE through its default response rule only.
 t=inpass
-nsx hosta "$IPSEC_APPLY" --flush --backend=xfrm --no-nft --vici /run/hosta/charon.vici >&2 2>&1
+product_flush hosta >&2 2>&1
 charon_stop hosta
 # The soft phase's failed negotiation leaves an acquire (larval) state for
 # A -> B behind; while it lives the kernel sends no new ACQUIRE for A -> B.

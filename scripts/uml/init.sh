@@ -40,6 +40,12 @@ fi
 mkdir -p /run/netns /run/lock
 # Without this the guest would see the host's /dev/shm contents.
 mount -t tmpfs tmpfs /dev/shm 2>/dev/null
+# Some programs write to /tmp whatever TMPDIR says; keep that off the
+# host too, unless the tree or the scratch directory live there.
+case "$SCRATCH:$TOP" in
+/tmp/* | *:/tmp/*) ;;
+*) mount -t tmpfs -o mode=1777 tmpfs /tmp ;;
+esac
 
 kver=$(uname -r)
 moddir=$SCRATCH/modroot

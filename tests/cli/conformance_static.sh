@@ -22,6 +22,10 @@ snap() {
 	done | md5sum
 	[ -e "$NETSH_IPSEC_DIR/config" ] && md5sum < "$NETSH_IPSEC_DIR/config"
 	[ -e "$NETSH_IPSEC_RUNDIR/dynamic.db" ] && sqlite3 "$NETSH_IPSEC_RUNDIR/dynamic.db" .dump | md5sum
+	# and the raw bytes of every file the store is made of (WAL and journal included)
+	for f in "$NETSH_IPSEC_DIR"/local.db* "$NETSH_IPSEC_DIR"/persistent.db* "$NETSH_IPSEC_RUNDIR"/dynamic.db*; do
+		[ -e "$f" ] && md5sum "$f"
+	done
 }
 S() { "$NETSH" ipsec static "$@"; }
 

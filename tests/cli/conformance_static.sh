@@ -534,6 +534,21 @@ if S restorepolicyexamples release=win2k >/dev/null 2>&1; then t_pass rpe_win2k_
 has rpe_policies 'Policy Name +: Secure Server \(Require Security\)' S show policy all
 if S restorepolicyexamples WIN2003 >/dev/null 2>&1; then t_pass rpe_win2003_positional; else t_fail rpe_win2003_positional "refused"; fi
 eqn rpe_idempotent "$(S show policy all | grep -c '^Assigned')" 3
+dumpline rpe_all_ip 'ipsec static add filter filterlist="All IP Traffic" srcaddr=me dstaddr=any protocol=ANY mirrored=yes'
+has rpe_all_icmp '^ipsec static add filter filterlist="All ICMP Traffic" srcaddr=me dstaddr=any protocol=ICMP mirrored=yes' S dump
+has rpe_permit '^ipsec static add filteraction name="Permit" .*action=permit$' S dump
+has rpe_request '^ipsec static add filteraction name="Request Security \(Optional\)" .*qmpfs=no inpass=yes soft=yes action=negotiate qmsecmethods="ESP\[3DES,SHA1\]:100000k/3600s ESP\[3DES,MD5\]:100000k/3600s ESP\[DES,SHA1\]:100000k/3600s ESP\[DES,MD5\]:100000k/3600s AH\[SHA1\]:100000k/3600s AH\[MD5\]:100000k/3600s"$' S dump
+has rpe_require '^ipsec static add filteraction name="Require Security" .*qmpfs=no inpass=yes soft=no action=negotiate qmsecmethods="ESP\[3DES,SHA1\]:100000k/3600s ESP\[3DES,MD5\]:100000k/3600s ESP\[DES,SHA1\]:100000k/3600s ESP\[DES,MD5\]:100000k/3600s"$' S dump
+eqn rpe_policies_settings "$(S dump | grep -c 'add policy name=".*mmpfs=no qmpermm=0 mmlifetime=480 activatedefaultrule=yes pollinginterval=180 assign=no mmsecmethods="3DES-SHA1-2 3DES-MD5-2 DES-SHA1-1 DES-MD5-1"$')" 3
+eqn rpe_client_only_default "$(S dump | grep -c 'add rule .*policy="Client (Respond Only)"')" 0
+dumpline rpe_server_ip 'ipsec static add rule name="All IP Traffic" policy="Server (Request Security)" filterlist="All IP Traffic" filteraction="Request Security (Optional)" conntype=all activate=yes kerberos=yes'
+dumpline rpe_server_icmp 'ipsec static add rule name="All ICMP Traffic" policy="Server (Request Security)" filterlist="All ICMP Traffic" filteraction="Permit" conntype=all activate=yes kerberos=yes'
+dumpline rpe_secure_ip 'ipsec static add rule name="All IP Traffic" policy="Secure Server (Require Security)" filterlist="All IP Traffic" filteraction="Require Security" conntype=all activate=yes kerberos=yes'
+dumpline rpe_secure_icmp 'ipsec static add rule name="All ICMP Traffic" policy="Secure Server (Require Security)" filterlist="All ICMP Traffic" filteraction="Permit" conntype=all activate=yes kerberos=yes'
+ok rpe_rename set policy name="Client (Respond Only)" newname=Renamed
+if S restorepolicyexamples release=Win2003 >/dev/null 2>&1; then t_pass rpe_over_renamed; else t_fail rpe_over_renamed "refused"; fi
+has rpe_over_renamed_v 'Policy Name +: Client \(Respond Only\)' S show policy all
+lacks rpe_over_renamed_gone 'Policy Name +: Renamed' S show policy all
 rej rpe_bad "release.*win2k.*win2003" restorepolicyexamples release=xp
 rej rpe_required "release" restorepolicyexamples
 

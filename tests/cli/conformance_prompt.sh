@@ -226,6 +226,16 @@ if "$NETSH" ipsec dynamic show mmpolicy name=PUSHED >/dev/null 2>&1 && "$NETSH" 
 else t_fail prompt_pushd_popd "$(tr '\n' '|' < "$W/o")"; fi
 printf 'ipsec static show store\nipsec dynamic show config\n' | "$NETSH" >"$W/o" 2>&1
 grep -q 'ipsecexempt' "$W/o" && grep -qi 'store' "$W/o" && t_pass prompt_ctx_and_cmd || t_fail prompt_ctx_and_cmd "$(tr '\n' '|' < "$W/o")"
+# -c CONTEXT and a command line of context words both open the prompt there.
+printf 'add mmpolicy CPROMPT\n' | "$NETSH" -c "ipsec dynamic" >"$W/o" 2>&1
+grep -q 'ipsec dynamic> ' "$W/o" && "$NETSH" ipsec dynamic show mmpolicy name=CPROMPT >/dev/null 2>&1 &&
+	t_pass prompt_c_option || t_fail prompt_c_option "$(tr '\n' '|' < "$W/o")"
+printf 'add qmpolicy CTXWORDS\n' | "$NETSH" ipsec dyn >"$W/o" 2>&1
+grep -q 'ipsec dynamic> ' "$W/o" && "$NETSH" ipsec dynamic show qmpolicy name=CTXWORDS >/dev/null 2>&1 &&
+	t_pass prompt_ctx_words || t_fail prompt_ctx_words "$(tr '\n' '|' < "$W/o")"
+printf 'add mmpolicy CSCRIPT\n' > "$W/c.netsh"
+"$NETSH" -c "ipsec dynamic" -f "$W/c.netsh" >/dev/null 2>&1 && "$NETSH" ipsec dynamic show mmpolicy name=CSCRIPT >/dev/null 2>&1 &&
+	t_pass script_c_option || t_fail script_c_option "-c context not used by -f"
 # scripts written on Windows: CRLF line ends, a UTF-8 byte order mark.
 printf 'ipsec static\r\nadd filterlist CRLF description="x y"\r\n' > "$W/crlf.netsh"
 "$NETSH" -f "$W/crlf.netsh" >/dev/null 2>&1 && "$NETSH" ipsec static dump | grep -qx 'ipsec static add filterlist name="CRLF" description="x y"' &&
@@ -236,7 +246,7 @@ script_bom() {
 		t_pass script_bom
 	else t_fail script_bom "a UTF-8 byte order mark breaks the first line"; fi
 }
-known QA-6 script_bom
+script_bom
 # help for every command of the reference, in both contexts, through the
 # prompt, naming every parameter the reference gives the command.
 miss=

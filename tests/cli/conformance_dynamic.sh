@@ -214,7 +214,7 @@ warns r_actions_pair "stricter|enforced|block" add rule srcaddr=me dstaddr=10.9.
 eqn r_filters_two "$(D show mmfilter all | grep -cE '^Filter Name *: dynamic rule 1( \(mirror\))?$')/$(D show qmfilter all | grep -cE '^Filter Name *: dynamic rule 1( \(mirror\))?$')" "2/2"
 eqn r_filters_specific_sel "$(D show mmfilter all type=specific srcaddr=10.0.0.1 | grep -c '^Filter Name')/$(D show qmfilter all type=specific dstaddr=10.0.0.1 | grep -c '^Filter Name')" "1/1"
 gsel() { eqn r_filters_generic_sel "$(D show mmfilter all srcaddr=10.0.0.1 | grep -c '^Filter Name')/$(D show mmfilter all dstaddr=10.0.0.1 | grep -c '^Filter Name')/$(D show qmfilter all srcaddr=10.0.0.1 | grep -c '^Filter Name')" "1/1/1"; }
-known QA-8 gsel
+gsel
 eqn r_filters_one_way "$(D show mmfilter all | grep -c 'Filter Name *: dynamic rule 2 (mirror)')/$(D show qmfilter all | grep -c '^Filter Name *: dynamic rule 2')" "0/1"
 rej r_required_src "srcaddr" add rule dstaddr=any mmpolicy=MM qmpolicy=QM
 rej r_required_dst "dstaddr" add rule srcaddr=me mmpolicy=MM qmpolicy=QM
@@ -235,21 +235,21 @@ rej r_prefix0 "srcmask" add rule srcaddr=10.0.0.0 srcmask=0 dstaddr=any mmpolicy
 rej r_range_mask "mask|range" add rule srcaddr=10.0.0.1-10.0.0.5 srcmask=24 dstaddr=any mmpolicy=MM qmpolicy=QM
 rej r_range_reversed "range|srcaddr" add rule srcaddr=10.0.0.9-10.0.0.1 dstaddr=any mmpolicy=MM qmpolicy=QM
 rej r_ipv6 "ipv6|srcaddr" add rule srcaddr=fe80::1 dstaddr=any mmpolicy=MM qmpolicy=QM
-known QA-1 rej r_bad_ip "dstaddr" add rule srcaddr=me dstaddr=10.0.0.256 mmpolicy=MM qmpolicy=QM
+rej r_bad_ip "dstaddr" add rule srcaddr=me dstaddr=10.0.0.256 mmpolicy=MM qmpolicy=QM
 rej r_mirrored_bad "mirrored.*yes.*no" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM mirrored=2
 rej r_conntype_bad "conntype.*(lan|all).*(dialup|lan).*(all|dialup)" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM conntype=wlan
 rej r_action_bad "actioninbound.*(permit|block|negotiate)" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM actioninbound=allow
 rej r_actionout_bad "actionoutbound" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM actionoutbound=drop
 rej r_tunnel_bad "tunneldstaddress" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM tunneldstaddress=1.2.3
-known QA-2 rej r_kerberos_no_alone "kerberos|authentication" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM kerberos=no
+rej r_kerberos_no_alone "kerberos|authentication" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM kerberos=no
 rej r_rootca_opt_bad "certmap|excludecaname|rootca" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM rootca="CN=x excludecaname:perhaps"
-known QA-1 rej r_unresolvable_named "dstaddr" add rule srcaddr=me dstaddr=no-such-host.invalid mmpolicy=MM qmpolicy=QM
-known QA-1 rej r_ipv6_named "srcaddr" add rule srcaddr=fe80::2 dstaddr=any mmpolicy=MM qmpolicy=QM
+rej r_unresolvable_named "dstaddr" add rule srcaddr=me dstaddr=no-such-host.invalid mmpolicy=MM qmpolicy=QM
+rej r_ipv6_named "srcaddr" add rule srcaddr=fe80::2 dstaddr=any mmpolicy=MM qmpolicy=QM
 rej r_tunnel_unresolvable "tunneldstaddress" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM tunneldstaddress=no-such-host.invalid
 rej r_tunnel_any "tunneldstaddress" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM tunneldstaddress=any
 rej r_psk_empty "psk" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM psk=""
 rej r_negotiate_needs_qm "qmpolicy" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM
-known QA-4 rej r_me_me "me" add rule srcaddr=me dstaddr=me mmpolicy=MM qmpolicy=QM
+rej r_me_me "me" add rule srcaddr=me dstaddr=me mmpolicy=MM qmpolicy=QM
 rej r_psk_twice "psk" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM qmpolicy=QM psk=a psk=b
 rej r_unknown_tag "bogus" add rule srcaddr=me dstaddr=10.8.0.1 mmpolicy=MM bogus=1
 
@@ -265,7 +265,7 @@ rej sr_missing_mirrored "mirrored" set rule srcaddr=10.0.0.1 dstaddr=10.0.0.2 pr
 rej sr_no_such_rule "rule|match|no" set rule srcaddr=10.7.7.7 dstaddr=10.0.0.2 $ID7 mmpolicy=MM
 rej sr_no_mm "mmpolicy|Nope" set rule srcaddr=10.0.0.1 dstaddr=10.0.0.2 $ID7 mmpolicy=Nope
 rej sr_bad_action "actioninbound" set rule srcaddr=10.0.0.1 dstaddr=10.0.0.2 $ID7 actioninbound=x
-known QA-3 rej sr_kerberos_no "kerberos|authentication" set rule srcaddr=10.0.0.1 dstaddr=10.0.0.2 $ID7 kerberos=no
+rej sr_kerberos_no "kerberos|authentication" set rule srcaddr=10.0.0.1 dstaddr=10.0.0.2 $ID7 kerberos=no
 
 # ---- set mmpolicy / set qmpolicy ----------------------------------------------------
 ok smm_fields set mmpolicy name=MM4 qmpermm=9 mmlifetime=33 softsaexpirationtime=44 mmsecmethods="3DES-SHA1-3"
@@ -325,7 +325,7 @@ rej w_show_qmfilter_missing "dynamic rule 999|no filter" show qmfilter name="dyn
 ok w_cleanup_1 delete rule srcaddr=172.16.0.0 dstaddr=172.20.0.0 protocol=any srcport=0 dstport=0 mirrored=no conntype=all srcmask=12 dstmask=16
 # the rule was added with dstaddr=172.20.0.0 dstmask=12, stored as 172.16.0.0/12:
 # the same identifiers must find it again.
-known QA-5 ok w_key_as_typed set rule srcaddr=172.16.0.0 dstaddr=172.20.0.0 protocol=any srcport=0 dstport=0 mirrored=no conntype=all srcmask=16 dstmask=12 actioninbound=negotiate
+ok w_key_as_typed set rule srcaddr=172.16.0.0 dstaddr=172.20.0.0 protocol=any srcport=0 dstport=0 mirrored=no conntype=all srcmask=16 dstmask=12 actioninbound=negotiate
 ok w_cleanup_2 delete rule srcaddr=172.16.0.0 dstaddr=172.16.0.0 protocol=any srcport=0 dstport=0 mirrored=no conntype=all srcmask=16 dstmask=12
 ok w_cleanup_3 delete rule srcaddr=172.16.0.0 srcmask=12 dstaddr=172.20.0.0 dstmask=16 protocol=tcp srcport=0 dstport=80 mirrored=no conntype=all
 ok w_cleanup_4 delete rule srcaddr=172.16.0.0 srcmask=12 dstaddr=172.20.0.0 dstmask=16 protocol=tcp srcport=80 dstport=0 mirrored=no conntype=all
@@ -400,9 +400,9 @@ order=$(D show all | awk '/^-+$/ && prev != "" { print prev } /^Security associa
 	sed 's/ *(.*//' | awk '!seen[$0]++' | tr '\n' '/')
 eqn sh_all_order "$order" "Main Mode Policy/Quick Mode Policy/Main Mode Filter/Quick Mode Filter/SAs/IPsec Statistics/"
 ok rdns_rule add rule srcaddr=127.0.0.1 dstaddr=any mmpolicy=MM actioninbound=block actionoutbound=block
-known QA-7 has sh_rule_resolvedns 'Source Address +: 127\.0\.0\.1 \(localhost' D show rule srcaddr=127.0.0.1 resolvedns=yes
-known QA-7 has sh_mmfilter_resolvedns 'Source Address +: 127\.0\.0\.1 \(localhost' D show mmfilter all srcaddr=127.0.0.1 resolvedns=yes
-known QA-7 has sh_qmfilter_resolvedns '127\.0\.0\.1.*localhost' D show qmfilter all srcaddr=127.0.0.1 resolvedns=yes
+has sh_rule_resolvedns 'Source Address +: 127\.0\.0\.1 \(localhost' D show rule srcaddr=127.0.0.1 resolvedns=yes
+has sh_mmfilter_resolvedns 'Source Address +: 127\.0\.0\.1 \(localhost' D show mmfilter all srcaddr=127.0.0.1 resolvedns=yes
+has sh_qmfilter_resolvedns '127\.0\.0\.1.*localhost' D show qmfilter all srcaddr=127.0.0.1 resolvedns=yes
 lacks sh_rule_resolvedns_no 'localhost' D show rule srcaddr=127.0.0.1 resolvedns=no
 ok rdns_cleanup delete rule srcaddr=127.0.0.1 dstaddr=any $ID7
 

@@ -324,9 +324,13 @@ D=$W/tty
 rm -rf "$D"; cp -a "$T" "$D"
 sess=qa$$
 tmux kill-session -t "$sess" 2>/dev/null
-tmux new-session -d -s "$sess" -x 200 -y 50 \
-	"env NETSH_IPSEC_DIR='$D/db' NETSH_IPSEC_RUNDIR='$D/run' NETSH_IPSEC_VICI='$NETSH_IPSEC_VICI' ASAN_OPTIONS=detect_leaks=0 '$NETSH' 2>'$W/tty.err'; echo NETSH-EXIT=\$?; sleep 30"
-wait_for() { for _ in $(seq 50); do tmux capture-pane -p -t "$sess" 2>/dev/null | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
+if ! TERM=${TERM:-xterm} tmux new-session -d -s "$sess" -x 200 -y 50 \
+	"env NETSH_IPSEC_DIR='$D/db' NETSH_IPSEC_RUNDIR='$D/run' NETSH_IPSEC_VICI='$NETSH_IPSEC_VICI' ASAN_OPTIONS=detect_leaks=0 '$NETSH' 2>'$W/tty.err'; echo NETSH-EXIT=\$?; sleep 30" 2>/dev/null; then
+	t_skip prompt_tty "tmux cannot start a session here"
+	exit 0
+fi
+trap 'tmux kill-session -t "$sess" 2>/dev/null; rm -rf "$W"' EXIT
+wait_for() { for _ in $(seq 100); do tmux capture-pane -p -t "$sess" 2>/dev/null | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
 wait_for 'netsh>'
 tmux send-keys -t "$sess" 'ipsec st' Enter
 wait_for 'ipsec static>'

@@ -11,12 +11,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "apply/match.h"
+#include "apply/vici_lower.h"
 #include "apply/xfrm.h"
 
 static bool overlap(const struct plan_sel *a, const struct plan_sel *b)
@@ -142,12 +144,111 @@ static void test_too_many_tiers(void **state)
 	assert_int_equal(xfrm_filter_priorities(&p, prio), -E2BIG);
 }
 
+/* The `ip -batch` line of one policy, or NULL. */
+static const char *find_line(const char *all, const char *sel_dir, char *buf, size_t len)
+{
+	const char *l = strstr(all, sel_dir);
+	const char *e;
+
+	if (!l)
+		return NULL;
+	e = strchr(l, '\n');
+	snprintf(buf, len, "%.*s", (int)(e ? e - l : (long)strlen(l)), l);
+	return buf;
+}
+
+/*
+ * Windows' pair of one-way tunnel rules (loopback addresses stand in for
+ * the gateways: the tunnel source is found through the routing table).
+ * Outbound half: only out needs the tunnel.  Inbound half: in and fwd
+ * need the SA of the outbound half's charon child, from the far gateway.
+ * An inbound half without twin accepts its own child's SA from anyone.
+ */
+static void test_tunnel_halves(void **state)
+{
+	uint32_t me[1] = {0x7f000001};
+	struct plan_rule r[3] = {0};
+	struct plan_filter f[3] = {0};
+	struct plan p = {
+		.rules = r, .n_rules = 3, .filters = f, .n_filters = 3, .me = me, .n_me = 1};
+	char err[256], *out = NULL, line[512];
+	size_t outlen = 0;
+	FILE *mf;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		r[i].action = NS_ACTION_NEGOTIATE;
+		r[i].tunnel = true;
+		r[i].rule_name = (char *)"t";
+		f[i].rule = (uint32_t)i;
+		f[i].action = NS_ACTION_NEGOTIATE;
+		f[i].tunnel = true;
+		f[i].id = (uint32_t)i + 1;
+		f[i].reqid = PLAN_REQID_FILTER_BASE + (uint32_t)i + 1;
+		f[i].sel.src_plen = f[i].sel.dst_plen = 24;
+	}
+	r[0].tunnel_dst = 0x7f000002; /* the far gateway */
+	r[1].tunnel_dst = 0x7f000001; /* us */
+	r[2].tunnel_dst = 0x7f000001;
+	f[0].sel.src = 0x0a010000;
+	f[0].sel.dst = 0x0a020000;
+	f[1].sel.src = 0x0a020000;
+	f[1].sel.dst = 0x0a010000;
+	f[2].sel.src = 0x0a030000;
+	f[2].sel.dst = 0x0a010000;
+	for (int i = 0; i < 3; i++)
+		f[i].weight = plan_weight(&f[i].sel, f[i].action);
+	assert_int_equal(vici_child_reqid(&p, &f[1]), f[0].reqid);
+	assert_int_equal(vici_child_reqid(&p, &f[2]), f[2].reqid);
+
+	mf = open_memstream(&out, &outlen);
+	assert_non_null(mf);
+	assert_int_equal(xfrm_print_ipbatch(&p, XFRM_SCOPE_NEEDED, mf, err, sizeof(err)), 0);
+	fclose(mf);
+
+	assert_non_null(
+		find_line(out, "src 10.1.0.0/24 dst 10.2.0.0/24 dir out", line, sizeof(line)));
+	assert_non_null(strstr(
+		line, "tmpl src 127.0.0.1 dst 127.0.0.2 proto esp reqid 1314127873 mode tunnel"));
+	assert_non_null(
+		find_line(out, "src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd", line, sizeof(line)));
+	assert_null(strstr(line, "tmpl"));
+	assert_non_null(
+		find_line(out, "src 10.1.0.0/24 dst 10.2.0.0/24 dir in", line, sizeof(line)));
+	assert_null(strstr(line, "tmpl"));
+
+	for (int d = 0; d < 2; d++) {
+		assert_non_null(find_line(out,
+					  d ? "src 10.2.0.0/24 dst 10.1.0.0/24 dir fwd"
+					    : "src 10.2.0.0/24 dst 10.1.0.0/24 dir in",
+					  line, sizeof(line)));
+		assert_non_null(strstr(
+			line,
+			"tmpl src 127.0.0.2 dst 127.0.0.1 proto esp reqid 1314127873 mode tunnel"));
+		assert_non_null(find_line(out,
+					  d ? "src 10.3.0.0/24 dst 10.1.0.0/24 dir fwd"
+					    : "src 10.3.0.0/24 dst 10.1.0.0/24 dir in",
+					  line, sizeof(line)));
+		assert_non_null(strstr(
+			line,
+			"tmpl src 0.0.0.0 dst 127.0.0.1 proto esp reqid 1314127875 mode tunnel"));
+	}
+	assert_non_null(
+		find_line(out, "src 10.2.0.0/24 dst 10.1.0.0/24 dir out", line, sizeof(line)));
+	assert_null(strstr(line, "tmpl"));
+	assert_non_null(
+		find_line(out, "src 10.3.0.0/24 dst 10.1.0.0/24 dir out", line, sizeof(line)));
+	assert_null(strstr(line, "tmpl"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_plans),
 		cmocka_unit_test(test_tiers),
 		cmocka_unit_test(test_too_many_tiers),
+		cmocka_unit_test(test_tunnel_halves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

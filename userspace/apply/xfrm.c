@@ -24,6 +24,7 @@
 #include <linux/xfrm.h>
 
 #include "apply/nlutil.h"
+#include "apply/vici_lower.h"
 #include "apply/xfrm.h"
 
 /* Messages per sendmsg: large enough to amortise the syscall, small enough
@@ -478,6 +479,24 @@ struct rule_tmpl {
 	uint32_t local;
 };
 
+static bool is_me(const struct plan *p, uint32_t a)
+{
+	for (size_t i = 0; i < p->n_me; i++)
+		if (p->me[i] == a)
+			return true;
+	return false;
+}
+
+/*
+ * The inbound half of a Windows tunnel pair: a tunnel rule whose endpoint
+ * is one of our addresses.  Its traffic comes from the far gateway to us;
+ * the outbound half's endpoint is the far gateway.
+ */
+static bool tunnel_inbound(const struct plan *p, const struct plan_rule *r)
+{
+	return r->tunnel && is_me(p, r->tunnel_dst);
+}
+
 static int rule_tmpl_get(struct xctx *c, size_t ri, struct rule_tmpl *rt)
 {
 	const struct plan_rule *r = &c->p->rules[ri];
@@ -492,7 +511,10 @@ static int rule_tmpl_get(struct xctx *c, size_t ri, struct rule_tmpl *rt)
 		/* strongSwan cannot negotiate the bundle; charon gets ESP too. */
 		fprintf(stderr, "xfrm: warning: rule \"%s\": AH+ESP bundle lowered to ESP\n",
 			r->rule_name ? r->rule_name : "");
-	if (r->tunnel) {
+	if (tunnel_inbound(c->p, r)) {
+		/* The endpoint is ours: the tunnel ends here. */
+		rt->local = r->tunnel_dst;
+	} else if (r->tunnel) {
 		rt->err = local_toward(r->tunnel_dst, &rt->local);
 		if (rt->err) {
 			struct in_addr a = {htonl(r->tunnel_dst)};
@@ -506,24 +528,86 @@ static int rule_tmpl_get(struct xctx *c, size_t ri, struct rule_tmpl *rt)
 }
 
 /*
+ * Where the SAs of a negotiate filter come from (xfrm backend, one charon
+ * child per filter).  Transport filters and the outbound half of a tunnel
+ * pair use their own child.  The inbound half's traffic arrives on the SAs
+ * charon negotiated for the reverse outbound filter (vici_child_reqid()):
+ * its reqid, and that filter's endpoint as the tunnel's source.  Without
+ * such a twin charon answers for the inbound half alone (a responder-only
+ * child with the filter's own reqid) and the peer is not known: source 0
+ * matches any (the kernel compares a tunnel template's source only when it
+ * is set).
+ */
+struct filter_sa {
+	uint32_t reqid;
+	uint32_t peer;
+};
+
+static void filter_sa_get(const struct plan *p, const struct plan_filter *f, struct filter_sa *sa)
+{
+	const struct plan_rule *r = &p->rules[f->rule];
+
+	sa->reqid = f->reqid;
+	sa->peer = r->tunnel ? r->tunnel_dst : 0;
+	if (!tunnel_inbound(p, r))
+		return;
+	sa->reqid = vici_child_reqid(p, f);
+	sa->peer = 0;
+	if (sa->reqid == f->reqid)
+		return;
+	for (size_t i = 0; i < p->n_filters; i++) {
+		const struct plan_filter *o = &p->filters[i];
+		const struct plan_rule *orl = &p->rules[o->rule];
+
+		if (o->reqid == sa->reqid && o->action == NS_ACTION_NEGOTIATE && orl->tunnel &&
+		    !is_me(p, orl->tunnel_dst)) {
+			sa->peer = orl->tunnel_dst;
+			return;
+		}
+	}
+}
+
+/*
+ * Whether a negotiate filter's policy in direction dir carries a template.
+ * Transport filters: every direction.  A Windows tunnel rule describes one
+ * direction only.  Its outbound half (endpoint = the far gateway) protects
+ * what leaves toward the far side: the out policy.  Clear packets of that
+ * selector arrive from our own side and are forwarded, so fwd (and in)
+ * must not ask for an SA: the kernel checks fwd before the out policy can
+ * raise the ACQUIRE.  The inbound half (endpoint = us) is the reverse:
+ * what arrives from the far gateway must come through the tunnel (in and
+ * fwd); nothing of it is sent into a tunnel that would end at ourselves.
+ * Both keep a policy without template in their other directions, so that
+ * the filter still decides its packets there as the plan does.
+ */
+static bool dir_has_tmpl(const struct plan *p, const struct plan_rule *r, uint8_t dir)
+{
+	if (!r->tunnel)
+		return true;
+	if (tunnel_inbound(p, r))
+		return dir != XFRM_POLICY_OUT;
+	return dir == XFRM_POLICY_OUT;
+}
+
+/*
  * The template of a negotiate filter in one direction.  Outbound demands
  * the SA unless soft (then: use it if present, else send clear and still
  * ask charon for one: that is XFRM's `level use`).  Inbound and forward
  * accept clear packets when inpass or soft.
  */
-static void fill_tmpl(const struct plan_rule *r, const struct plan_filter *f,
+static void fill_tmpl(const struct plan_rule *r, const struct filter_sa *sa,
 		      const struct rule_tmpl *rt, uint8_t dir, struct xfrm_user_tmpl *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->id.proto = rt->proto;
 	t->family = AF_INET;
-	t->reqid = f->reqid;
+	t->reqid = sa->reqid;
 	t->aalgos = t->ealgos = t->calgos = ~0u;
 	t->share = XFRM_SHARE_ANY;
 	t->mode = r->tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
 	if (r->tunnel) {
-		uint32_t s = dir == XFRM_POLICY_OUT ? rt->local : r->tunnel_dst;
-		uint32_t d = dir == XFRM_POLICY_OUT ? r->tunnel_dst : rt->local;
+		uint32_t s = dir == XFRM_POLICY_OUT ? rt->local : sa->peer;
+		uint32_t d = dir == XFRM_POLICY_OUT ? sa->peer : rt->local;
 
 		t->saddr.a4 = htonl(s);
 		t->id.daddr.a4 = htonl(d);
@@ -600,7 +684,7 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 
 		for (size_t ri = 0; ri < p->n_rules; ri++) {
 			const struct plan_rule *r = &p->rules[ri];
-			struct plan_filter f = {.reqid = r->reqid};
+			struct filter_sa sa = {.reqid = r->reqid, .peer = r->tunnel_dst};
 			struct rule_tmpl t = {0};
 			struct plan_sel s = {0};
 
@@ -623,7 +707,7 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 				x.prio = XFRM_NS_PRIO_MARK;
 				x.action = XFRM_POLICY_ALLOW;
 				x.ntmpl = 1;
-				fill_tmpl(r, &f, &t, d, &x.tmpl);
+				fill_tmpl(r, &sa, &t, d, &x.tmpl);
 				x.filter = -1;
 				x.label = "rule mark";
 				if (xvec_push(w, &x))
@@ -665,6 +749,7 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 	for (size_t i = 0; i < p->n_filters; i++) {
 		const struct plan_filter *f = &p->filters[i];
 		const struct plan_rule *r;
+		struct filter_sa sa = {0};
 
 		if (!needed[i])
 			continue;
@@ -679,6 +764,7 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 			ret = rule_tmpl_get(c, f->rule, &rt[f->rule]);
 			if (ret)
 				goto out;
+			filter_sa_get(p, f, &sa);
 		}
 		for (uint8_t d = 0; d < 3; d++) {
 			struct xpol x;
@@ -700,9 +786,9 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 						   (scope == XFRM_SCOPE_ALL || c->transitional)
 					   ? XFRM_POLICY_BLOCK
 					   : XFRM_POLICY_ALLOW;
-			if (f->action == NS_ACTION_NEGOTIATE) {
+			if (f->action == NS_ACTION_NEGOTIATE && dir_has_tmpl(p, r, d)) {
 				x.ntmpl = 1;
-				fill_tmpl(r, f, &rt[f->rule], d, &x.tmpl);
+				fill_tmpl(r, &sa, &rt[f->rule], d, &x.tmpl);
 			}
 			ret = -ENOMEM;
 			if (xvec_push(w, &x))

@@ -309,6 +309,50 @@ dynamic|show rule|type srcaddr dstaddr srcmask dstmask protocol srcport dstport 
 dynamic|show stats|type
 EOF
 [ -z "$miss" ] && t_pass help_every_command || t_fail help_every_command "no usage for:$miss"
+# the defaults the help states are the reference's defaults.
+miss=
+while IFS='|' read -r ctx cmd tag val; do
+	[ -n "$ctx" ] || continue
+	"$NETSH" ipsec $ctx $cmd '?' 2>&1 | grep -E "^ +$tag " | grep -qiF -- "Default: $val" || miss="$miss [$ctx $cmd $tag=$val]"
+done <<'EOF'
+static|add filter|protocol|any
+static|add filter|mirrored|yes
+static|add filter|srcmask|255.255.255.255
+static|add filter|dstmask|255.255.255.255
+static|add filteraction|qmpfs|no
+static|add filteraction|inpass|no
+static|add filteraction|soft|no
+static|add filteraction|action|negotiate
+static|add filteraction|qmsecmethods|"ESP[3DES,SHA1]:100000k/3600s ESP[3DES,MD5]:100000k/3600s"
+static|add policy|mmpfs|no
+static|add policy|qmpermm|0
+static|add policy|mmlifetime|480
+static|add policy|activatedefaultrule|yes
+static|add policy|pollinginterval|180
+static|add policy|assign|no
+static|add policy|mmsecmethods|"3DES-SHA1-2 3DES-MD5-2 3DES-SHA1-3"
+static|add rule|conntype|all
+static|add rule|activate|yes
+static|show policy|level|normal
+static|show policy|format|list
+static|show policy|wide|no
+static|show filterlist|resolvedns|no
+dynamic|add mmpolicy|qmpermm|0
+dynamic|add mmpolicy|mmlifetime|480
+dynamic|add mmpolicy|softsaexpirationtime|480
+dynamic|add mmpolicy|mmsecmethods|3DES-SHA1-2 3DES-MD5-2 3DES-SHA1-3
+dynamic|add qmpolicy|soft|no
+dynamic|add qmpolicy|pfsgroup|nopfs
+dynamic|add qmpolicy|qmsecmethods|ESP[3DES,SHA1]:100000k/3600s ESP[3DES,MD5]:100000k/3600s
+dynamic|add rule|protocol|any
+dynamic|add rule|mirrored|yes
+dynamic|add rule|conntype|all
+dynamic|add rule|actioninbound|negotiate
+dynamic|add rule|actionoutbound|negotiate
+dynamic|add rule|srcmask|255.255.255.255
+dynamic|add rule|dstmask|255.255.255.255
+EOF
+[ -z "$miss" ] && t_pass help_defaults || t_fail help_defaults "help states other defaults:$miss"
 out=$(printf 'ipsec static\nadd ?\n' | "$NETSH" 2>&1)
 printf '%s' "$out" | grep -q 'add rule' && t_pass help_group || t_fail help_group "$out"
 out=$("$NETSH" ipsec dynamic add rule '?' 2>&1)

@@ -174,10 +174,24 @@ install: all
 		sed 's|@SBINDIR@|$(SBINDIR)|g' "$$u" > $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
 	done
 
-lint:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--suppress=missingIncludeSystem -D_GNU_SOURCE -Iuserspace userspace
-	clang-tidy --quiet $(shell find userspace -name '*.c') -- $(CPPFLAGS) -std=c11
+# cppcheck, then clang-tidy (checks in .clang-tidy) on every userspace .c,
+# two at a time; both must be silent.  clang-tidy prints its findings on
+# stdout; its stderr only counts warnings it did not show.  The generated
+# BPF skeleton is a system header to clang-tidy: that code is bpftool's.
+# Exceptions, each for one file and one check (a known false positive, or
+# a finding reported to the file's owner), are in the case below.
+lint: $(BPF_SKELS)
+	cppcheck -j2 --quiet --error-exitcode=1 --enable=warning,portability,performance \
+		--inline-suppr --suppress=missingIncludeSystem \
+		--suppress=memleakOnRealloc:userspace/apply/bpf_loader.c \
+		-D_GNU_SOURCE '-DLIBBPF_OPTS(TYPE,NAME,...)=struct TYPE NAME = {__VA_ARGS__}' \
+		-Iuserspace -I$(BPFO) userspace
+	find userspace -name '*.c' | sort | xargs -P2 -I{} sh -c 'case {} in \
+		userspace/apply/bpf_loader.c) off=-clang-analyzer-unix.Malloc ;; \
+		*) off= ;; esac; \
+		clang-tidy --quiet $${off:+--checks=$$off} {} -- \
+			-std=c11 -D_GNU_SOURCE -Iuserspace -isystem $(BPFO) 2>/dev/null || \
+		{ echo "clang-tidy: {}: findings above" >&2; exit 1; }'
 
 format:
 	clang-format -i $(shell find userspace bpf tests -name '*.[ch]')

@@ -281,6 +281,19 @@ rej sqm_missing "Nope|no quick mode" set qmpolicy name=Nope soft=yes
 rej sqm_none_none "none" set qmpolicy name=QM3 qmsecmethods="ESP[none,none]"
 rej sqm_pfs_bad "pfsgroup" set qmpolicy name=QM3 pfsgroup=grp5
 
+# positional: set mmpolicy name qmpermm mmlifetime softsaexpirationtime mmsecmethods;
+# set qmpolicy name soft pfsgroup qmsecmethods; set/delete rule srcaddr dstaddr
+# protocol srcport dstport mirrored conntype ...
+ok pos_add_rule add rule me 10.7.0.1 MM4 QM3 tcp 0 80
+ok pos_set_mm set mmpolicy MM4 5 60 70 "3DES-SHA1-3"
+block pos_set_mm_v 'Policy Name +: MM4\n' 'Soft SA Expiration Time +: 70 min.*QM Limit per MM +: 5.*Main Mode Lifetime +: 60 min' D show mmpolicy name=MM4
+ok pos_set_qm set qmpolicy QM3 yes grp2 "ESP[3DES,SHA1]:600s"
+block pos_set_qm_v 'Policy Name +: QM3\n' 'Soft +: yes.*PFS Group +: grp2.*ESP\[3DES,SHA1\]:100000k/600s' D show qmpolicy name=QM3
+ok pos_set_rule set rule me 10.7.0.1 tcp 0 80 yes all actioninbound=block
+block pos_set_rule_v 'Destination Address +: 10\.7\.0\.1\n' 'Inbound Action +: block' D show rule
+ok pos_delete_rule delete rule me 10.7.0.1 tcp 0 80 yes all
+has pos_delete_rule_v 'No rules match' D show rule dstaddr=10.7.0.1
+
 # ---- delete mmpolicy / qmpolicy / rule ----------------------------------------------
 rej dmm_in_use "rule" delete mmpolicy name=MM3
 rej dqm_in_use "rule" delete qmpolicy name=QM3

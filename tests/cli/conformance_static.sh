@@ -447,6 +447,27 @@ rej sd_no_policy "policy" set defaultrule policy=Nope qmpfs=yes
 rej sd_required "policy" set defaultrule qmpfs=yes
 rej sd_bad_bool "activate.*yes.*no" set defaultrule policy=P activate=0
 
+# ---- positional forms of set and delete (syntax order of the reference) -----------
+ok pos_setup_p add policy name=PS
+ok pos_setup_f add filter PSL 10.0.0.0 me srcmask=24 protocol=tcp dstport=80
+ok pos_setup_a add filteraction name=PSA
+ok pos_setup_r add rule name=PSR policy=PS filterlist=PSL filteraction=PSA
+# set filteraction: name newname description qmpfs inpass soft action qmsecmethods
+ok pos_set_fa set filteraction PSA PSA2 "d" yes no yes negotiate "ESP[3DES,SHA1]"
+dumpline pos_set_fa_v 'ipsec static add filteraction name="PSA2" description="d" qmpfs=yes inpass=no soft=yes action=negotiate qmsecmethods="ESP[3DES,SHA1]:100000k/3600s"'
+# set policy: name newname description mmpfs qmpermm mmlifetime activatedefaultrule pollinginterval assign
+ok pos_set_policy set policy PS PS2 "pd" no 3 100 no 60 no
+dumpline pos_set_policy_v 'ipsec static add policy name="PS2" description="pd" mmpfs=no qmpermm=3 mmlifetime=100 activatedefaultrule=no pollinginterval=60 assign=no mmsecmethods="3DES-SHA1-2 3DES-MD5-2 3DES-SHA1-3"'
+# set rule: name policy newname description filterlist filteraction tunnel conntype activate kerberos
+ok pos_set_rule set rule PSR PS2 PSR2 "rd" PSL PSA2 10.1.1.1 lan no yes
+dumpline pos_set_rule_v 'ipsec static add rule name="PSR2" policy="PS2" filterlist="PSL" filteraction="PSA2" tunnel=10.1.1.1 conntype=lan activate=no description="rd" kerberos=yes'
+# delete filter: filterlist srcaddr dstaddr protocol srcmask dstmask srcport dstport mirrored
+ok pos_delete_filter delete filter PSL 10.0.0.0 me TCP 24 32 0 80 yes
+eqn pos_delete_filter_v "$(count 'filterlist="PSL" srcaddr=')" 0
+ok pos_delete_rule delete rule PSR2 PS2
+eqn pos_delete_rule_v "$(count 'name="PSR2"')" 0
+ok pos_cleanup delete policy PS2
+
 # ---- dump replays into the same store ---------------------------------------------------
 S dump > "$W/full.dump" 2>/dev/null
 R=$(mktemp -d "${TMPDIR:-/tmp}/qa-replay.XXXXXX")

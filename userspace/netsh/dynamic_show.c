@@ -434,8 +434,8 @@ static bool gfilter_selected(const struct sel *x, const struct gfilter *g)
 }
 
 /* resolvedns=yes: a host address also shows the name it resolves to. */
-static void fmt_side(char *buf, size_t len, const struct ns_endpoint *e, bool range,
-		     uint32_t end, bool resolvedns)
+static void fmt_side(char *buf, size_t len, const struct ns_endpoint *e, bool range, uint32_t end,
+		     bool resolvedns)
 {
 	if (range) {
 		char a[NS_FMT_SHORT], b[NS_FMT_SHORT];

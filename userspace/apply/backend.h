@@ -32,6 +32,9 @@ struct apply_opts {
 	/* The bpf classifier is in use: its per-rule XFRM templates carry
 	 * plan_rule.reqid, so charon's children must too (vici backend). */
 	bool rule_reqids;
+	/* The kernel has no nftables ip family (ipsec-apply --no-nft):
+	 * backends leave nftables alone entirely. */
+	bool no_nft;
 };
 
 #define APPLY_DEFAULT_VICI "/run/charon.vici"

@@ -1687,7 +1687,7 @@ int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 	}
 	/* NETSH_IPSEC_BPF_LOCAL=off: forwarded and inbound traffic only (kernels
 	 * without nftables' ip family, e.g. the UML test kernel). */
-	if (!env_off("NETSH_IPSEC_BPF_LOCAL"))
+	if (!env_off("NETSH_IPSEC_BPF_LOCAL") && !o->no_nft)
 		ret = nft_local_apply(&c, b, err, len);
 out_close:
 	fds_close(&pinned);
@@ -1804,7 +1804,7 @@ int bpf_backend_flush(const struct apply_opts *o, char *err, size_t len)
 		if (!o->dry_run)
 			rmdir(c.dir);
 	}
-	if (!o->dry_run) {
+	if (!o->dry_run && !o->no_nft) {
 		static const char del[] =
 			"table ip " NSB_NFT_TABLE " {}\ndelete table ip " NSB_NFT_TABLE "\n";
 		char nerr[256];

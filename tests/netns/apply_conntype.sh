@@ -35,10 +35,17 @@ ipsec static add filterlist name=Port5001
 ipsec static add filter filterlist=Port5001 srcaddr=me dstaddr=any protocol=tcp dstport=5001
 ipsec static add filterlist name=Port5002
 ipsec static add filter filterlist=Port5002 srcaddr=me dstaddr=any protocol=tcp dstport=5002
+ipsec static add filterlist name=Port5003
+ipsec static add filter filterlist=Port5003 srcaddr=me dstaddr=any protocol=tcp dstport=5003
+ipsec static add filterlist name=Port5004
+ipsec static add filter filterlist=Port5004 srcaddr=me dstaddr=any protocol=tcp dstport=5004
 ipsec static add filteraction name=Stop action=block
+ipsec static add filteraction name=Secure action=negotiate qmsecmethods="ESP[3DES,SHA1]"
 ipsec static add policy name=Conn assign=yes activatedefaultrule=no
 ipsec static add rule name=lan-5001 policy=Conn filterlist=Port5001 filteraction=Stop conntype=lan
 ipsec static add rule name=dialup-5002 policy=Conn filterlist=Port5002 filteraction=Stop conntype=dialup
+ipsec static add rule name=lan-5003 policy=Conn filterlist=Port5003 filteraction=Secure conntype=lan psk=conntype-secret kerberos=no
+ipsec static add rule name=dialup-5004 policy=Conn filterlist=Port5004 filteraction=Secure conntype=dialup psk=conntype-secret kerberos=no
 EOF
 if ! out=$("$NETSH" -f "$W/policy.netsh" 2>&1); then
 	t_skip apply_conntype "netsh cannot run the policy script: $(printf '%s' "$out" | tail -n 1)"
@@ -63,15 +70,41 @@ expect() { # name want cmd...
 	if [ "$got" = "$want" ]; then t_pass "$name"; else t_fail "$name" "expected $want, got $got"; fi
 }
 
+# checks BACKEND: block (nftables or the classifier) and negotiate (no
+# charon here: a required template without SA drops the packet).
+checks() {
+	local b=$1
+	expect "apply_conntype $b lan rule blocks on the LAN link" drop tcp_ok 10.194.1.2 5001
+	expect "apply_conntype $b lan rule ignored on the PPP link" pass tcp_ok 10.194.2.2 5001
+	expect "apply_conntype $b dialup rule blocks on the PPP link" drop tcp_ok 10.194.2.2 5002
+	expect "apply_conntype $b dialup rule ignored on the LAN link" pass tcp_ok 10.194.1.2 5002
+	expect "apply_conntype $b lan negotiate needs IPsec on the LAN link" drop tcp_ok 10.194.1.2 5003
+	expect "apply_conntype $b lan negotiate ignored on the PPP link" pass tcp_ok 10.194.2.2 5003
+	expect "apply_conntype $b dialup negotiate needs IPsec on the PPP link" drop tcp_ok 10.194.2.2 5004
+	expect "apply_conntype $b dialup negotiate ignored on the LAN link" pass tcp_ok 10.194.1.2 5004
+}
+
 if ! out=$(ia --backend=bpf 2>&1); then
-	t_skip apply_conntype "bpf backend: $(printf '%s' "$out" | tail -n 1)"
-	exit 0
+	t_skip "apply_conntype bpf" "bpf backend: $(printf '%s' "$out" | tail -n 1)"
+else
+	checks bpf
 fi
-expect "apply_conntype lan rule blocks on the LAN link" drop tcp_ok 10.194.1.2 5001
-expect "apply_conntype lan rule ignored on the PPP link" pass tcp_ok 10.194.2.2 5001
-expect "apply_conntype dialup rule blocks on the PPP link" drop tcp_ok 10.194.2.2 5002
-expect "apply_conntype dialup rule ignored on the LAN link" pass tcp_ok 10.194.1.2 5002
 ia --flush >/dev/null 2>&1
-# The xfrm backend does not enforce conntype yet (mapping.md): no check.
-t_skip "apply_conntype xfrm" "conntype is enforced by the bpf classifier only (Documentation/mapping.md)"
+# XFRM restricts the out policies of lan/dial-up rules to interfaces of
+# that kind (Documentation/kernel-backends.md, "conntype").
+if ! out=$(ia --backend=xfrm 2>&1); then
+	t_fail "apply_conntype xfrm" "apply: $(printf '%s' "$out" | tail -n 1)"
+else
+	checks xfrm
+	pols=$(ip -n "$A" xfrm policy | awk '{ $1 = $1 } /^src/ { if (b != "") print b; b = $0; next } { b = b " " $0 } END { if (b != "") print b }')
+	if printf '%s\n' "$pols" | grep -q "dport 5003 dev lan$$ dir out" &&
+		printf '%s\n' "$pols" | grep -q "dport 5004 dev ppp$$ dir out" &&
+		! printf '%s\n' "$pols" | grep -q "dport 5003 dev ppp$$" &&
+		! printf '%s\n' "$pols" | grep -q "dport 5004 dev lan$$"; then
+		t_pass "apply_conntype xfrm out policies name the interface"
+	else
+		t_fail "apply_conntype xfrm out policies name the interface" "$(printf '%s\n' "$pols" | grep 'dport 500[34]' | tr '\n' ';')"
+	fi
+fi
+ia --flush >/dev/null 2>&1
 exit 0

@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,7 +245,15 @@ static void sel_str(const struct xfrm_selector *s, char *buf, size_t len)
 	if (s->sport_mask && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, " sport %u", ntohs(s->sport));
 	if (s->dport_mask && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " dport %u", ntohs(s->dport));
+		n += snprintf(buf + n, len - (size_t)n, " dport %u", ntohs(s->dport));
+	if (s->ifindex && n > 0 && (size_t)n < len) {
+		char ifn[IF_NAMESIZE];
+
+		if (if_indextoname((unsigned)s->ifindex, ifn))
+			snprintf(buf + n, len - (size_t)n, " dev %s", ifn);
+		else
+			snprintf(buf + n, len - (size_t)n, " ifindex %d", s->ifindex);
+	}
 }
 
 static void pol_name(const struct xpol *x, char *buf, size_t len)
@@ -511,6 +520,12 @@ static int rule_tmpl_get(struct xctx *c, size_t ri, struct rule_tmpl *rt)
 		/* strongSwan cannot negotiate the bundle; charon gets ESP too. */
 		fprintf(stderr, "xfrm: warning: rule \"%s\": AH+ESP bundle lowered to ESP\n",
 			r->rule_name ? r->rule_name : "");
+	if (r->conntype != NS_CONN_ALL)
+		fprintf(stderr,
+			"xfrm: warning: rule \"%s\" (conntype %s): XFRM cannot tell the interface "
+			"a packet came in by; clear inbound packets of its filters are accepted on "
+			"every interface\n",
+			r->rule_name ? r->rule_name : "", r->conntype == NS_CONN_LAN ? "lan" : "dialup");
 	if (tunnel_inbound(c->p, r)) {
 		/* The endpoint is ours: the tunnel ends here. */
 		rt->local = r->tunnel_dst;
@@ -615,7 +630,27 @@ static void fill_tmpl(const struct plan_rule *r, const struct filter_sa *sa,
 	if (dir == XFRM_POLICY_OUT)
 		t->optional = r->soft;
 	else
-		t->optional = r->soft || r->inpass;
+		/* conntype: see if_applies(). */
+		t->optional = r->soft || r->inpass || r->conntype != NS_CONN_ALL;
+}
+
+/*
+ * conntype in XFRM.  A selector can name one interface (sel.ifindex),
+ * matched against the flow's output interface: for out policies that is
+ * the interface the packet leaves by (local and forwarded traffic alike),
+ * for fwd also the leaving one, and for in the device of the local route
+ * (loopback), never the interface the packet came in by.  So only the out
+ * policies of a lan or dial-up rule are restricted: one per interface of
+ * that kind present at apply time (ipsec-apply --watch re-applies when
+ * links come and go), none on the others, where packets fall through to
+ * later filters as in the plan.  in and fwd policies stay on every
+ * interface, with optional templates (level use): requiring the SA there
+ * would drop the clear answers of conversations that the rule leaves
+ * alone on the other kind of interface.
+ */
+static bool if_applies(enum ns_conntype c, const char *ifname)
+{
+	return plan_conntype_applies(c, ifname);
 }
 
 static int want_exempt(struct xvec *w, uint32_t *prio, const char *label, uint8_t proto,
@@ -670,12 +705,22 @@ static int want_exemptions(const struct plan *p, struct xvec *w)
 	return r ? -ENOMEM : 0;
 }
 
+static size_t ifcount(const struct if_nameindex *ifs)
+{
+	size_t n = 0;
+
+	while (ifs && ifs[n].if_index)
+		n++;
+	return n;
+}
+
 static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 {
 	const struct plan *p = c->p;
 	uint32_t *prio = NULL;
 	bool *needed = NULL;
 	struct rule_tmpl *rt = NULL;
+	struct if_nameindex *ifs = NULL;
 	long n_needed = 0;
 	int ret = -ENOMEM;
 
@@ -766,11 +811,28 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 				goto out;
 			filter_sa_get(p, f, &sa);
 		}
-		for (uint8_t d = 0; d < 3; d++) {
+		if (r->conntype != NS_CONN_ALL && !ifs) {
+			ifs = if_nameindex();
+			if (!ifs) {
+				ret = -errno;
+				snprintf(c->err, c->errlen, "xfrm: list interfaces: %s",
+					 strerror(-ret));
+				goto out;
+			}
+		}
+		for (size_t k = 0; k < 3 + (r->conntype != NS_CONN_ALL ? ifcount(ifs) : 0); k++) {
+			/* 0-2: in, out, fwd; conntype rules: out per interface instead. */
+			uint8_t d = k < 3 ? (uint8_t)k : XFRM_POLICY_OUT;
 			struct xpol x;
 
+			if (r->conntype != NS_CONN_ALL &&
+			    (k == XFRM_POLICY_OUT ||
+			     (k >= 3 && !if_applies(r->conntype, ifs[k - 3].if_name))))
+				continue;
 			memset(&x, 0, sizeof(x));
 			sel_from_plan(&f->sel, &x.k.sel);
+			if (k >= 3)
+				x.k.sel.ifindex = (int)ifs[k - 3].if_index;
 			x.k.dir = d;
 			x.prio = prio[i];
 			x.filter = (long)f->id;
@@ -797,6 +859,8 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 	}
 	ret = 0;
 out:
+	if (ifs)
+		if_freenameindex(ifs);
 	free(prio);
 	free(needed);
 	free(rt);
@@ -1320,6 +1384,12 @@ static void pol_ipbatch(FILE *f, const struct xpol *x)
 	inet_ntop(AF_INET, &s->saddr.a4, a, sizeof(a));
 	inet_ntop(AF_INET, &s->daddr.a4, b, sizeof(b));
 	fprintf(f, "xfrm policy add src %s/%u dst %s/%u", a, s->prefixlen_s, b, s->prefixlen_d);
+	if (s->ifindex) {
+		char ifn[IF_NAMESIZE];
+
+		if (if_indextoname((unsigned)s->ifindex, ifn))
+			fprintf(f, " dev %s", ifn);
+	}
 	if (s->proto)
 		fprintf(f, " proto %u", s->proto);
 	if (s->sport_mask)

@@ -516,11 +516,12 @@ static int rule_tmpl_get(struct xctx *c, size_t ri, struct rule_tmpl *rt)
 	rt->proto = IPPROTO_ESP;
 	if (r->n_qm && r->qm[0].kind == NS_QM_AH)
 		rt->proto = IPPROTO_AH;
-	if (r->n_qm && r->qm[0].kind == NS_QM_AH_ESP)
+	/* Say it once per apply: prepare builds the same policies twice more. */
+	if (r->n_qm && r->qm[0].kind == NS_QM_AH_ESP && !c->check_only && !c->make_only)
 		/* strongSwan cannot negotiate the bundle; charon gets ESP too. */
 		fprintf(stderr, "xfrm: warning: rule \"%s\": AH+ESP bundle lowered to ESP\n",
 			r->rule_name ? r->rule_name : "");
-	if (r->conntype != NS_CONN_ALL)
+	if (r->conntype != NS_CONN_ALL && !c->check_only && !c->make_only)
 		fprintf(stderr,
 			"xfrm: warning: rule \"%s\" (conntype %s): XFRM cannot tell the interface "
 			"a packet came in by; clear inbound packets of its filters are accepted on "

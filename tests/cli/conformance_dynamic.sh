@@ -442,5 +442,12 @@ lacks svc_dynamic_gone 'Policy Name +: GONE' D show mmpolicy all
 has svc_config_kept '^ipsecdiagnostics +: 5$' D show config
 NETSH_IPSEC_RUNDIR=$OLDRUN
 if S show policy name=SP >/dev/null 2>&1; then t_pass st_static_store_intact; else t_fail st_static_store_intact "static policy gone"; fi
+printf 'ipsec static\nset store persistent\nadd policy PP assign=yes\nadd filter PL me 10.6.0.1 protocol=tcp dstport=23\nadd filteraction PA action=block\nadd rule PR PP PL PA\n' > "$W/pers.netsh"
+printf 'ipsec static\nadd policy UN\nadd filter UL me 10.6.0.2 protocol=tcp dstport=24\nadd filteraction UA action=permit\nadd rule UR UN UL UA\n' > "$W/unassigned.netsh"
+"$NETSH" -f "$W/pers.netsh" >/dev/null 2>&1 && "$NETSH" -f "$W/unassigned.netsh" >/dev/null 2>&1 && t_pass st_setup_stores || t_fail st_setup_stores "scripts failed"
+has st_persistent_shown 'Destination Port +: 23' D show rule
+has st_persistent_mm 'Source +: assigned policy of the persistent store' D show mmpolicy all
+has st_local_still_shown 'Destination Port +: 25' D show rule
+lacks st_unassigned_hidden 'Destination Port +: 24' D show rule
 rej da_extra "parameters|too many|extra" delete all now
 exit 0

@@ -199,4 +199,4 @@ format:
 clean:
 	rm -rf build
 
--include $(ALLOBJS:.o=.d)
+-include $(ALLOBJS:.o=.d) $(O)/userspace/netsh/main.d $(O)/userspace/apply/main.d

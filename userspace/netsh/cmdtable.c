@@ -124,7 +124,7 @@ int ns_session_finish(struct ns_session *s)
 	int rc = end_batch(s, err, sizeof(err));
 
 	if (rc) {
-		fprintf(s->errf, "netsh: %s\n", err);
+		fprintf(ns_err_start(s), "%s\n", err);
 		s->n_errors++;
 	}
 	ns_store_close(s->st);
@@ -174,11 +174,17 @@ int ns_session_set_location(struct ns_session *s, enum ns_store_location loc, ch
 	return 0;
 }
 
+FILE *ns_err_start(struct ns_session *s)
+{
+	fprintf(s->errf, "netsh: %s%s", s->where, s->where[0] ? ": " : "");
+	return s->errf;
+}
+
 void ns_warn(struct ns_session *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(s->errf, "netsh: warning: ");
+	fprintf(ns_err_start(s), "warning: ");
 	va_start(ap, fmt);
 	vfprintf(s->errf, fmt, ap);
 	va_end(ap);
@@ -339,7 +345,7 @@ static int run_cmd(struct ns_session *s, const struct ns_cmd *cmd, const struct 
 out:
 	ns_args_free(&a);
 	if (rc) {
-		fprintf(s->errf, "netsh: %s\n", err[0] ? err : strerror(-rc));
+		fprintf(ns_err_start(s), "%s\n", err[0] ? err : strerror(-rc));
 		return -1;
 	}
 	return 0;
@@ -363,10 +369,10 @@ static int unknown(struct ns_session *s, enum ns_ctx ctx, const char *typed,
 	if (pos == 0)
 		snprintf(list + off, sizeof(list) - off, "%shelp, ?, .., exit", n ? ", " : "");
 	if (typed)
-		fprintf(s->errf, "netsh: '%s' is not a valid command here (%s); use %s\n", typed,
+		fprintf(ns_err_start(s), "'%s' is not a valid command here (%s); use %s\n", typed,
 			ns_ctx_prompt(ctx), list);
 	else
-		fprintf(s->errf, "netsh: incomplete command; continue with %s\n", list);
+		fprintf(ns_err_start(s), "incomplete command; continue with %s\n", list);
 	return -1;
 }
 
@@ -395,14 +401,14 @@ static int exec_toks(struct ns_session *s, struct ns_tok *toks, size_t n, int de
 				return 0;
 			case B_PUSHD:
 				if (s->depth == sizeof(s->stack) / sizeof(s->stack[0])) {
-					fprintf(s->errf, "netsh: pushd: too many saved contexts\n");
+					fprintf(ns_err_start(s), "pushd: too many saved contexts\n");
 					return -1;
 				}
 				s->stack[s->depth++] = s->ctx;
 				return n > 1 ? exec_toks(s, toks + 1, n - 1, depth + 1) : 0;
 			case B_POPD:
 				if (s->depth == 0) {
-					fprintf(s->errf, "netsh: popd: no context was saved by pushd\n");
+					fprintf(ns_err_start(s), "popd: no context was saved by pushd\n");
 					return -1;
 				}
 				s->ctx = s->stack[--s->depth];
@@ -526,7 +532,7 @@ static int exec_toks(struct ns_session *s, struct ns_tok *toks, size_t n, int de
 								off < sizeof(list) ? sizeof(list) - off
 										   : 0,
 								"%s%s", off ? ", " : "", cand[k]);
-			fprintf(s->errf, "netsh: '%s' is ambiguous; it could be %s\n", toks[i].s,
+			fprintf(ns_err_start(s), "'%s' is ambiguous; it could be %s\n", toks[i].s,
 				list);
 			return -1;
 		}
@@ -553,7 +559,7 @@ int ns_exec_tokens(struct ns_session *s, char **argv, size_t n)
 	int rc;
 
 	if (ns_tokens_from_argv(argv, n, &toks) < 0) {
-		fprintf(s->errf, "netsh: out of memory\n");
+		fprintf(ns_err_start(s), "out of memory\n");
 		s->n_errors++;
 		return -1;
 	}
@@ -575,7 +581,7 @@ int ns_exec_line(struct ns_session *s, const char *line)
 	int rc;
 
 	if (ns_tokenize(line, &toks, &n, err, sizeof(err)) < 0) {
-		fprintf(s->errf, "netsh: %s\n", err);
+		fprintf(ns_err_start(s), "%s\n", err);
 		s->n_errors++;
 		if (s->batch)
 			s->batch_failed = true;

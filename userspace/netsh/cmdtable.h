@@ -162,6 +162,9 @@ struct ns_session {
 	bool interactive;
 	unsigned flags; /* NS_RESOLVE_* */
 	unsigned n_errors;
+	/* Where the current command came from, for messages: "file:12" while
+	 * a script runs, "" otherwise. */
+	char where[256];
 	FILE *out, *errf;
 };
 
@@ -178,6 +181,9 @@ int ns_session_set_location(struct ns_session *s, enum ns_store_location loc, ch
 /* set batch: enable opens a batch; disable commits it (or rolls it back
  * when one of its commands failed, returning -ECANCELED). */
 int ns_session_batch(struct ns_session *s, bool enable, char *err, size_t errlen);
+/* Starts a message line on errf: "netsh: " and, inside a script, its
+ * "file:line: "; returns errf for the rest of the line. */
+FILE *ns_err_start(struct ns_session *s);
 /* "netsh: warning: ..." on errf. */
 void ns_warn(struct ns_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

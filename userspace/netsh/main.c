@@ -23,12 +23,15 @@ static void usage(FILE *o)
 		NS_STORE_DEFAULT_DIR);
 }
 
-static int run_stream(struct ns_session *s, FILE *in, bool prompt)
+/* name: the script's name, so that messages say which line failed; NULL
+ * at the prompt. */
+static int run_stream(struct ns_session *s, FILE *in, bool prompt, const char *name)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	bool first = true;
+	unsigned long lineno = 0;
 
 	while (!s->quit) {
 		if (prompt) {
@@ -44,8 +47,12 @@ static int run_stream(struct ns_session *s, FILE *in, bool prompt)
 		if (first && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
 			memmove(line, line + 3, (size_t)len - 2);
 		first = false;
+		lineno++;
+		if (name)
+			snprintf(s->where, sizeof(s->where), "%s:%lu", name, lineno);
 		ns_exec_line(s, line);
 	}
+	s->where[0] = '\0';
 	if (prompt && !s->quit)
 		fputc('\n', s->out);
 	free(line);
@@ -89,7 +96,7 @@ static char **complete(const char *text, int start, int end)
 static int run_prompt(struct ns_session *s)
 {
 	if (!isatty(STDIN_FILENO))
-		return run_stream(s, stdin, true);
+		return run_stream(s, stdin, true, NULL);
 	s->interactive = true;
 	completing = s;
 	rl_attempted_completion_function = complete;
@@ -156,7 +163,7 @@ int main(int argc, char **argv)
 			ns_session_finish(&s);
 			return 1;
 		}
-		run_stream(&s, in, false);
+		run_stream(&s, in, false, script);
 		if (in != stdin)
 			fclose(in);
 	} else if (optind < argc) {

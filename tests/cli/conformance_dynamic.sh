@@ -426,7 +426,9 @@ S add filteraction name=SA >/dev/null 2>&1
 S add rule name=sr policy=SP filterlist=SL filteraction=SA >/dev/null 2>&1
 has st_shown_in_rule 'Destination Port +: 25' D show rule
 has st_shown_in_mmpolicy 'Source +: assigned policy' D show mmpolicy all
+cfg_before=$(D show config)
 ok st_delete_all_dynamic delete all
+eqn st_delete_all_keeps_config "$(D show config)" "$cfg_before"
 has st_kept_after_delete_all 'Destination Port +: 25' D show rule
 eqn st_dynamic_gone "$(D show rule | grep -c 'dynamic rule')" 0
 rej st_not_deletable "rule|match|no" delete rule srcaddr=me dstaddr=10.5.0.1 protocol=tcp srcport=0 dstport=25 mirrored=yes conntype=all

@@ -205,6 +205,9 @@ rc=$?
 if [ $rc = 1 ] && [ "$(grep -vc '^netsh: warning' "$W/e")" = 1 ] && "$NETSH" ipsec static show filterlist name=GOES_ON2 >/dev/null 2>&1; then
 	t_pass script_error_goes_on
 else t_fail script_error_goes_on "rc=$rc err=$(tr '\n' '|' < "$W/e")"; fi
+printf 'ipsec static\n\n# comment\nadd filterlist name=all\n' > "$W/line.netsh"
+"$NETSH" -f "$W/line.netsh" >/dev/null 2>"$W/e"
+grep -q "line.netsh:4: name: 'all' is reserved" "$W/e" && t_pass script_error_names_line || t_fail script_error_names_line "$(cat "$W/e")"
 # set store holds for the rest of a session, but only for one argv command.
 printf 'ipsec static\nset store location=persistent\nadd filterlist IN_PERSISTENT\n' | "$NETSH" >/dev/null 2>&1
 if sqlite3 "$D/db/persistent.db" .dump | grep -q IN_PERSISTENT && ! "$NETSH" ipsec static show filterlist name=IN_PERSISTENT >/dev/null 2>&1; then

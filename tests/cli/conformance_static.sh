@@ -299,6 +299,14 @@ rej p_mm_two_parts "mmsecmethods" add policy name=X mmsecmethods="3DES-SHA1"
 rej p_mm_second_bad "mmsecmethods" add policy name=X mmsecmethods="3DES-SHA1-2 3DES-SHA1-9"
 rej p_mm_empty "mmsecmethods" add policy name=X mmsecmethods=""
 
+# our documented extensions (netsh.8): AES, SHA256/384, DH groups 14/19/20/24
+ok ext_mm add policy name=Pext mmsecmethods="AES256-SHA384-24 aes128-sha256-14 AES192-SHA1-19 3DES-SHA1-20"
+has ext_mm_v 'name="Pext" .*mmsecmethods="AES256-SHA384-24 AES128-SHA256-14 AES192-SHA1-19 3DES-SHA1-20"$' S dump
+ok ext_qm add filteraction name=FAext qmsecmethods="ESP[AES256,SHA384] AH[SHA256+AES128,SHA256]:20480k"
+has ext_qm_v 'name="FAext" .*qmsecmethods="ESP\[AES256,SHA384\]:100000k/3600s AH\[SHA256\+AES128,SHA256\]:20480k/3600s"$' S dump
+rej ext_qm_bad "qmsecmethods.*AES512" add filteraction name=X qmsecmethods="ESP[AES512,SHA256]"
+rej ext_mm_group_bad "mmsecmethods" add policy name=X mmsecmethods="AES128-SHA256-15"
+
 # ---- add rule -----------------------------------------------------------------------
 ok r_min add rule name=R1 policy=P filterlist=F filteraction=FA
 dumpline r_defaults 'ipsec static add rule name="R1" policy="P" filterlist="F" filteraction="FA" conntype=all activate=yes kerberos=yes'

@@ -526,7 +526,8 @@ static int rule_tmpl_get(struct xctx *c, size_t ri, struct rule_tmpl *rt)
 			"xfrm: warning: rule \"%s\" (conntype %s): XFRM cannot tell the interface "
 			"a packet came in by; clear inbound packets of its filters are accepted on "
 			"every interface\n",
-			r->rule_name ? r->rule_name : "", r->conntype == NS_CONN_LAN ? "lan" : "dialup");
+			r->rule_name ? r->rule_name : "",
+			r->conntype == NS_CONN_LAN ? "lan" : "dialup");
 	if (tunnel_inbound(c->p, r)) {
 		/* The endpoint is ours: the tunnel ends here. */
 		rt->local = r->tunnel_dst;

@@ -125,6 +125,10 @@ if "$NETSH" ipsec dyn sh conf >/dev/null 2>&1; then t_pass ctx_abbrev; else t_fa
 rej cmd_unknown "not a valid command" frobnicate
 rej no_add_mmfilter "mmfilter|not a valid|mmpolicy" add mmfilter name=x
 rej no_dump "not a valid|dump" dump
+rej word_ambiguous "ambiguous.*set.*show" s config
+rej tag_ambiguous "action.*ambiguous|ambiguous.*action" add rule srcaddr=me dstaddr=10.0.0.1 mmpolicy=X action=block
+if "$NETSH" ipsec dynamic a m n=ABBR >/dev/null 2>&1 && D show mmpolicy name=ABBR >/dev/null 2>&1 && D delete mmpolicy name=ABBR >/dev/null 2>&1; then
+	t_pass cmd_prefixes; else t_fail cmd_prefixes "'a m n=ABBR' refused"; fi
 
 # ---- add mmpolicy -------------------------------------------------------------------
 ok mm_min add mmpolicy name=MM

@@ -183,7 +183,6 @@ install: all
 lint: $(BPF_SKELS)
 	cppcheck -j2 --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem \
-		--suppress=memleakOnRealloc:userspace/apply/bpf_loader.c \
 		-D_GNU_SOURCE '-DLIBBPF_OPTS(TYPE,NAME,...)=struct TYPE NAME = {__VA_ARGS__}' \
 		-Iuserspace -I$(BPFO) userspace
 	find userspace -name '*.c' | sort | xargs -P2 -I{} sh -c 'case {} in \

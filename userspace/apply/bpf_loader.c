@@ -1583,13 +1583,20 @@ static int known_ifaces(int fd, uint32_t **idx_out, struct nsb_ifinfo **vals_out
 			if (!(v[i].flags & NSB_IF_KNOWN))
 				continue;
 			if (n == cap) {
-				cap *= 2;
-				idx = realloc(idx, (size_t)cap * sizeof(*idx));
-				vals = realloc(vals, (size_t)cap * sizeof(*vals));
-				if (!idx || !vals) {
+				/* Keep the old arrays on failure: fail: frees them. */
+				void *ni = realloc(idx, (size_t)cap * 2 * sizeof(*idx));
+
+				if (ni)
+					idx = ni;
+				void *nv = ni ? realloc(vals, (size_t)cap * 2 * sizeof(*vals)) : NULL;
+
+				if (nv)
+					vals = nv;
+				if (!ni || !nv) {
 					ret = -ENOMEM;
 					goto fail;
 				}
+				cap *= 2;
 			}
 			idx[n] = keys[i];
 			vals[n++] = v[i];

@@ -1013,12 +1013,17 @@ static int show_stats(struct ns_session *s, const struct ns_args *a, char *err, 
 {
 	const struct ns_arg *t = ns_arg_get(a, "type");
 	unsigned type = t ? t->u : 0;
-	int r = 0;
+	char e[LINE];
+	int r;
 
-	if (type == 0 || type == 1)
-		r = show_ike_stats(s->out, err, errlen);
-	if (!r && (type == 0 || type == 2))
-		r = show_ipsec_stats(s->out, err, errlen);
+	if (type == 1)
+		return show_ike_stats(s->out, err, errlen);
+	if (type == 2)
+		return show_ipsec_stats(s->out, err, errlen);
+	/* Both: the kernel's half is worth showing when charon is down. */
+	if (show_ike_stats(s->out, e, sizeof(e)) < 0)
+		fprintf(s->out, "\nIKE statistics: %s\n", e);
+	r = show_ipsec_stats(s->out, err, errlen);
 	return r;
 }
 

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/errmsg.h"
 
 /* One concrete side of a filter. */
 struct ep {
@@ -29,11 +30,9 @@ static int fail(struct eval_ctx *c, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->err && c->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(c->err, c->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	ns_verrmsg(c->err, c->errlen, fmt, ap);
+	va_end(ap);
 	return ret;
 }
 

@@ -14,21 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
+#include "lib/errmsg.h"
 
 void sysinfo_default_paths(struct sysinfo_paths *p, const char *store_dir, char *wins_buf,
 			   size_t wins_len)
@@ -359,17 +345,17 @@ static int nl_dump(struct mnl_socket *nl, uint16_t type, size_t hdrlen, mnl_cb_t
 	g = mnl_nlmsg_put_extra_header(nlh, hdrlen);
 	g->rtgen_family = AF_INET;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return fail(err, errlen, -errno, "rtnetlink dump: %s", strerror(errno));
+		return ns_fail(err, errlen, -errno, "rtnetlink dump: %s", strerror(errno));
 	do {
 		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (n < 0)
-			return fail(err, errlen, -errno, "rtnetlink dump: %s", strerror(errno));
+			return ns_fail(err, errlen, -errno, "rtnetlink dump: %s", strerror(errno));
 		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, c);
 	} while (ret > MNL_CB_STOP);
 	if (c->ret)
-		return fail(err, errlen, c->ret, "rtnetlink dump: %s", strerror(-c->ret));
+		return ns_fail(err, errlen, c->ret, "rtnetlink dump: %s", strerror(-c->ret));
 	if (ret < 0)
-		return fail(err, errlen, -errno, "rtnetlink dump: %s", strerror(errno));
+		return ns_fail(err, errlen, -errno, "rtnetlink dump: %s", strerror(errno));
 	return 0;
 }
 
@@ -380,9 +366,9 @@ int sysinfo_read_netlink(struct sysinfo *si, char *err, size_t errlen)
 	int ret;
 
 	if (!nl)
-		return fail(err, errlen, -errno, "rtnetlink socket: %s", strerror(errno));
+		return ns_fail(err, errlen, -errno, "rtnetlink socket: %s", strerror(errno));
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = fail(err, errlen, -errno, "rtnetlink bind: %s", strerror(errno));
+		ret = ns_fail(err, errlen, -errno, "rtnetlink bind: %s", strerror(errno));
 		mnl_socket_close(nl);
 		return ret;
 	}
@@ -412,7 +398,7 @@ int sysinfo_read(const struct sysinfo_paths *paths, bool use_netlink, struct sys
 #define P(m) (paths && paths->m ? paths->m : d.m)
 	ret = sysinfo_parse_resolv(P(resolv_conf), &si->dns, &si->n_dns);
 	if (ret) {
-		fail(err, errlen, ret, "%s: %s", P(resolv_conf), strerror(-ret));
+		ns_errmsg(err, errlen, "%s: %s", P(resolv_conf), strerror(-ret));
 		goto out;
 	}
 	if (only_loopback(si->dns, si->n_dns)) {
@@ -428,30 +414,30 @@ int sysinfo_read(const struct sysinfo_paths *paths, bool use_netlink, struct sys
 			free(up);
 		}
 		if (ret) {
-			fail(err, errlen, ret, "%s: %s", P(resolved_conf), strerror(-ret));
+			ns_errmsg(err, errlen, "%s: %s", P(resolved_conf), strerror(-ret));
 			goto out;
 		}
 	}
 	ret = sysinfo_parse_lease_dir(P(dhclient_dir), ".leases", &si->dhcp, &si->n_dhcp);
 	if (ret) {
-		fail(err, errlen, ret, "%s: %s", P(dhclient_dir), strerror(-ret));
+		ns_errmsg(err, errlen, "%s: %s", P(dhclient_dir), strerror(-ret));
 		goto out;
 	}
 	ret = sysinfo_parse_lease_dir(P(networkd_dir), "", &si->dhcp, &si->n_dhcp);
 	if (ret) {
-		fail(err, errlen, ret, "%s: %s", P(networkd_dir), strerror(-ret));
+		ns_errmsg(err, errlen, "%s: %s", P(networkd_dir), strerror(-ret));
 		goto out;
 	}
 	ret = sysinfo_parse_lease_dir(P(nm_dir), ".lease", &si->dhcp, &si->n_dhcp);
 	if (ret) {
-		fail(err, errlen, ret, "%s: %s", P(nm_dir), strerror(-ret));
+		ns_errmsg(err, errlen, "%s: %s", P(nm_dir), strerror(-ret));
 		goto out;
 	}
 	if (paths && paths->wins_file) {
 		ret = sysinfo_parse_wins(paths->wins_file, &si->wins, &si->n_wins);
 		if (ret) {
-			fail(err, errlen, ret, "%s: %s", paths->wins_file,
-			     ret == -EINVAL ? "not a list of IPv4 addresses" : strerror(-ret));
+			ns_errmsg(err, errlen, "%s: %s", paths->wins_file,
+				  ret == -EINVAL ? "not a list of IPv4 addresses" : strerror(-ret));
 			goto out;
 		}
 	}

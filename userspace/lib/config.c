@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "errmsg.h"
 
 #define CONFIG_FILE "config"
 
@@ -40,21 +41,6 @@ static const char *const bootmode_names[] = {
 	[NS_BOOT_BLOCK] = "block",
 	[NS_BOOT_PERMIT] = "permit",
 };
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 void ns_config_defaults(struct ns_config *cfg)
 {
@@ -116,29 +102,29 @@ int ns_bootexemption_parse(const char *s, struct ns_bootexemption *out, char *er
 	size_t n = 0;
 
 	if (strlen(s) >= sizeof(buf))
-		return fail(err, errlen, -EINVAL, "boot exemption \"%.40s...\" is too long", s);
+		return ns_fail(err, errlen, -EINVAL, "boot exemption \"%.40s...\" is too long", s);
 	strcpy(buf, s);
 	for (tok = strtok_r(buf, ":", &save); tok && n < 4; tok = strtok_r(NULL, ":", &save))
 		parts[n++] = tok;
 	if (n != 4 || tok)
-		return fail(err, errlen, -EINVAL,
-			    "boot exemption \"%s\": expected protocol:srcport:dstport:direction",
-			    s);
+		return ns_fail(err, errlen, -EINVAL,
+			       "boot exemption \"%s\": expected protocol:srcport:dstport:direction",
+			       s);
 	if (parse_proto(parts[0], &out->protocol))
-		return fail(err, errlen, -EINVAL, "boot exemption \"%s\": bad protocol \"%s\"", s,
-			    parts[0]);
+		return ns_fail(err, errlen, -EINVAL, "boot exemption \"%s\": bad protocol \"%s\"",
+			       s, parts[0]);
 	if (parse_uint(parts[1], 65535, &sport) || parse_uint(parts[2], 65535, &dport))
-		return fail(err, errlen, -EINVAL, "boot exemption \"%s\": ports are 0-65535", s);
+		return ns_fail(err, errlen, -EINVAL, "boot exemption \"%s\": ports are 0-65535", s);
 	if (!strcasecmp(parts[3], "inbound"))
 		out->dir = NS_DIR_INBOUND;
 	else if (!strcasecmp(parts[3], "outbound"))
 		out->dir = NS_DIR_OUTBOUND;
 	else
-		return fail(err, errlen, -EINVAL,
-			    "boot exemption \"%s\": direction is inbound or outbound", s);
+		return ns_fail(err, errlen, -EINVAL,
+			       "boot exemption \"%s\": direction is inbound or outbound", s);
 	if ((sport || dport) && out->protocol != 6 && out->protocol != 17)
-		return fail(err, errlen, -EINVAL,
-			    "boot exemption \"%s\": ports need protocol TCP or UDP", s);
+		return ns_fail(err, errlen, -EINVAL,
+			       "boot exemption \"%s\": ports need protocol TCP or UDP", s);
 	out->srcport = (uint16_t)sport;
 	out->dstport = (uint16_t)dport;
 	return 0;
@@ -160,11 +146,11 @@ static int parse_bootexemptions(const char *s, struct ns_config *cfg, char *err,
 	}
 	copy = strdup(s);
 	if (!copy)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return ns_fail(err, errlen, -ENOMEM, "out of memory");
 	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		if (tmp.n_bootexemptions == NS_MAX_BOOTEXEMPTIONS) {
-			ret = fail(err, errlen, -E2BIG, "more than %d boot exemptions",
-				   NS_MAX_BOOTEXEMPTIONS);
+			ret = ns_fail(err, errlen, -E2BIG, "more than %d boot exemptions",
+				      NS_MAX_BOOTEXEMPTIONS);
 			break;
 		}
 		ret = ns_bootexemption_parse(tok, &tmp.bootexemptions[tmp.n_bootexemptions], err,
@@ -191,8 +177,8 @@ int ns_config_set(struct ns_config *cfg, const char *property, const char *value
 		if (strcasecmp(property, ranges[i].name))
 			continue;
 		if (parse_uint(value, UINT_MAX, &v) || v < ranges[i].min || v > ranges[i].max)
-			return fail(err, errlen, -ERANGE, "%s must be %u-%u, not \"%s\"",
-				    ranges[i].name, ranges[i].min, ranges[i].max, value);
+			return ns_fail(err, errlen, -ERANGE, "%s must be %u-%u, not \"%s\"",
+				       ranges[i].name, ranges[i].min, ranges[i].max, value);
 		*(unsigned *)((char *)cfg + ranges[i].off) = (unsigned)v;
 		return 0;
 	}
@@ -202,12 +188,12 @@ int ns_config_set(struct ns_config *cfg, const char *property, const char *value
 				cfg->bootmode = (enum ns_bootmode)i;
 				return 0;
 			}
-		return fail(err, errlen, -EINVAL,
-			    "bootmode must be stateful, block or permit, not \"%s\"", value);
+		return ns_fail(err, errlen, -EINVAL,
+			       "bootmode must be stateful, block or permit, not \"%s\"", value);
 	}
 	if (!strcasecmp(property, "bootexemptions"))
 		return parse_bootexemptions(value, cfg, err, errlen);
-	return fail(err, errlen, -EINVAL, "unknown config property \"%s\"", property);
+	return ns_fail(err, errlen, -EINVAL, "unknown config property \"%s\"", property);
 }
 
 int ns_config_validate(const struct ns_config *cfg, char *err, size_t errlen)
@@ -216,20 +202,21 @@ int ns_config_validate(const struct ns_config *cfg, char *err, size_t errlen)
 		unsigned v = *(const unsigned *)((const char *)cfg + ranges[i].off);
 
 		if (v < ranges[i].min || v > ranges[i].max)
-			return fail(err, errlen, -ERANGE, "%s must be %u-%u, not %u",
-				    ranges[i].name, ranges[i].min, ranges[i].max, v);
+			return ns_fail(err, errlen, -ERANGE, "%s must be %u-%u, not %u",
+				       ranges[i].name, ranges[i].min, ranges[i].max, v);
 	}
 	if ((unsigned)cfg->bootmode > NS_BOOT_PERMIT)
-		return fail(err, errlen, -EINVAL, "bad bootmode %d", (int)cfg->bootmode);
+		return ns_fail(err, errlen, -EINVAL, "bad bootmode %d", (int)cfg->bootmode);
 	if (cfg->n_bootexemptions > NS_MAX_BOOTEXEMPTIONS)
-		return fail(err, errlen, -E2BIG, "more than %d boot exemptions",
-			    NS_MAX_BOOTEXEMPTIONS);
+		return ns_fail(err, errlen, -E2BIG, "more than %d boot exemptions",
+			       NS_MAX_BOOTEXEMPTIONS);
 	for (size_t i = 0; i < cfg->n_bootexemptions; i++) {
 		const struct ns_bootexemption *b = &cfg->bootexemptions[i];
 
 		if ((unsigned)b->dir > NS_DIR_OUTBOUND ||
 		    ((b->srcport || b->dstport) && b->protocol != 6 && b->protocol != 17))
-			return fail(err, errlen, -EINVAL, "boot exemption %zu is invalid", i + 1);
+			return ns_fail(err, errlen, -EINVAL, "boot exemption %zu is invalid",
+				       i + 1);
 	}
 	return 0;
 }
@@ -250,7 +237,7 @@ static int config_path(const char *dir, const char *name, char *buf, size_t len,
 		       size_t errlen)
 {
 	if ((size_t)snprintf(buf, len, "%s/%s", dir, name) >= len)
-		return fail(err, errlen, -ENAMETOOLONG, "store directory path is too long");
+		return ns_fail(err, errlen, -ENAMETOOLONG, "store directory path is too long");
 	return 0;
 }
 
@@ -286,7 +273,7 @@ int ns_config_load(const char *dir, struct ns_config *cfg, char *err, size_t err
 			return 0;
 		}
 		ret = -errno;
-		return fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+		return ns_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
 	}
 	while (getline(&line, &cap, f) > 0) {
 		char *s = trim(line), *eq;
@@ -296,16 +283,16 @@ int ns_config_load(const char *dir, struct ns_config *cfg, char *err, size_t err
 			continue;
 		eq = strchr(s, '=');
 		if (!eq) {
-			ret = fail(err, errlen, -EINVAL, "%s:%u: expected name=value", path,
-				   lineno);
+			ret = ns_fail(err, errlen, -EINVAL, "%s:%u: expected name=value", path,
+				      lineno);
 			break;
 		}
 		*eq = '\0';
 		s = trim(s);
 		if (!strcasecmp(s, "bootexemption")) {
 			if (tmp.n_bootexemptions == NS_MAX_BOOTEXEMPTIONS) {
-				ret = fail(err, errlen, -E2BIG, "%s:%u: too many boot exemptions",
-					   path, lineno);
+				ret = ns_fail(err, errlen, -E2BIG,
+					      "%s:%u: too many boot exemptions", path, lineno);
 				break;
 			}
 			ret = ns_bootexemption_parse(trim(eq + 1),
@@ -317,12 +304,12 @@ int ns_config_load(const char *dir, struct ns_config *cfg, char *err, size_t err
 			ret = ns_config_set(&tmp, s, trim(eq + 1), msg, sizeof(msg));
 		}
 		if (ret) {
-			fail(err, errlen, ret, "%s:%u: %s", path, lineno, msg);
+			ns_errmsg(err, errlen, "%s:%u: %s", path, lineno, msg);
 			break;
 		}
 	}
 	if (!ret && ferror(f))
-		ret = fail(err, errlen, -EIO, "%s: read error", path);
+		ret = ns_fail(err, errlen, -EIO, "%s: read error", path);
 	free(line);
 	fclose(f);
 	if (!ret)
@@ -349,14 +336,14 @@ int ns_config_save(const char *dir, const struct ns_config *cfg, char *err, size
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		ret = -errno;
-		return fail(err, errlen, ret, "%s: %s", tmp, strerror(-ret));
+		return ns_fail(err, errlen, ret, "%s: %s", tmp, strerror(-ret));
 	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		ret = -errno;
 		close(fd);
 		unlink(tmp);
-		return fail(err, errlen, ret, "%s: %s", tmp, strerror(-ret));
+		return ns_fail(err, errlen, ret, "%s: %s", tmp, strerror(-ret));
 	}
 	fprintf(f, "# netsh ipsec dynamic set config; written by netsh-ipsec\n");
 	fprintf(f, "ipsecdiagnostics=%u\nikelogging=%u\nstrongcrlcheck=%u\n", cfg->ipsecdiagnostics,
@@ -371,13 +358,13 @@ int ns_config_save(const char *dir, const struct ns_config *cfg, char *err, size
 		ret = -(errno ? errno : EIO);
 		fclose(f);
 		unlink(tmp);
-		return fail(err, errlen, ret, "%s: %s", tmp, strerror(-ret));
+		return ns_fail(err, errlen, ret, "%s: %s", tmp, strerror(-ret));
 	}
 	fclose(f);
 	if (rename(tmp, path)) {
 		ret = -errno;
 		unlink(tmp);
-		return fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+		return ns_fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
 	}
 	/* Make the rename itself durable. */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

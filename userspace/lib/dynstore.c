@@ -20,6 +20,7 @@
 
 #include "format.h"
 #include "values.h"
+#include "errmsg.h"
 
 struct ns_dynstore {
 	sqlite3 *db;
@@ -40,23 +41,6 @@ static const char schema[] =
 	" tunnel_set INTEGER, tunnel_addr INTEGER, tunnel_name TEXT,"
 	" mmpolicy TEXT, qmpolicy TEXT, auth TEXT);";
 
-static void failmsg(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void failmsg(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-}
-
-/* A macro, not a function returning ret: the static analyser does not follow
- * variadic calls, and would otherwise take every failure for a success. */
-#define fail(err, errlen, ret, ...) (failmsg((err), (errlen), __VA_ARGS__), (ret))
-
 /* errno as a return value, never 0 even if a call failed without setting it. */
 static int neg_errno(void)
 {
@@ -67,7 +51,7 @@ static int neg_errno(void)
 
 static int sqlfail(struct ns_dynstore *ds, char *err, size_t errlen, const char *what)
 {
-	return fail(err, errlen, -EIO, "dynamic store: %s: %s", what, sqlite3_errmsg(ds->db));
+	return ns_fail(err, errlen, -EIO, "dynamic store: %s: %s", what, sqlite3_errmsg(ds->db));
 }
 
 const char *ns_dyn_rundir(void)
@@ -93,25 +77,25 @@ int ns_dyn_open(const char *rundir, struct ns_dynstore **out, char *err, size_t 
 	if (mkdir(rundir, 0700) < 0 && errno != EEXIST) {
 		int e = neg_errno();
 
-		return fail(err, errlen, e, "cannot create %s: %s", rundir, strerror(-e));
+		return ns_fail(err, errlen, e, "cannot create %s: %s", rundir, strerror(-e));
 	}
 	if (snprintf(path, sizeof(path), "%s/dynamic.db", rundir) >= (int)sizeof(path))
-		return fail(err, errlen, -ENAMETOOLONG, "runtime directory name too long");
+		return ns_fail(err, errlen, -ENAMETOOLONG, "runtime directory name too long");
 	/* Created 0600 before SQLite opens it, so the keys are never world-readable. */
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		int e = neg_errno();
 
-		return fail(err, errlen, e, "cannot open %s: %s", path, strerror(-e));
+		return ns_fail(err, errlen, e, "cannot open %s: %s", path, strerror(-e));
 	}
 	close(fd);
 	ds = calloc(1, sizeof(*ds));
 	if (!ds)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return ns_fail(err, errlen, -ENOMEM, "out of memory");
 	if (sqlite3_open_v2(path, &ds->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		int r = fail(err, errlen, -EIO, "cannot open %s: %s", path,
-			     ds->db ? sqlite3_errmsg(ds->db) : "out of memory");
+		int r = ns_fail(err, errlen, -EIO, "cannot open %s: %s", path,
+				ds->db ? sqlite3_errmsg(ds->db) : "out of memory");
 		sqlite3_close(ds->db);
 		free(ds);
 		return r;
@@ -444,7 +428,7 @@ static int load_rules(struct ns_dynstore *ds, struct ns_dyn_db *db, char *err, s
 				db->rules = nv;
 			ns_dyn_rule_free(&ru);
 			r = r < 0 ? r : -ENOMEM;
-			failmsg(err, errlen, "dynamic store: cannot read rule: %s", strerror(-r));
+			ns_errmsg(err, errlen, "dynamic store: cannot read rule: %s", strerror(-r));
 			break;
 		}
 		db->rules = nv;
@@ -498,7 +482,7 @@ static int save_mm(struct ns_dynstore *ds, const struct ns_dyn_db *db, char *err
 
 		if (ns_fmt_mm_methods(buf, sizeof(buf), m->methods, m->n_methods) < 0) {
 			sqlite3_finalize(st);
-			return fail(err, errlen, -E2BIG, "too many main mode methods");
+			return ns_fail(err, errlen, -E2BIG, "too many main mode methods");
 		}
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, m->name, -1, SQLITE_TRANSIENT);
@@ -528,7 +512,7 @@ static int save_qm(struct ns_dynstore *ds, const struct ns_dyn_db *db, char *err
 
 		if (ns_fmt_qm_methods(buf, sizeof(buf), q->methods, q->n_methods) < 0) {
 			sqlite3_finalize(st);
-			return fail(err, errlen, -E2BIG, "too many quick mode methods");
+			return ns_fail(err, errlen, -E2BIG, "too many quick mode methods");
 		}
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, q->name, -1, SQLITE_TRANSIENT);
@@ -560,7 +544,7 @@ static int save_rules(struct ns_dynstore *ds, const struct ns_dyn_db *db, char *
 
 		if (!auth) {
 			sqlite3_finalize(st);
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return ns_fail(err, errlen, -ENOMEM, "out of memory");
 		}
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, r->id);

@@ -18,6 +18,7 @@
 
 #include "guid.h"
 #include "store_objects.h"
+#include "errmsg.h"
 
 #define SCHEMA_VERSION 1
 #define BUSY_TIMEOUT_MS 120000
@@ -89,25 +90,11 @@ static const char schema_sql[] =
 	" PRIMARY KEY(rule_guid, pos));"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES('format', 'netsh-ipsec store 1');";
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 static int db_fail(struct ns_store *st, char *err, size_t errlen, const char *what)
 {
 	int code = sqlite3_errcode(st->db);
 
-	fail(err, errlen, 0, "store: %s: %s", what, sqlite3_errmsg(st->db));
+	ns_errmsg(err, errlen, "store: %s: %s", what, sqlite3_errmsg(st->db));
 	switch (code & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -270,7 +257,7 @@ int ns_store_begin(struct ns_store *st, char *err, size_t errlen)
 	int rc;
 
 	if (st->in_txn)
-		return fail(err, errlen, -EALREADY, "store: a transaction is already open");
+		return ns_fail(err, errlen, -EALREADY, "store: a transaction is already open");
 	rc = exec(st, "BEGIN IMMEDIATE", err, errlen);
 	if (!rc)
 		st->in_txn = true;
@@ -408,9 +395,9 @@ static int check_version(struct ns_store *st, bool *fresh, char *err, size_t err
 	}
 	sqlite3_finalize(s);
 	if (v > SCHEMA_VERSION)
-		return fail(err, errlen, -EPROTO,
-			    "store: format version %d is newer than this program (%d)", v,
-			    SCHEMA_VERSION);
+		return ns_fail(err, errlen, -EPROTO,
+			       "store: format version %d is newer than this program (%d)", v,
+			       SCHEMA_VERSION);
 	*fresh = v < SCHEMA_VERSION;
 	return 0;
 }
@@ -425,10 +412,10 @@ int ns_store_open(const char *dir, enum ns_store_location loc, struct ns_store *
 
 	*out = NULL;
 	if (loc == NS_STORE_DOMAIN)
-		return fail(err, errlen, -EOPNOTSUPP,
-			    "the domain store (Active Directory) is not supported yet");
+		return ns_fail(err, errlen, -EOPNOTSUPP,
+			       "the domain store (Active Directory) is not supported yet");
 	if (loc != NS_STORE_LOCAL && loc != NS_STORE_PERSISTENT)
-		return fail(err, errlen, -EINVAL, "store: unknown location");
+		return ns_fail(err, errlen, -EINVAL, "store: unknown location");
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
@@ -438,7 +425,7 @@ int ns_store_open(const char *dir, enum ns_store_location loc, struct ns_store *
 
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 			rc = -errno;
-			fail(err, errlen, 0, "store: cannot create %s: %s", dir, strerror(errno));
+			ns_errmsg(err, errlen, "store: cannot create %s: %s", dir, strerror(errno));
 			goto out_free;
 		}
 		if (asprintf(&path, "%s/%s.db", dir, ns_store_location_name(loc)) < 0) {
@@ -450,7 +437,7 @@ int ns_store_open(const char *dir, enum ns_store_location loc, struct ns_store *
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			rc = -errno;
-			fail(err, errlen, 0, "store: cannot open %s: %s", path, strerror(errno));
+			ns_errmsg(err, errlen, "store: cannot open %s: %s", path, strerror(errno));
 			goto out_free;
 		}
 		close(fd);
@@ -587,8 +574,8 @@ static int get_filterlist(struct ns_store *st, const char *name, const char *gui
 		bind_guid(s, 1, guid);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? fail(err, errlen, -ENOENT, "filter list '%s' not found",
-					      name ? name : guid)
+		rc = rc == SQLITE_DONE ? ns_fail(err, errlen, -ENOENT, "filter list '%s' not found",
+						 name ? name : guid)
 				       : db_fail(st, err, errlen, "read filter list");
 		done(st, s);
 		return rc;
@@ -647,8 +634,8 @@ static int get_filteraction(struct ns_store *st, const char *name, const char *g
 		bind_guid(s, 1, guid);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? fail(err, errlen, -ENOENT, "filter action '%s' not found",
-					      name ? name : guid)
+		rc = rc == SQLITE_DONE ? ns_fail(err, errlen, -ENOENT,
+						 "filter action '%s' not found", name ? name : guid)
 				       : db_fail(st, err, errlen, "read filter action");
 		done(st, s);
 		return rc;
@@ -818,8 +805,8 @@ static int get_policy(struct ns_store *st, const char *name, const char *guid, b
 		bind_guid(s, 1, guid);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? fail(err, errlen, -ENOENT, "policy '%s' not found",
-					      name ? name : guid)
+		rc = rc == SQLITE_DONE ? ns_fail(err, errlen, -ENOENT, "policy '%s' not found",
+						 name ? name : guid)
 				       : db_fail(st, err, errlen, "read policy");
 		done(st, s);
 		return rc;

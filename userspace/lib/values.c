@@ -11,26 +11,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include "errmsg.h"
 
 /* Quick mode lifetimes we accept (the limits of the Windows UI). */
 #define QM_KB_MIN 20480u
 #define QM_KB_MAX 2147483647u
 #define QM_SEC_MIN 300u
 #define QM_SEC_MAX 172800u
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 int ns_val_bool(const char *in, bool *out, char *err, size_t errlen)
 {
@@ -42,7 +29,7 @@ int ns_val_bool(const char *in, bool *out, char *err, size_t errlen)
 		*out = false;
 		return 0;
 	}
-	return fail(err, errlen, "'%s' is not allowed; use yes or no", in);
+	return ns_fail(err, errlen, -EINVAL, "'%s' is not allowed; use yes or no", in);
 }
 
 static bool all_digits(const char *s)
@@ -61,12 +48,12 @@ int ns_val_uint(const char *in, uint32_t min, uint32_t max, uint32_t *out, char 
 	unsigned long long v;
 
 	if (!all_digits(in) || strlen(in) > 12)
-		return fail(err, errlen, "'%s' is not a number; use an integer from %u to %u", in,
-			    min, max);
+		return ns_fail(err, errlen, -EINVAL,
+			       "'%s' is not a number; use an integer from %u to %u", in, min, max);
 	v = strtoull(in, NULL, 10);
 	if (v < min || v > max)
-		return fail(err, errlen, "%s is out of range; use an integer from %u to %u", in,
-			    min, max);
+		return ns_fail(err, errlen, -EINVAL,
+			       "%s is out of range; use an integer from %u to %u", in, min, max);
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -87,7 +74,7 @@ int ns_val_enum(const char *in, const char *const *choices, uint32_t *out, char 
 		if (len >= sizeof(list))
 			len = sizeof(list) - 1;
 	}
-	return fail(err, errlen, "'%s' is not allowed; use one of %s", in, list);
+	return ns_fail(err, errlen, -EINVAL, "'%s' is not allowed; use one of %s", in, list);
 }
 
 int ns_val_ipv4(const char *in, uint32_t *out, char *err, size_t errlen)
@@ -95,7 +82,7 @@ int ns_val_ipv4(const char *in, uint32_t *out, char *err, size_t errlen)
 	struct in_addr a;
 
 	if (inet_pton(AF_INET, in, &a) != 1)
-		return fail(err, errlen, "'%s' is not an IPv4 address (a.b.c.d)", in);
+		return ns_fail(err, errlen, -EINVAL, "'%s' is not an IPv4 address (a.b.c.d)", in);
 	*out = ntohl(a.s_addr);
 	return 0;
 }
@@ -111,23 +98,25 @@ int ns_val_mask(const char *in, uint32_t *out, char *err, size_t errlen)
 
 	if (all_digits(in)) {
 		if (strlen(in) > 2 || (v = (uint32_t)atoi(in)) < 1 || v > 32)
-			return fail(err, errlen,
-				    "prefix %s is out of range; use a prefix 1-32 or a dotted mask "
-				    "like 255.255.0.0",
-				    in);
+			return ns_fail(
+				err, errlen, -EINVAL,
+				"prefix %s is out of range; use a prefix 1-32 or a dotted mask "
+				"like 255.255.0.0",
+				in);
 		*out = v == 32 ? 0xffffffffu : ~(0xffffffffu >> v);
 		return 0;
 	}
 	if (ns_val_ipv4(in, &v, NULL, 0) < 0)
-		return fail(err, errlen,
-			    "'%s' is not a mask; use a dotted mask like 255.255.0.0 or a prefix "
-			    "1-32",
-			    in);
+		return ns_fail(err, errlen, -EINVAL,
+			       "'%s' is not a mask; use a dotted mask like 255.255.0.0 or a prefix "
+			       "1-32",
+			       in);
 	if (!mask_contiguous(v))
-		return fail(err, errlen,
-			    "%s is not a contiguous mask; use a dotted mask like 255.255.0.0 or a "
-			    "prefix 1-32",
-			    in);
+		return ns_fail(
+			err, errlen, -EINVAL,
+			"%s is not a contiguous mask; use a dotted mask like 255.255.0.0 or a "
+			"prefix 1-32",
+			in);
 	*out = v;
 	return 0;
 }
@@ -137,7 +126,8 @@ int ns_val_port(const char *in, uint16_t *out, char *err, size_t errlen)
 	uint32_t v = 0;
 
 	if (ns_val_uint(in, 0, 65535, &v, NULL, 0) < 0)
-		return fail(err, errlen, "'%s' is not a port; use 0 (any) to 65535", in);
+		return ns_fail(err, errlen, -EINVAL, "'%s' is not a port; use 0 (any) to 65535",
+			       in);
 	*out = (uint16_t)v;
 	return 0;
 }
@@ -161,8 +151,8 @@ int ns_val_proto(const char *in, uint8_t *out, char *err, size_t errlen)
 		}
 	}
 	if (ns_val_uint(in, 0, 255, &v, NULL, 0) < 0)
-		return fail(err, errlen,
-			    "'%s' is not a protocol; use ANY, ICMP, TCP, UDP, RAW or 0-255", in);
+		return ns_fail(err, errlen, -EINVAL,
+			       "'%s' is not a protocol; use ANY, ICMP, TCP, UDP, RAW or 0-255", in);
 	*out = (uint8_t)v;
 	return 0;
 }
@@ -170,15 +160,18 @@ int ns_val_proto(const char *in, uint8_t *out, char *err, size_t errlen)
 int ns_val_name(const char *in, char *err, size_t errlen)
 {
 	if (!*in)
-		return fail(err, errlen, "a name cannot be empty");
+		return ns_fail(err, errlen, -EINVAL, "a name cannot be empty");
 	if (strcasecmp(in, "all") == 0)
-		return fail(err, errlen,
-			    "'%s' is reserved (it selects every object); choose another name", in);
+		return ns_fail(err, errlen, -EINVAL,
+			       "'%s' is reserved (it selects every object); choose another name",
+			       in);
 	if (strlen(in) > NS_NAME_MAX)
-		return fail(err, errlen, "name is longer than %d characters", NS_NAME_MAX);
+		return ns_fail(err, errlen, -EINVAL, "name is longer than %d characters",
+			       NS_NAME_MAX);
 	for (const char *p = in; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return fail(err, errlen, "a name cannot contain control characters");
+			return ns_fail(err, errlen, -EINVAL,
+				       "a name cannot contain control characters");
 	return 0;
 }
 
@@ -218,7 +211,7 @@ static int dns_name(const char *in, ns_resolver res, struct ns_endpoint *ep, con
 		int rc = res(in, &addr);
 
 		if (rc < 0) {
-			fail(err, errlen, "cannot resolve '%s' to an IPv4 address", in);
+			ns_errmsg(err, errlen, "cannot resolve '%s' to an IPv4 address", in);
 			return -ENOENT;
 		}
 	}
@@ -230,7 +223,7 @@ static int dns_name(const char *in, ns_resolver res, struct ns_endpoint *ep, con
 	ep->mask = 0xffffffffu;
 	return 0;
 bad:
-	return fail(err, errlen, "'%s' is not valid; use %s", in, allowed);
+	return ns_fail(err, errlen, -EINVAL, "'%s' is not valid; use %s", in, allowed);
 }
 
 int ns_val_endpoint(const char *in, ns_resolver res, struct ns_endpoint *ep, char *err,
@@ -279,8 +272,8 @@ int ns_val_host(const char *in, ns_resolver res, struct ns_endpoint *ep, char *e
 	/* A tunnel end is one fixed host, never a keyword. */
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
 		if (strcasecmp(in, keywords[i]) == 0)
-			return fail(err, errlen, "'%s' is not valid; use an IPv4 address or a DNS name",
-				    in);
+			return ns_fail(err, errlen, -EINVAL,
+				       "'%s' is not valid; use an IPv4 address or a DNS name", in);
 	return dns_name(in, res, ep, "an IPv4 address or a DNS name", err, errlen);
 }
 
@@ -330,10 +323,11 @@ static int qm_cipher(const char *b, const char *e, enum ns_cipher *out, char *er
 	trim(&b, &e);
 	i = lookup(b, (size_t)(e - b), cipher_names, 6);
 	if (i < 0)
-		return fail(err, errlen,
-			    "'%.*s' is not an encryption algorithm; use DES, 3DES, AES128, AES192, "
-			    "AES256 or none",
-			    (int)(e - b), b);
+		return ns_fail(
+			err, errlen, -EINVAL,
+			"'%.*s' is not an encryption algorithm; use DES, 3DES, AES128, AES192, "
+			"AES256 or none",
+			(int)(e - b), b);
 	*out = (enum ns_cipher)i;
 	return 0;
 }
@@ -346,9 +340,10 @@ static int qm_hash(const char *b, const char *e, bool none_ok, enum ns_hash *out
 	trim(&b, &e);
 	i = lookup(b, (size_t)(e - b), hash_names, 5);
 	if (i < 0 || (i == 0 && !none_ok))
-		return fail(err, errlen, "'%.*s' is not an integrity algorithm; use MD5, SHA1, "
-					 "SHA256, SHA384%s",
-			    (int)(e - b), b, none_ok ? " or none" : "");
+		return ns_fail(err, errlen, -EINVAL,
+			       "'%.*s' is not an integrity algorithm; use MD5, SHA1, "
+			       "SHA256, SHA384%s",
+			       (int)(e - b), b, none_ok ? " or none" : "");
 	*out = (enum ns_hash)i;
 	return 0;
 }
@@ -373,16 +368,16 @@ static int qm_lifetime(const char *b, const char *e, struct ns_qm_method *m, cha
 			goto bad;
 		if ((*p == 'k' || *p == 'K') && !kb_seen) {
 			if (v < QM_KB_MIN || v > QM_KB_MAX)
-				return fail(err, errlen,
-					    "lifetime %llu kilobytes is out of range; use %u-%u", v,
-					    QM_KB_MIN, QM_KB_MAX);
+				return ns_fail(err, errlen, -EINVAL,
+					       "lifetime %llu kilobytes is out of range; use %u-%u",
+					       v, QM_KB_MIN, QM_KB_MAX);
 			m->lifetime_kb = (uint32_t)v;
 			kb_seen = true;
 		} else if ((*p == 's' || *p == 'S') && !sec_seen) {
 			if (v < QM_SEC_MIN || v > QM_SEC_MAX)
-				return fail(err, errlen,
-					    "lifetime %llu seconds is out of range; use %u-%u", v,
-					    QM_SEC_MIN, QM_SEC_MAX);
+				return ns_fail(err, errlen, -EINVAL,
+					       "lifetime %llu seconds is out of range; use %u-%u",
+					       v, QM_SEC_MIN, QM_SEC_MAX);
 			m->lifetime_sec = (uint32_t)v;
 			sec_seen = true;
 		} else {
@@ -397,7 +392,8 @@ static int qm_lifetime(const char *b, const char *e, struct ns_qm_method *m, cha
 	}
 	return 0;
 bad:
-	return fail(err, errlen, "bad lifetime; write :<kilobytes>k/<seconds>s, e.g. :100000k/3600s");
+	return ns_fail(err, errlen, -EINVAL,
+		       "bad lifetime; write :<kilobytes>k/<seconds>s, e.g. :100000k/3600s");
 }
 
 static int qm_one(const char *b, const char *e, struct ns_qm_method *m, char *err, size_t errlen)
@@ -450,23 +446,25 @@ static int qm_one(const char *b, const char *e, struct ns_qm_method *m, char *er
 		goto bad;
 	}
 	if (m->kind != NS_QM_AH && m->esp_conf == NS_CIPHER_NONE && m->esp_auth == NS_HASH_NONE)
-		return fail(err, errlen,
-			    "'%.*s': the encryption and integrity algorithms cannot both be none",
-			    (int)(e - b), b);
+		return ns_fail(
+			err, errlen, -EINVAL,
+			"'%.*s': the encryption and integrity algorithms cannot both be none",
+			(int)(e - b), b);
 	if (rb + 1 < e) {
 		if (rb[1] != ':')
 			goto bad;
 		if (rb + 2 == e)
-			return fail(err, errlen, "bad lifetime; write :<kilobytes>k/<seconds>s, "
-						 "e.g. :100000k/3600s");
+			return ns_fail(err, errlen, -EINVAL,
+				       "bad lifetime; write :<kilobytes>k/<seconds>s, "
+				       "e.g. :100000k/3600s");
 		return qm_lifetime(rb + 2, e, m, err, errlen);
 	}
 	return 0;
 bad:
-	return fail(err, errlen,
-		    "'%.*s' is not a quick mode method; use ESP[ConfAlg,AuthAlg], AH[Hash] or "
-		    "AH[Hash+ConfAlg,AuthAlg], optionally followed by :<kb>k/<sec>s",
-		    (int)(e - b), b);
+	return ns_fail(err, errlen, -EINVAL,
+		       "'%.*s' is not a quick mode method; use ESP[ConfAlg,AuthAlg], AH[Hash] or "
+		       "AH[Hash+ConfAlg,AuthAlg], optionally followed by :<kb>k/<sec>s",
+		       (int)(e - b), b);
 }
 
 /* Split a space-separated list where spaces inside [...] do not count. */
@@ -516,7 +514,8 @@ int ns_val_qm_methods(const char *in, struct ns_qm_method **out, size_t *n, char
 	while ((b = next_item(p, &e))) {
 		if (cnt == MAX_METHODS) {
 			free(v);
-			return fail(err, errlen, "too many methods (at most %d)", MAX_METHODS);
+			return ns_fail(err, errlen, -EINVAL, "too many methods (at most %d)",
+				       MAX_METHODS);
 		}
 		rc = qm_one(b, e, &v[cnt++], err, errlen);
 		if (rc) {
@@ -527,7 +526,8 @@ int ns_val_qm_methods(const char *in, struct ns_qm_method **out, size_t *n, char
 	}
 	if (!cnt) {
 		free(v);
-		return fail(err, errlen, "no method given; use e.g. \"ESP[3DES,SHA1] AH[SHA1]\"");
+		return ns_fail(err, errlen, -EINVAL,
+			       "no method given; use e.g. \"ESP[3DES,SHA1] AH[SHA1]\"");
 	}
 	*out = v;
 	*n = cnt;
@@ -547,27 +547,30 @@ static int mm_one(const char *b, const char *e, struct ns_mm_method *m, char *er
 	h = lookup(d1 + 1, (size_t)(d2 - d1 - 1), hash_names, 5);
 	g = lookup(d2 + 1, (size_t)(e - d2 - 1), groups, 8);
 	if (c <= 0)
-		return fail(err, errlen,
-			    "'%.*s': '%.*s' is not an encryption algorithm; use DES, 3DES, AES128, "
-			    "AES192 or AES256",
-			    (int)(e - b), b, (int)(d1 - b), b);
+		return ns_fail(
+			err, errlen, -EINVAL,
+			"'%.*s': '%.*s' is not an encryption algorithm; use DES, 3DES, AES128, "
+			"AES192 or AES256",
+			(int)(e - b), b, (int)(d1 - b), b);
 	if (h <= 0)
-		return fail(err, errlen,
-			    "'%.*s': '%.*s' is not a hash algorithm; use MD5, SHA1, SHA256 or SHA384",
-			    (int)(e - b), b, (int)(d2 - d1 - 1), d1 + 1);
+		return ns_fail(
+			err, errlen, -EINVAL,
+			"'%.*s': '%.*s' is not a hash algorithm; use MD5, SHA1, SHA256 or SHA384",
+			(int)(e - b), b, (int)(d2 - d1 - 1), d1 + 1);
 	if (g <= 0)
-		return fail(err, errlen,
-			    "'%.*s': '%.*s' is not a Diffie-Hellman group; use 1, 2, 3, 14, 19, 20 "
-			    "or 24",
-			    (int)(e - b), b, (int)(e - d2 - 1), d2 + 1);
+		return ns_fail(
+			err, errlen, -EINVAL,
+			"'%.*s': '%.*s' is not a Diffie-Hellman group; use 1, 2, 3, 14, 19, 20 "
+			"or 24",
+			(int)(e - b), b, (int)(e - d2 - 1), d2 + 1);
 	m->cipher = (enum ns_cipher)c;
 	m->hash = (enum ns_hash)h;
 	m->group = (enum ns_dh)g;
 	return 0;
 bad:
-	return fail(err, errlen,
-		    "'%.*s' is not a main mode method; use ConfAlg-Hash-Group, e.g. 3DES-SHA1-2",
-		    (int)(e - b), b);
+	return ns_fail(err, errlen, -EINVAL,
+		       "'%.*s' is not a main mode method; use ConfAlg-Hash-Group, e.g. 3DES-SHA1-2",
+		       (int)(e - b), b);
 }
 
 int ns_val_mm_methods(const char *in, struct ns_mm_method **out, size_t *n, char *err,
@@ -593,7 +596,8 @@ int ns_val_mm_methods(const char *in, struct ns_mm_method **out, size_t *n, char
 		e = p;
 		if (cnt == MAX_METHODS) {
 			free(v);
-			return fail(err, errlen, "too many methods (at most %d)", MAX_METHODS);
+			return ns_fail(err, errlen, -EINVAL, "too many methods (at most %d)",
+				       MAX_METHODS);
 		}
 		rc = mm_one(b, e, &v[cnt++], err, errlen);
 		if (rc) {
@@ -603,7 +607,8 @@ int ns_val_mm_methods(const char *in, struct ns_mm_method **out, size_t *n, char
 	}
 	if (!cnt) {
 		free(v);
-		return fail(err, errlen, "no method given; use e.g. \"3DES-SHA1-2 3DES-MD5-2\"");
+		return ns_fail(err, errlen, -EINVAL,
+			       "no method given; use e.g. \"3DES-SHA1-2 3DES-MD5-2\"");
 	}
 	*out = v;
 	*n = cnt;
@@ -633,28 +638,30 @@ int ns_val_rootca(const char *in, struct ns_auth *a, char *err, size_t errlen)
 		wl = (size_t)(e - b);
 		if (wl > 8 && strncasecmp(b, "certmap:", 8) == 0) {
 			if (seen_cm)
-				return fail(err, errlen, "certmap given twice");
+				return ns_fail(err, errlen, -EINVAL, "certmap given twice");
 			char tmp[8] = "";
 
 			if (wl - 8 >= sizeof(tmp) || (memcpy(tmp, b + 8, wl - 8), tmp[wl - 8] = 0,
 						      ns_val_bool(tmp, &v, NULL, 0) < 0))
-				return fail(err, errlen, "certmap:%.*s is not allowed; use certmap:yes "
-							 "or certmap:no",
-					    (int)(wl - 8), b + 8);
+				return ns_fail(err, errlen, -EINVAL,
+					       "certmap:%.*s is not allowed; use certmap:yes "
+					       "or certmap:no",
+					       (int)(wl - 8), b + 8);
 			a->certmap = v;
 			seen_cm = true;
 		} else if (wl > 14 && strncasecmp(b, "excludecaname:", 14) == 0) {
 			if (seen_ex)
-				return fail(err, errlen, "excludecaname given twice");
+				return ns_fail(err, errlen, -EINVAL, "excludecaname given twice");
 			char tmp[8] = "";
 
 			if (wl - 14 >= sizeof(tmp) ||
 			    (memcpy(tmp, b + 14, wl - 14), tmp[wl - 14] = 0,
 			     ns_val_bool(tmp, &v, NULL, 0) < 0))
-				return fail(err, errlen,
-					    "excludecaname:%.*s is not allowed; use excludecaname:yes "
-					    "or excludecaname:no",
-					    (int)(wl - 14), b + 14);
+				return ns_fail(
+					err, errlen, -EINVAL,
+					"excludecaname:%.*s is not allowed; use excludecaname:yes "
+					"or excludecaname:no",
+					(int)(wl - 14), b + 14);
 			a->excludecaname = v;
 			seen_ex = true;
 		} else {
@@ -666,9 +673,9 @@ int ns_val_rootca(const char *in, struct ns_auth *a, char *err, size_t errlen)
 	while (in < end && isspace((unsigned char)*in))
 		in++;
 	if (in == end)
-		return fail(err, errlen,
-			    "no certificate authority name; write \"<CA name> certmap:yes|no "
-			    "excludecaname:yes|no\"");
+		return ns_fail(err, errlen, -EINVAL,
+			       "no certificate authority name; write \"<CA name> certmap:yes|no "
+			       "excludecaname:yes|no\"");
 	dn = strndup(in, (size_t)(end - in));
 	if (!dn)
 		return -ENOMEM;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "lib/values.h"
+#include "lib/errmsg.h"
 
 const char *const ns_choices_action[] = {"permit", "block", "negotiate", NULL};
 const char *const ns_choices_conntype[] = {"lan", "dialup", "all", NULL};
@@ -25,7 +26,7 @@ int ns_err(char *err, size_t errlen, int rc, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	ns_verrmsg(err, errlen, fmt, ap);
 	va_end(ap);
 	return rc;
 }

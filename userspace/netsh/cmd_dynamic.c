@@ -23,21 +23,7 @@
 #include "lib/dynstore.h"
 #include "lib/format.h"
 #include "lib/values.h"
-
-static void failmsg(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void failmsg(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* A macro, not a function returning ret: the static analyser does not follow
- * variadic calls, and would otherwise take every failure for a success. */
-#define fail(err, errlen, ret, ...) (failmsg((err), (errlen), __VA_ARGS__), (ret))
+#include "lib/errmsg.h"
 
 /* ------------------------------------------------------------------ */
 /* Value helpers shared with the show commands */
@@ -68,7 +54,7 @@ int ns_dyn_parse_addr(const char *tag, const char *in, bool resolve, struct ns_d
 
 	memset(a, 0, sizeof(*a));
 	if (strchr(in, ':'))
-		return fail(
+		return ns_fail(
 			err, errlen, -EOPNOTSUPP,
 			"%s: %s: IPv6 is not supported: enforcement here is IPv4 only; use an "
 			"IPv4 address, a range a.b.c.d-e.f.g.h, a DNS name, me, any or a server "
@@ -82,10 +68,10 @@ int ns_dyn_parse_addr(const char *tag, const char *in, bool resolve, struct ns_d
 		ns_val_ipv4(first, &a->ep.addr, e, sizeof(e));
 		ns_val_ipv4(dash + 1, &a->range_end, e, sizeof(e));
 		if (a->range_end < a->ep.addr)
-			return fail(err, errlen, -EINVAL,
-				    "%s: %s: the range ends before it starts; write the lower "
-				    "address first",
-				    tag, in);
+			return ns_fail(err, errlen, -EINVAL,
+				       "%s: %s: the range ends before it starts; write the lower "
+				       "address first",
+				       tag, in);
 		a->ep.kind = NS_ADDR_IP;
 		a->ep.mask = 0xffffffffu;
 		a->range = true;
@@ -93,7 +79,7 @@ int ns_dyn_parse_addr(const char *tag, const char *in, bool resolve, struct ns_d
 	}
 	r = ns_val_endpoint(in, resolve ? ns_resolve_getaddrinfo : NULL, &a->ep, e, sizeof(e));
 	if (r < 0)
-		return fail(err, errlen, r, "%s: %s", tag, e);
+		return ns_fail(err, errlen, r, "%s: %s", tag, e);
 	return 0;
 }
 
@@ -348,8 +334,9 @@ static int dyn_begin(struct ns_session *s, struct dyn_ctx *c, char *err, size_t 
 	/* A session without a store directory (tests, fuzzing) must not write
 	 * into the machine's runtime directory. */
 	if (!s->dir)
-		return fail(err, errlen, -EINVAL,
-			    "the dynamic context needs a store directory; this session has none");
+		return ns_fail(
+			err, errlen, -EINVAL,
+			"the dynamic context needs a store directory; this session has none");
 	r = ns_dyn_open(ns_dyn_rundir(), &c->ds, err, errlen);
 	if (r < 0)
 		return r;
@@ -471,10 +458,10 @@ static int add_mmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 	if (r < 0)
 		return r;
 	if (ns_dyn_mm_by_name(&c.db, name)) {
-		r = fail(err, errlen, -EEXIST,
-			 "a main mode policy named \"%s\" already exists; use 'set mmpolicy' to "
-			 "change it",
-			 name);
+		r = ns_fail(err, errlen, -EEXIST,
+			    "a main mode policy named \"%s\" already exists; use 'set mmpolicy' to "
+			    "change it",
+			    name);
 		return dyn_end(s, &c, r, false, err, errlen);
 	}
 	struct ns_dyn_mmpolicy m = {.mmlifetime_min = NS_DEFAULT_MMLIFETIME_MIN,
@@ -488,7 +475,7 @@ static int add_mmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 
 	if (!nv) {
 		ns_dyn_mmpolicy_free(&m);
-		return dyn_end(s, &c, fail(err, errlen, -ENOMEM, "out of memory"), false, err,
+		return dyn_end(s, &c, ns_fail(err, errlen, -ENOMEM, "out of memory"), false, err,
 			       errlen);
 	}
 	c.db.mm = nv;
@@ -513,7 +500,7 @@ static int set_mmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 		r = apply_mm_args(&c.db.mm[i], a);
 	}
 	if (!r && hits == 0)
-		r = fail(
+		r = ns_fail(
 			err, errlen, -ENOENT,
 			n->all ? "there are no dynamic main mode policies"
 			       : "no main mode policy named \"%s\"; 'show mmpolicy all' lists them",
@@ -553,10 +540,11 @@ static int add_qmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 	if (r < 0)
 		return r;
 	if (ns_dyn_qm_by_name(&c.db, name)) {
-		r = fail(err, errlen, -EEXIST,
-			 "a quick mode policy named \"%s\" already exists; use 'set qmpolicy' to "
-			 "change it",
-			 name);
+		r = ns_fail(
+			err, errlen, -EEXIST,
+			"a quick mode policy named \"%s\" already exists; use 'set qmpolicy' to "
+			"change it",
+			name);
 		return dyn_end(s, &c, r, false, err, errlen);
 	}
 	struct ns_dyn_qmpolicy q = {0};
@@ -569,7 +557,7 @@ static int add_qmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 
 	if (!nv) {
 		ns_dyn_qmpolicy_free(&q);
-		return dyn_end(s, &c, fail(err, errlen, -ENOMEM, "out of memory"), false, err,
+		return dyn_end(s, &c, ns_fail(err, errlen, -ENOMEM, "out of memory"), false, err,
 			       errlen);
 	}
 	c.db.qm = nv;
@@ -590,8 +578,9 @@ static int set_qmpolicy(struct ns_session *s, const struct ns_args *a, char *err
 	struct ns_dyn_qmpolicy *q = ns_dyn_qm_by_name(&c.db, name);
 
 	if (!q)
-		r = fail(err, errlen, -ENOENT,
-			 "no quick mode policy named \"%s\"; 'show qmpolicy all' lists them", name);
+		r = ns_fail(err, errlen, -ENOENT,
+			    "no quick mode policy named \"%s\"; 'show qmpolicy all' lists them",
+			    name);
 	else
 		r = apply_qm_args(q, a);
 	if (!r) {
@@ -629,7 +618,7 @@ static int delete_policies(struct ns_session *s, const struct ns_args *a, bool m
 			continue;
 		hits++;
 		if ((u = user_of(&c.db, pn, mm))) {
-			r = fail(
+			r = ns_fail(
 				err, errlen, -EBUSY,
 				"the %s policy \"%s\" is used by dynamic rule %u; delete or change "
 				"that rule first",
@@ -638,9 +627,10 @@ static int delete_policies(struct ns_session *s, const struct ns_args *a, bool m
 		}
 	}
 	if (hits == 0 && !n->all)
-		return dyn_end(s, &c,
-			       fail(err, errlen, -ENOENT, "no %s policy named \"%s\"", what, n->s),
-			       false, err, errlen);
+		return dyn_end(
+			s, &c,
+			ns_fail(err, errlen, -ENOENT, "no %s policy named \"%s\"", what, n->s),
+			false, err, errlen);
 	for (size_t i = 0; i < count; i++) {
 		const char *pn = mm ? c.db.mm[i].name : c.db.qm[i].name;
 
@@ -695,7 +685,7 @@ static int parse_auth(const struct ns_args *a, struct ns_auth **out, size_t *n, 
 
 	*given = false;
 	if (!v)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return ns_fail(err, errlen, -ENOMEM, "out of memory");
 	/* Arguments come in the order typed: that order is the preference. */
 	for (size_t i = 0; i < a->n; i++) {
 		const struct ns_arg *x = &a->v[i];
@@ -711,8 +701,9 @@ static int parse_auth(const struct ns_args *a, struct ns_auth **out, size_t *n, 
 			*given = true;
 			if (!*x->s) {
 				free(v);
-				return fail(err, errlen, -EINVAL,
-					    "psk: the pre-shared key is empty; give the key text");
+				return ns_fail(
+					err, errlen, -EINVAL,
+					"psk: the pre-shared key is empty; give the key text");
 			}
 			v[cnt].kind = NS_AUTH_PSK;
 			v[cnt].value = strdup(x->s);
@@ -727,7 +718,7 @@ static int parse_auth(const struct ns_args *a, struct ns_auth **out, size_t *n, 
 			for (size_t k = 0; k < cnt; k++)
 				ns_auth_free(&v[k]);
 			free(v);
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return ns_fail(err, errlen, -ENOMEM, "out of memory");
 		}
 		cnt++;
 	}
@@ -746,34 +737,35 @@ static int check_rule(struct ns_session *s, const struct ns_dyn_db *db, const st
 		      char *err, size_t errlen)
 {
 	if (r->src.ep.kind == NS_ADDR_ME && r->dst.ep.kind == NS_ADDR_ME)
-		return fail(err, errlen, -EINVAL,
-			    "srcaddr and dstaddr cannot both be me; one side must name the peers");
+		return ns_fail(
+			err, errlen, -EINVAL,
+			"srcaddr and dstaddr cannot both be me; one side must name the peers");
 	if (is_server(r->src.ep.kind) && r->dst.ep.kind != NS_ADDR_ME)
-		return fail(err, errlen, -EINVAL,
-			    "srcaddr is a server type, so dstaddr must be me");
+		return ns_fail(err, errlen, -EINVAL,
+			       "srcaddr is a server type, so dstaddr must be me");
 	if (is_server(r->dst.ep.kind) && r->src.ep.kind != NS_ADDR_ME)
-		return fail(err, errlen, -EINVAL,
-			    "dstaddr is a server type, so srcaddr must be me");
+		return ns_fail(err, errlen, -EINVAL,
+			       "dstaddr is a server type, so srcaddr must be me");
 	if ((r->srcport || r->dstport) && r->protocol != NS_PROTO_TCP &&
 	    r->protocol != NS_PROTO_UDP)
-		return fail(
+		return ns_fail(
 			err, errlen, -EINVAL,
 			"srcport/dstport apply only to TCP and UDP; set protocol=TCP or UDP, or "
 			"leave the ports at 0");
 	if (!ns_dyn_mm_by_name(db, r->mmpolicy))
-		return fail(
+		return ns_fail(
 			err, errlen, -ENOENT,
 			"mmpolicy: no main mode policy named \"%s\"; add it with 'add mmpolicy'",
 			r->mmpolicy);
 	if (*r->qmpolicy && !ns_dyn_qm_by_name(db, r->qmpolicy))
-		return fail(err, errlen, -ENOENT,
-			    "qmpolicy: no quick mode policy named \"%s\"; add it with 'add "
-			    "qmpolicy'",
-			    r->qmpolicy);
+		return ns_fail(err, errlen, -ENOENT,
+			       "qmpolicy: no quick mode policy named \"%s\"; add it with 'add "
+			       "qmpolicy'",
+			       r->qmpolicy);
 	if (!*r->qmpolicy && actions_need_qm(r->action_in, r->action_out))
-		return fail(err, errlen, -EINVAL,
-			    "qmpolicy is required when actioninbound or actionoutbound is "
-			    "negotiate");
+		return ns_fail(err, errlen, -EINVAL,
+			       "qmpolicy is required when actioninbound or actionoutbound is "
+			       "negotiate");
 	if (r->action_in != r->action_out &&
 	    !(r->action_out == NS_ACTION_NEGOTIATE && r->action_in == NS_ACTION_PERMIT))
 		ns_warn(s,
@@ -884,15 +876,16 @@ static int apply_mask(struct ns_dyn_addr *ad, const struct ns_arg *x, const char
 	if (!x)
 		return 0;
 	if (ad->range)
-		return fail(
+		return ns_fail(
 			err, errlen, -EINVAL,
 			"%s: an address range takes no mask; remove %s or give a single address",
 			tag, tag);
 	if (ad->ep.kind != NS_ADDR_IP && ad->ep.kind != NS_ADDR_DNS_NAME)
-		return fail(err, errlen, -EINVAL,
-			    "%s applies only to an IPv4 address or DNS name, not to me, any or a "
-			    "server type",
-			    tag);
+		return ns_fail(
+			err, errlen, -EINVAL,
+			"%s applies only to an IPv4 address or DNS name, not to me, any or a "
+			"server type",
+			tag);
 	ad->ep.mask = x->u;
 	ad->ep.addr &= x->u;
 	return 0;
@@ -936,12 +929,12 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	}
 	ru.mmpolicy = strdup(ns_arg_get(a, "mmpolicy")->s);
 	ru.qmpolicy = strdup((x = ns_arg_get(a, "qmpolicy")) ? x->s : "");
-	r = (!ru.mmpolicy || !ru.qmpolicy) ? fail(err, errlen, -ENOMEM, "out of memory") : 0;
+	r = (!ru.mmpolicy || !ru.qmpolicy) ? ns_fail(err, errlen, -ENOMEM, "out of memory") : 0;
 	if (!r)
 		r = parse_auth(a, &ru.auth, &ru.n_auth, &auth_given, err, errlen);
 	if (!r && ru.n_auth == 0 && auth_given)
-		r = fail(err, errlen, -EINVAL,
-			 "kerberos=no leaves no authentication method; add psk= or rootca=");
+		r = ns_fail(err, errlen, -EINVAL,
+			    "kerberos=no leaves no authentication method; add psk= or rootca=");
 	if (!r && ru.n_auth == 0) {
 		/* No method given: the dynamic default. */
 		free(ru.auth);
@@ -949,7 +942,7 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		if (ru.auth && (ru.auth[0].value = strdup("")))
 			ru.n_auth = 1;
 		else
-			r = fail(err, errlen, -ENOMEM, "out of memory");
+			r = ns_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	if (r < 0) {
 		ns_dyn_rule_free(&ru);
@@ -970,15 +963,15 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		    o->dstport == ru.dstport && o->mirrored == ru.mirrored &&
 		    o->conntype == ru.conntype && o->tunnel_set == ru.tunnel_set &&
 		    o->tunnel_addr == ru.tunnel_addr)
-			r = fail(err, errlen, -EEXIST,
-				 "dynamic rule %u already has this filter; change it with 'set "
-				 "rule'",
-				 o->id);
+			r = ns_fail(err, errlen, -EEXIST,
+				    "dynamic rule %u already has this filter; change it with 'set "
+				    "rule'",
+				    o->id);
 	}
 	struct ns_dyn_rule *nv = r ? NULL : realloc(c.db.rules, (c.db.n_rules + 1) * sizeof(*nv));
 
 	if (!r && !nv)
-		r = fail(err, errlen, -ENOMEM, "out of memory");
+		r = ns_fail(err, errlen, -ENOMEM, "out of memory");
 	if (r) {
 		ns_dyn_rule_free(&ru);
 		return dyn_end(s, &c, r, false, err, errlen);
@@ -1020,13 +1013,13 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 			hit = &c.db.rules[i];
 		}
 	if (hits == 0)
-		r = fail(err, errlen, -ENOENT,
-			 "no dynamic rule has these filter identifiers; 'show rule' lists them");
+		r = ns_fail(err, errlen, -ENOENT,
+			    "no dynamic rule has these filter identifiers; 'show rule' lists them");
 	else if (hits > 1)
-		r = fail(err, errlen, -EINVAL,
-			 "%zu dynamic rules have these identifiers; add srcmask, dstmask or "
-			 "tunneldstaddress to pick one",
-			 hits);
+		r = ns_fail(err, errlen, -EINVAL,
+			    "%zu dynamic rules have these identifiers; add srcmask, dstmask or "
+			    "tunneldstaddress to pick one",
+			    hits);
 	if (!r && (x = ns_arg_get(a, "mmpolicy"))) {
 		char *v = strdup(x->s);
 
@@ -1052,8 +1045,8 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	if (!r && (x = ns_arg_get(a, "actionoutbound")))
 		hit->action_out = (enum ns_action)x->u;
 	if (!r && auth_given && n_auth == 0)
-		r = fail(err, errlen, -EINVAL,
-			 "kerberos=no leaves no authentication method; add psk= or rootca=");
+		r = ns_fail(err, errlen, -EINVAL,
+			    "kerberos=no leaves no authentication method; add psk= or rootca=");
 	if (!r && auth_given) {
 		/* A new list replaces the old one whole. */
 		for (size_t i = 0; i < hit->n_auth; i++)
@@ -1065,7 +1058,7 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 		n_auth = 0;
 	}
 	if (r == -ENOMEM)
-		failmsg(err, errlen, "out of memory");
+		ns_errmsg(err, errlen, "out of memory");
 	if (!r)
 		r = check_rule(s, &c.db, hit, err, errlen);
 	r = dyn_end(s, &c, r, true, err, errlen);
@@ -1102,8 +1095,8 @@ static int delete_rule(struct ns_session *s, const struct ns_args *a, char *err,
 	c.db.n_rules = kept;
 	key_free(&k);
 	if (hits == 0)
-		r = fail(err, errlen, -ENOENT,
-			 "no dynamic rule has these filter identifiers; 'show rule' lists them");
+		r = ns_fail(err, errlen, -ENOENT,
+			    "no dynamic rule has these filter identifiers; 'show rule' lists them");
 	return dyn_end(s, &c, r, hits > 0, err, errlen);
 }
 
@@ -1120,17 +1113,17 @@ static int set_config(struct ns_session *s, const struct ns_args *a, char *err, 
 	int r;
 
 	if (!dir)
-		return fail(err, errlen, -EINVAL,
-			    "set config needs a store directory to keep the values in");
+		return ns_fail(err, errlen, -EINVAL,
+			       "set config needs a store directory to keep the values in");
 	r = ns_config_load(dir, &cfg, e, sizeof(e));
 	if (r < 0)
-		return fail(err, errlen, r, "%s", e);
+		return ns_fail(err, errlen, r, "%s", e);
 	r = ns_config_set(&cfg, prop, value, e, sizeof(e));
 	if (r < 0)
-		return fail(err, errlen, r, "%s", e);
+		return ns_fail(err, errlen, r, "%s", e);
 	r = ns_config_save(dir, &cfg, e, sizeof(e));
 	if (r < 0)
-		return fail(err, errlen, r, "%s", e);
+		return ns_fail(err, errlen, r, "%s", e);
 	if (strcmp(prop, "bootmode") == 0 || strcmp(prop, "bootexemptions") == 0)
 		ns_warn(s, "%s takes effect at the next boot (ipsec-apply --boot)", prop);
 	else

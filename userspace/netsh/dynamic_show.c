@@ -25,20 +25,9 @@
 #include "lib/format.h"
 #include "lib/values.h"
 #include "vici/vici.h"
+#include "lib/errmsg.h"
 
 #define LINE 1024
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static void kv(FILE *out, const char *label, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -85,7 +74,7 @@ static int spd_load(struct ns_session *s, struct spd *d, char *err, size_t errle
 	if (!r) {
 		r = ns_dyn_read(ns_dyn_rundir(), &d->dyn, e, sizeof(e));
 		if (r)
-			fail(err, errlen, r, "%s", e);
+			ns_errmsg(err, errlen, "%s", e);
 	}
 	if (r) {
 		ns_db_free(&d->pers);
@@ -128,7 +117,7 @@ static int show_config(struct ns_session *s, const struct ns_args *a, char *err,
 	if (s->dir) {
 		r = ns_config_load(s->dir, &cfg, e, sizeof(e));
 		if (r < 0)
-			return fail(err, errlen, r, "%s", e);
+			return ns_fail(err, errlen, r, "%s", e);
 	}
 	heading(s->out, "IPsec configuration");
 	kv(s->out, "ipsecdiagnostics", "%u", cfg.ipsecdiagnostics);
@@ -220,7 +209,7 @@ static int show_mm_policies(struct ns_session *s, const struct spd *d, const str
 		shown++;
 	}
 	if (!shown && n && !n->all)
-		return fail(
+		return ns_fail(
 			err, errlen, -ENOENT,
 			"no main mode policy named \"%s\" is in force; 'show mmpolicy all' lists "
 			"them",
@@ -267,10 +256,10 @@ static int show_qm_policies(struct ns_session *s, const struct spd *d, const str
 		}
 	}
 	if (!shown && n && !n->all)
-		return fail(err, errlen, -ENOENT,
-			    "no quick mode policy named \"%s\" is in force; 'show qmpolicy all' "
-			    "lists them",
-			    n->s);
+		return ns_fail(err, errlen, -ENOENT,
+			       "no quick mode policy named \"%s\" is in force; 'show qmpolicy all' "
+			       "lists them",
+			       n->s);
 	if (!shown)
 		fprintf(s->out, "No quick mode policies are in force.\n");
 	return 0;
@@ -665,8 +654,8 @@ static int show_specific(struct ns_session *s, const struct sel *x, enum gkind k
 	int r;
 
 	if (!s->dir)
-		return fail(err, errlen, -EINVAL,
-			    "specific filters need a store directory; this session has none");
+		return ns_fail(err, errlen, -EINVAL,
+			       "specific filters need a store directory; this session has none");
 	r = current_plan(&in, &p, NULL, err, errlen);
 
 	if (r < 0)
@@ -777,9 +766,9 @@ static int show_filters(struct ns_session *s, const struct ns_args *a, enum gkin
 
 		for_each_gfilter(&d, gshow_one, &c);
 		if (!c.shown && x.name && !x.name->all)
-			r = fail(err, errlen, -ENOENT,
-				 "no filter named \"%s\" is in force; use name=all to list them",
-				 x.name->s);
+			r = ns_fail(err, errlen, -ENOENT,
+				    "no filter named \"%s\" is in force; use name=all to list them",
+				    x.name->s);
 		else if (!c.shown)
 			fprintf(s->out, "No %s match.\n",
 				kind == G_RULE ? "rules" : "generic filters");
@@ -997,10 +986,11 @@ static int show_ipsec_stats(FILE *out, char *err, size_t errlen)
 	unsigned long long val;
 
 	if (!f)
-		return fail(err, errlen, -errno,
-			    "IPsec statistics: cannot read /proc/net/xfrm_stat: %s (kernel without "
-			    "XFRM statistics?)",
-			    strerror(errno));
+		return ns_fail(
+			err, errlen, -errno,
+			"IPsec statistics: cannot read /proc/net/xfrm_stat: %s (kernel without "
+			"XFRM statistics?)",
+			strerror(errno));
 	heading(out, "IPsec Statistics");
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "%1000s %llu", name, &val) == 2)

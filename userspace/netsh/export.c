@@ -21,6 +21,7 @@
 #include "lib/format.h"
 #include "lib/guid.h"
 #include "netsh/dbindex.h"
+#include "lib/errmsg.h"
 
 #define MAGIC "# netsh-ipsec export v1"
 
@@ -69,11 +70,9 @@ static void werr(struct wctx *w, int rc, const char *fmt, ...)
 	if (w->rc)
 		return;
 	w->rc = rc;
-	if (w->err && w->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(w->err, w->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	ns_verrmsg(w->err, w->errlen, fmt, ap);
+	va_end(ap);
 }
 
 static void w_str(struct wctx *w, const char *key, const char *s)

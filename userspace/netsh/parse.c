@@ -10,19 +10,7 @@
 
 #include "lib/guid.h"
 #include "lib/values.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+#include "lib/errmsg.h"
 
 void ns_tokens_free(struct ns_tok *toks, size_t n)
 {
@@ -80,7 +68,7 @@ int ns_tokenize(const char *line, struct ns_tok **toks, size_t *n, char *err, si
 		if (quoted) {
 			free(buf);
 			ns_tokens_free(v, cnt);
-			return fail(err, errlen, "unterminated quote in: %s", line);
+			return ns_fail(err, errlen, -EINVAL, "unterminated quote in: %s", line);
 		}
 		if (cnt == cap) {
 			struct ns_tok *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
@@ -321,9 +309,10 @@ static int convert(struct ns_session *s, struct ns_arg *x, char *err, size_t err
 		break;
 	case NS_PT_GUID:
 		if (!ns_guid_parse(x->s, guid))
-			rc = fail(err, errlen,
-				  "'%s' is not a GUID; write {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}",
-				  x->s);
+			rc = ns_fail(
+				err, errlen, -EINVAL,
+				"'%s' is not a GUID; write {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}",
+				x->s);
 		else {
 			char *c = strdup(guid);
 
@@ -369,8 +358,8 @@ static int find_tag(const struct ns_cmd *cmd, size_t np, const char *tag, size_t
 				off += (size_t)snprintf(list + off,
 							off < sizeof(list) ? sizeof(list) - off : 0,
 							"%s%s", off ? ", " : "", cmd->params[i].tag);
-		fail(err, errlen, "%.*s: ambiguous parameter for '%s'; it could be %s", (int)taglen,
-		     tag, name, list);
+		ns_errmsg(err, errlen, "%.*s: ambiguous parameter for '%s'; it could be %s",
+			  (int)taglen, tag, name, list);
 	} else {
 		char list[512] = "";
 		size_t off = 0;
@@ -379,10 +368,11 @@ static int find_tag(const struct ns_cmd *cmd, size_t np, const char *tag, size_t
 			off += (size_t)snprintf(list + off, off < sizeof(list) ? sizeof(list) - off : 0,
 						"%s%s", i ? ", " : "", cmd->params[i].tag);
 		if (np)
-			fail(err, errlen, "%.*s: unknown parameter for '%s'; use %s", (int)taglen, tag,
-			     name, list);
+			ns_errmsg(err, errlen, "%.*s: unknown parameter for '%s'; use %s",
+				  (int)taglen, tag, name, list);
 		else
-			fail(err, errlen, "%.*s: '%s' takes no parameters", (int)taglen, tag, name);
+			ns_errmsg(err, errlen, "%.*s: '%s' takes no parameters", (int)taglen, tag,
+				  name);
 	}
 	return -1;
 }
@@ -422,18 +412,20 @@ int ns_parse_args(struct ns_session *s, const struct ns_cmd *cmd, const struct n
 				cursor++;
 			if (cursor >= np) {
 				ns_cmd_name(cmd, name, sizeof(name));
-				rc = np ? fail(err, errlen,
-					       "'%s': too many values for '%s' (write tag=value)",
-					       t->s, name)
-					: fail(err, errlen, "'%s' takes no parameters; got '%s'", name,
-					       t->s);
+				rc = np ? ns_fail(err, errlen, -EINVAL,
+						  "'%s': too many values for '%s' (write "
+						  "tag=value)",
+						  t->s, name)
+					: ns_fail(err, errlen, -EINVAL,
+						  "'%s' takes no parameters; got '%s'", name, t->s);
 				goto out;
 			}
 			pi = (int)cursor;
 			val = t->s;
 		}
 		if (given[pi] && !(cmd->params[pi].flags & NS_P_MULTI)) {
-			rc = fail(err, errlen, "%s: given more than once", cmd->params[pi].tag);
+			rc = ns_fail(err, errlen, -EINVAL, "%s: given more than once",
+				     cmd->params[pi].tag);
 			goto out;
 		}
 		given[pi]++;
@@ -450,7 +442,7 @@ int ns_parse_args(struct ns_session *s, const struct ns_cmd *cmd, const struct n
 
 			rc = convert(s, x, why, sizeof(why));
 			if (rc) {
-				fail(err, errlen, "%s: %s", x->param->tag, why);
+				ns_errmsg(err, errlen, "%s: %s", x->param->tag, why);
 				goto out;
 			}
 		}
@@ -479,17 +471,18 @@ int ns_parse_args(struct ns_session *s, const struct ns_cmd *cmd, const struct n
 			if (!first)
 				continue;
 			if (cnt > 1) {
-				rc = fail(err, errlen, "give only one of %s", list);
+				rc = ns_fail(err, errlen, -EINVAL, "give only one of %s", list);
 				goto out;
 			}
 			if (req && cnt == 0) {
 				ns_cmd_name(cmd, name, sizeof(name));
-				rc = fail(err, errlen, "'%s' needs %s", name, list);
+				rc = ns_fail(err, errlen, -EINVAL, "'%s' needs %s", name, list);
 				goto out;
 			}
 		} else if ((p->flags & NS_P_REQ) && !given[i]) {
 			ns_cmd_name(cmd, name, sizeof(name));
-			rc = fail(err, errlen, "%s: required by '%s'; see '%s ?'", p->tag, name, name);
+			rc = ns_fail(err, errlen, -EINVAL, "%s: required by '%s'; see '%s ?'",
+				     p->tag, name, name);
 			goto out;
 		}
 	}

@@ -405,7 +405,7 @@ has sh_rule_filter 'Destination Port +: 8080' D show rule protocol=tcp dstport=8
 rej sh_rule_type_bad "type.*transport.*tunnel" show rule type=both
 has sh_stats_ipsec 'IPsec Statistics' D show stats type=ipsec
 rej sh_stats_ike_nocharon "charon" show stats type=ike
-known QA-9 has sh_stats_all_nocharon 'IPsec Statistics' D show stats
+has sh_stats_all_nocharon 'IPsec Statistics' D show stats
 rej sh_stats_type_bad "type.*(all|ike|ipsec)" show stats type=esp
 rej sh_mmsas_nocharon "charon" show mmsas all
 rej sh_qmsas_nocharon "charon" show qmsas all format=table

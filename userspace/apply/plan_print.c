@@ -13,30 +13,15 @@
 
 #include "../lib/format.h"
 
+/* The plan spells actions and connection types as `dump` does. */
 const char *plan_action_name(enum ns_action a)
 {
-	switch (a) {
-	case NS_ACTION_PERMIT:
-		return "permit";
-	case NS_ACTION_BLOCK:
-		return "block";
-	case NS_ACTION_NEGOTIATE:
-		return "negotiate";
-	}
-	return "?";
+	return ns_fmt_action(a);
 }
 
 const char *plan_conntype_name(enum ns_conntype c)
 {
-	switch (c) {
-	case NS_CONN_ALL:
-		return "all";
-	case NS_CONN_LAN:
-		return "lan";
-	case NS_CONN_DIALUP:
-		return "dialup";
-	}
-	return "?";
+	return ns_fmt_conntype(c);
 }
 
 static const char *ip(uint32_t a, char buf[INET_ADDRSTRLEN])

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/errmsg.h"
+#include "lib/format.h"
 
 /* One concrete side of a filter. */
 struct ep {
@@ -58,13 +59,6 @@ static uint8_t mask_plen(uint32_t mask)
 	while (n < 32 && (mask & (0x80000000u >> n)))
 		n++;
 	return n;
-}
-
-static const char *ip_str(uint32_t a, char buf[INET_ADDRSTRLEN])
-{
-	struct in_addr in = {.s_addr = htonl(a)};
-
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
 }
 
 static const char *srv_name(enum ns_addr_kind k)
@@ -581,7 +575,7 @@ int plan_evaluate(const struct eval_input *in, struct plan *out, char *err, size
 	if (!out->n_me)
 		note(&c, "no local IPv4 address: Me expands to nothing");
 	for (size_t i = 0; in->notes && i < out->n_me; i++)
-		note(&c, "Me: %s", ip_str(out->me[i], buf));
+		note(&c, "Me: %s", ns_fmt_ipv4_str(out->me[i], buf));
 	if (in->persistent) {
 		ret = add_policy(&c, NS_STORE_PERSISTENT, in->persistent,
 				 ns_db_assigned_policy(in->persistent));

@@ -24,13 +24,6 @@ const char *plan_conntype_name(enum ns_conntype c)
 	return ns_fmt_conntype(c);
 }
 
-static const char *ip(uint32_t a, char buf[INET_ADDRSTRLEN])
-{
-	struct in_addr in = {.s_addr = htonl(a)};
-
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
-}
-
 static const char *proto_name(uint8_t p, char buf[8])
 {
 	switch (p) {
@@ -57,11 +50,11 @@ const char *plan_sel_format(const struct plan_sel *s, char *buf, size_t len)
 	if (s->dport)
 		snprintf(dp, sizeof(dp), "%u", s->dport);
 	if (s->proto == NS_PROTO_TCP || s->proto == NS_PROTO_UDP)
-		snprintf(buf, len, "%s/%u port %s -> %s/%u port %s proto %s", ip(s->src, a),
-			 s->src_plen, sp, ip(s->dst, b), s->dst_plen, dp, proto_name(s->proto, pb));
+		snprintf(buf, len, "%s/%u port %s -> %s/%u port %s proto %s", ns_fmt_ipv4_str(s->src, a),
+			 s->src_plen, sp, ns_fmt_ipv4_str(s->dst, b), s->dst_plen, dp, proto_name(s->proto, pb));
 	else
-		snprintf(buf, len, "%s/%u -> %s/%u proto %s", ip(s->src, a), s->src_plen,
-			 ip(s->dst, b), s->dst_plen, proto_name(s->proto, pb));
+		snprintf(buf, len, "%s/%u -> %s/%u proto %s", ns_fmt_ipv4_str(s->src, a), s->src_plen,
+			 ns_fmt_ipv4_str(s->dst, b), s->dst_plen, proto_name(s->proto, pb));
 	return buf;
 }
 
@@ -84,7 +77,7 @@ static void print_rule(FILE *out, const struct plan *p, size_t i)
 			r->rule_name, plan_action_name(r->action), n_filters);
 	fprintf(out, "    mode %s", r->tunnel ? "tunnel" : "transport");
 	if (r->tunnel)
-		fprintf(out, " to %s", ip(r->tunnel_dst, a));
+		fprintf(out, " to %s", ns_fmt_ipv4_str(r->tunnel_dst, a));
 	fprintf(out, ", conntype %s", plan_conntype_name(r->conntype));
 	if (r->action == NS_ACTION_NEGOTIATE)
 		fprintf(out, ", mark 0x%08x reqid 0x%08x", r->mark, r->reqid);
@@ -114,7 +107,7 @@ static void print_exempt(FILE *out, const struct plan *p)
 	if (e->broadcast && p->n_bcast) {
 		fprintf(out, "directed broadcasts:");
 		for (size_t i = 0; i < p->n_bcast; i++)
-			fprintf(out, " %s", ip(p->bcast[i], a));
+			fprintf(out, " %s", ns_fmt_ipv4_str(p->bcast[i], a));
 		fputc('\n', out);
 	}
 }
@@ -126,7 +119,7 @@ void plan_print(FILE *out, const struct plan *p)
 	fprintf(out, "plan: %zu rules, %zu filters\n", p->n_rules, p->n_filters);
 	fprintf(out, "me:");
 	for (size_t i = 0; i < p->n_me; i++)
-		fprintf(out, " %s", ip(p->me[i], a));
+		fprintf(out, " %s", ns_fmt_ipv4_str(p->me[i], a));
 	fprintf(out, p->n_me ? "\n" : " (none)\n");
 	print_exempt(out, p);
 	for (size_t i = 0; i < p->n_rules; i++)
@@ -195,7 +188,7 @@ void plan_explain(FILE *out, const struct plan *p, const struct plan_pkt *pkt)
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pb[8];
 	int i = plan_match(p, pkt);
 
-	fprintf(out, "packet %s -> %s proto %s ports %u -> %u: ", ip(pkt->src, a), ip(pkt->dst, b),
+	fprintf(out, "packet %s -> %s proto %s ports %u -> %u: ", ns_fmt_ipv4_str(pkt->src, a), ns_fmt_ipv4_str(pkt->dst, b),
 		proto_name(pkt->proto, pb), pkt->sport, pkt->dport);
 	if (plan_exempt_pkt(p, pkt))
 		fprintf(out, "exempt, pass\n");

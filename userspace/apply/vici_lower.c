@@ -27,6 +27,8 @@
 #include "backend.h"
 #include "vici_lower.h"
 
+#include "lib/format.h"
+
 /* ------------------------------------------------------------------ */
 /* Names of algorithms as charon spells them */
 
@@ -139,13 +141,6 @@ static void rule_error(struct lower *l, const struct plan_rule *r, int rc, const
 		snprintf(l->first_msg, sizeof(l->first_msg), "rule \"%.80s\": %.160s",
 			 r->rule_name ? r->rule_name : "", msg);
 	}
-}
-
-static void ip_str(uint32_t a, char *out, size_t len)
-{
-	struct in_addr in = {.s_addr = htonl(a)};
-
-	inet_ntop(AF_INET, &in, out, (socklen_t)len);
 }
 
 static bool is_me(const struct plan *p, uint32_t a)
@@ -687,7 +682,7 @@ static void ts_str(char *out, size_t len, uint32_t addr, uint8_t plen, uint8_t p
 	char a[INET_ADDRSTRLEN], pb[8];
 	uint32_t net = addr & plan_plen_mask(plen);
 
-	ip_str(net, a, sizeof(a));
+	ns_fmt_ipv4(a, sizeof(a), net);
 	if (!proto)
 		snprintf(out, len, "%s/%u", a, plen);
 	else if (!port)
@@ -960,7 +955,7 @@ static void peer_str(char *out, size_t len, uint32_t addr, uint8_t plen)
 		snprintf(out, len, "%%any");
 		return;
 	}
-	ip_str(addr & plan_plen_mask(plen), a, sizeof(a));
+	ns_fmt_ipv4(a, sizeof(a), addr & plan_plen_mask(plen));
 	if (plen == 32)
 		snprintf(out, len, "%s", a);
 	else
@@ -1073,7 +1068,7 @@ static int emit_psk(struct lower *l, const char *name, const struct conn *c)
 	vici_add_kv_str(&l->b, "data", c->ac.a->value);
 	vici_begin_list(&l->b, "owners");
 	for (size_t i = 0; i < c->n_local; i++) {
-		ip_str(c->local[i], a, sizeof(a));
+		ns_fmt_ipv4(a, sizeof(a), c->local[i]);
 		vici_add_item_str(&l->b, a);
 	}
 	vici_add_item_str(&l->b, c->peer_id);
@@ -1206,7 +1201,7 @@ static int emit_conn(struct lower *l, const struct conn *c)
 	if (!c->n_local)
 		vici_add_item_str(&l->b, "%any");
 	for (size_t i = 0; i < c->n_local; i++) {
-		ip_str(c->local[i], a, sizeof(a));
+		ns_fmt_ipv4(a, sizeof(a), c->local[i]);
 		vici_add_item_str(&l->b, a);
 	}
 	vici_end_list(&l->b);
@@ -1214,7 +1209,7 @@ static int emit_conn(struct lower *l, const struct conn *c)
 	vici_add_item_str(&l->b, c->peer);
 	vici_end_list(&l->b);
 	if (c->n_local == 1)
-		ip_str(c->local[0], a, sizeof(a));
+		ns_fmt_ipv4(a, sizeof(a), c->local[0]);
 	add_auth(l, &c->ac, "local", c->n_local == 1 ? a : NULL, false);
 	add_auth(l, &c->ac, "remote", c->ac.a->kind == NS_AUTH_PSK ? c->peer_id : NULL, true);
 	vici_begin_section(&l->b, "children");

@@ -150,6 +150,12 @@ int ns_fmt_ipv4(char *buf, size_t len, uint32_t a)
 	return put(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
 
+const char *ns_fmt_ipv4_str(uint32_t a, char *buf)
+{
+	ns_fmt_ipv4(buf, NS_FMT_IPV4_LEN, a);
+	return buf;
+}
+
 int ns_fmt_mask(char *buf, size_t len, uint32_t mask)
 {
 	return ns_fmt_ipv4(buf, len, mask);

@@ -32,6 +32,10 @@ const char *ns_fmt_auth_kind(enum ns_auth_kind k); /* Kerberos, Preshared Key, R
 const char *ns_fmt_server_keyword(enum ns_addr_kind k);
 
 int ns_fmt_ipv4(char *buf, size_t len, uint32_t addr);
+/* The same into a buffer of NS_FMT_IPV4_LEN bytes, returning buf, for use
+ * as a printf argument. */
+#define NS_FMT_IPV4_LEN 16
+const char *ns_fmt_ipv4_str(uint32_t addr, char *buf);
 /* Dotted mask, as netsh shows it. */
 int ns_fmt_mask(char *buf, size_t len, uint32_t mask);
 /* ANY ICMP TCP UDP RAW, else the number. */

@@ -50,9 +50,9 @@ t_pass setup
 # GUID- and time-free, so stores built by different runs compare equal.
 state() {
 	NETSH_IPSEC_DIR=$1/db NETSH_IPSEC_RUNDIR=$1/run "$NETSH" ipsec static dump 2>&1
-	echo ==; sqlite3 "$1/run/dynamic.db" .dump 2>&1
-	echo ==; cat "$1/db/config" 2>/dev/null
-	echo ==; printf 'ipsec static set store persistent\nipsec static dump\n' |
+	echo '=='; sqlite3 "$1/run/dynamic.db" .dump 2>&1
+	echo '=='; cat "$1/db/config" 2>/dev/null
+	echo '=='; printf 'ipsec static set store persistent\nipsec static dump\n' |
 		NETSH_IPSEC_DIR=$1/db NETSH_IPSEC_RUNDIR=$1/run "$NETSH" -f - 2>&1
 }
 # raw DIR: the bytes of every store file.

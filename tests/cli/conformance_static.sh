@@ -356,7 +356,7 @@ rej sfl_newname_all "reserved" set filterlist name=FL2b newname=all
 rej sfl_newname_dup "exists" set filterlist name=FL2b newname=F
 rej sfl_missing "FLzz|no filter list" set filterlist name=FLzz description=x
 rej sfl_required "name" set filterlist description=x
-rej sfl_guid_refused "guid" set filterlist guid={00000000-0000-0000-0000-000000000001} description=x
+rej sfl_guid_refused "guid" set filterlist guid="{00000000-0000-0000-0000-000000000001}" description=x
 
 # ---- set filteraction ---------------------------------------------------------------
 ok sfa_fields set filteraction name=FA3 qmpfs=yes inpass=no soft=yes description=d3b
@@ -377,7 +377,7 @@ rej sfa_block_inpass "inpass" set filteraction name=FAp inpass=yes
 rej sfa_newname_all "reserved" set filteraction name=FA3g newname=All
 rej sfa_newname_dup "exists" set filteraction name=FA3g newname=FA
 rej sfa_missing "FAzz|no filter action" set filteraction name=FAzz description=x
-rej sfa_guid_missing "guid|no filter action" set filteraction guid={00000000-0000-0000-0000-000000000000} description=x
+rej sfa_guid_missing "guid|no filter action" set filteraction guid="{00000000-0000-0000-0000-000000000000}" description=x
 rej sfa_guid_bad "guid" set filteraction guid=notaguid description=x
 rej sfa_qm_bad "qmsecmethods" set filteraction name=FA qmsecmethods="ESP[none,none]"
 rej sfa_action_bad "action" set filteraction name=FA action=allow

@@ -252,6 +252,12 @@ script_bom() {
 	else t_fail script_bom "a UTF-8 byte order mark breaks the first line"; fi
 }
 script_bom
+# a full command from the root works in any context and leaves the context alone.
+out=$(printf 'ipsec static\nipsec static add filterlist FULLPATH\nipsec dynamic add mmpolicy FROMSTATIC\nadd filterlist STILLSTATIC\n' | "$NETSH" 2>&1)
+if "$NETSH" ipsec static show filterlist name=FULLPATH >/dev/null 2>&1 && "$NETSH" ipsec static show filterlist name=STILLSTATIC >/dev/null 2>&1 &&
+	"$NETSH" ipsec dynamic show mmpolicy name=FROMSTATIC >/dev/null 2>&1; then
+	t_pass prompt_full_path
+else t_fail prompt_full_path "$(printf '%s' "$out" | tr '\n' '|')"; fi
 # help for every command of the reference, in both contexts, through the
 # prompt, naming every parameter the reference gives the command.
 miss=

@@ -559,27 +559,51 @@ static int read_filters(struct ns_store *st, struct ns_filterlist *fl, char *err
 	return 0;
 }
 
-static int get_filterlist(struct ns_store *st, const char *name, const char *guid,
-			  bool with_filters, struct ns_filterlist *out, char *err, size_t errlen)
+/*
+ * The one row of a filter list, filter action or policy, looked up by name
+ * when name is set, else by guid. On a row returns the statement (the
+ * caller reads it and calls done()); otherwise NULL with *rc set and the
+ * message naming what ("filter list", "policy"...) and the key.
+ */
+static sqlite3_stmt *head_row(struct ns_store *st, const char *by_name, const char *by_guid,
+			      const char *what, const char *name, const char *guid, int *rc,
+			      char *err, size_t errlen)
 {
-	sqlite3_stmt *s = prep(st, name ? sql_fl_by_name : sql_fl_by_guid, err, errlen);
-	int rc;
+	sqlite3_stmt *s = prep(st, name ? by_name : by_guid, err, errlen);
+	char ctx[64];
 
-	memset(out, 0, sizeof(*out));
-	if (!s)
-		return -EIO;
+	if (!s) {
+		*rc = -EIO;
+		return NULL;
+	}
 	if (name)
 		bind_text(s, 1, name);
 	else
 		bind_guid(s, 1, guid);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? ns_fail(err, errlen, -ENOENT, "filter list '%s' not found",
-						 name ? name : guid)
-				       : db_fail(st, err, errlen, "read filter list");
-		done(st, s);
-		return rc;
+	*rc = sqlite3_step(s);
+	if (*rc == SQLITE_ROW)
+		return s;
+	if (*rc == SQLITE_DONE) {
+		*rc = ns_fail(err, errlen, -ENOENT, "%s '%s' not found", what, name ? name : guid);
+	} else {
+		snprintf(ctx, sizeof(ctx), "read %s", what);
+		*rc = db_fail(st, err, errlen, ctx);
 	}
+	done(st, s);
+	return NULL;
+}
+
+static int get_filterlist(struct ns_store *st, const char *name, const char *guid,
+			  bool with_filters, struct ns_filterlist *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	s = head_row(st, sql_fl_by_name, sql_fl_by_guid, "filter list", name, guid, &rc, err,
+		     errlen);
+	if (!s)
+		return rc;
 	col_guid(s, 0, out->guid);
 	out->name = col_str(s, 1);
 	out->description = col_str(s, 2);
@@ -621,25 +645,15 @@ static const char sql_qm_of[] =
 static int get_filteraction(struct ns_store *st, const char *name, const char *guid,
 			    struct ns_filteraction *out, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = prep(st, name ? sql_fa_by_name : sql_fa_by_guid, err, errlen);
+	sqlite3_stmt *s;
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	s = head_row(st, sql_fa_by_name, sql_fa_by_guid, "filter action", name, guid, &rc, err,
+		     errlen);
 	if (!s)
-		return -EIO;
-	if (name)
-		bind_text(s, 1, name);
-	else
-		bind_guid(s, 1, guid);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? ns_fail(err, errlen, -ENOENT,
-						 "filter action '%s' not found", name ? name : guid)
-				       : db_fail(st, err, errlen, "read filter action");
-		done(st, s);
 		return rc;
-	}
 	col_guid(s, 0, out->guid);
 	out->name = col_str(s, 1);
 	out->description = col_str(s, 2);
@@ -792,25 +806,14 @@ static int read_rules(struct ns_store *st, struct ns_policy *p, char *err, size_
 static int get_policy(struct ns_store *st, const char *name, const char *guid, bool with_rules,
 		      struct ns_policy *out, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = prep(st, name ? sql_pol_by_name : sql_pol_by_guid, err, errlen);
+	sqlite3_stmt *s;
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	s = head_row(st, sql_pol_by_name, sql_pol_by_guid, "policy", name, guid, &rc, err, errlen);
 	if (!s)
-		return -EIO;
-	if (name)
-		bind_text(s, 1, name);
-	else
-		bind_guid(s, 1, guid);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? ns_fail(err, errlen, -ENOENT, "policy '%s' not found",
-						 name ? name : guid)
-				       : db_fail(st, err, errlen, "read policy");
-		done(st, s);
 		return rc;
-	}
 	col_guid(s, 0, out->guid);
 	col_guid(s, 1, out->isakmp_guid);
 	out->name = col_str(s, 2);

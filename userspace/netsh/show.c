@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/errmsg.h"
 #include "lib/format.h"
 #include "netsh/dbindex.h"
 
@@ -1004,17 +1005,24 @@ static int show_gpoassignedpolicy_body(const struct ns_dbindex *idx, FILE *out,
 	return rc;
 }
 
+/* Every public show builds the name index first; its only failure is memory. */
+static int build_index(struct ns_dbindex *x, const struct ns_db *db, char *err, size_t errlen)
+{
+	int rc = ns_dbindex_build(x, db);
+
+	if (rc)
+		ns_errmsg(err, errlen, "show: out of memory");
+	return rc;
+}
+
 int ns_show_filterlist(FILE *out, const struct ns_db *db, const char *name, const char *rule,
 		       const struct ns_show_opts *o, char *err, size_t errlen)
 {
 	struct ns_dbindex x;
-	int rc = ns_dbindex_build(&x, db);
+	int rc = build_index(&x, db, err, errlen);
 
-	if (rc) {
-		if (err && errlen)
-			snprintf(err, errlen, "show: out of memory");
+	if (rc)
 		return rc;
-	}
 	rc = show_filterlist_body(&x, out, db, name, rule, o, err, errlen);
 	ns_dbindex_free(&x);
 	return rc;
@@ -1024,13 +1032,10 @@ int ns_show_filteraction(FILE *out, const struct ns_db *db, const char *name, co
 			 const struct ns_show_opts *o, char *err, size_t errlen)
 {
 	struct ns_dbindex x;
-	int rc = ns_dbindex_build(&x, db);
+	int rc = build_index(&x, db, err, errlen);
 
-	if (rc) {
-		if (err && errlen)
-			snprintf(err, errlen, "show: out of memory");
+	if (rc)
 		return rc;
-	}
 	rc = show_filteraction_body(&x, out, db, name, rule, o, err, errlen);
 	ns_dbindex_free(&x);
 	return rc;
@@ -1041,13 +1046,10 @@ int ns_show_rule(FILE *out, const struct ns_db *db, const char *policy, const ch
 		 char *err, size_t errlen)
 {
 	struct ns_dbindex x;
-	int rc = ns_dbindex_build(&x, db);
+	int rc = build_index(&x, db, err, errlen);
 
-	if (rc) {
-		if (err && errlen)
-			snprintf(err, errlen, "show: out of memory");
+	if (rc)
 		return rc;
-	}
 	rc = show_rule_body(&x, out, db, policy, name, id, all, deflt, type, o, err, errlen);
 	ns_dbindex_free(&x);
 	return rc;
@@ -1057,13 +1059,10 @@ int ns_show_policy(FILE *out, const struct ns_db *db, const char *name,
 		   const struct ns_show_opts *o, char *err, size_t errlen)
 {
 	struct ns_dbindex x;
-	int rc = ns_dbindex_build(&x, db);
+	int rc = build_index(&x, db, err, errlen);
 
-	if (rc) {
-		if (err && errlen)
-			snprintf(err, errlen, "show: out of memory");
+	if (rc)
 		return rc;
-	}
 	rc = show_policy_body(&x, out, db, name, o, err, errlen);
 	ns_dbindex_free(&x);
 	return rc;
@@ -1073,13 +1072,10 @@ int ns_show_gpoassignedpolicy(FILE *out, const struct ns_db *db, const char *gpo
 			      const struct ns_show_opts *o, char *err, size_t errlen)
 {
 	struct ns_dbindex x;
-	int rc = ns_dbindex_build(&x, db);
+	int rc = build_index(&x, db, err, errlen);
 
-	if (rc) {
-		if (err && errlen)
-			snprintf(err, errlen, "show: out of memory");
+	if (rc)
 		return rc;
-	}
 	rc = show_gpoassignedpolicy_body(&x, out, db, gponame, o, err, errlen);
 	ns_dbindex_free(&x);
 	return rc;

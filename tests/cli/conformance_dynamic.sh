@@ -271,6 +271,12 @@ rej sr_no_mm "mmpolicy|Nope" set rule srcaddr=10.0.0.1 dstaddr=10.0.0.2 $ID7 mmp
 rej sr_bad_action "actioninbound" set rule srcaddr=10.0.0.1 dstaddr=10.0.0.2 $ID7 actioninbound=x
 rej sr_kerberos_no "kerberos|authentication" set rule srcaddr=10.0.0.1 dstaddr=10.0.0.2 $ID7 kerberos=no
 
+ok sr_noqm_setup add rule srcaddr=me dstaddr=10.7.7.1 mmpolicy=MM actioninbound=block actionoutbound=block
+rej sr_negotiate_needs_qm "qmpolicy" set rule srcaddr=me dstaddr=10.7.7.1 $ID7 actioninbound=negotiate actionoutbound=negotiate
+ok sr_negotiate_with_qm set rule srcaddr=me dstaddr=10.7.7.1 $ID7 actioninbound=negotiate actionoutbound=negotiate qmpolicy=QM
+rej sr_qm_cleared "qmpolicy" set rule srcaddr=me dstaddr=10.7.7.1 $ID7 qmpolicy=""
+ok sr_noqm_cleanup delete rule srcaddr=me dstaddr=10.7.7.1 $ID7
+
 # ---- set mmpolicy / set qmpolicy ----------------------------------------------------
 ok smm_fields set mmpolicy name=MM4 qmpermm=9 mmlifetime=33 softsaexpirationtime=44 mmsecmethods="3DES-SHA1-3"
 block smm_fields_v 'Policy Name +: MM4\n' 'Soft SA Expiration Time +: 44 min.*QM Limit per MM +: 9.*Main Mode Lifetime +: 33 min.*3DES-SHA1-3' D show mmpolicy name=MM4

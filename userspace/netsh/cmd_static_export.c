@@ -24,24 +24,13 @@
 
 #define IMPORT_MAX (256u << 20) /* far above any real store */
 
-static int load(struct ns_session *s, struct ns_db *db, char *err, size_t errlen)
-{
-	struct ns_store *st;
-	int rc = ns_session_store(s, &st, err, errlen);
-
-	memset(db, 0, sizeof(*db));
-	if (!rc)
-		rc = ns_store_load(st, db, err, errlen);
-	return rc;
-}
-
 /* ------------------------------------------------------------------ */
 /* dump */
 
 static int dump(struct ns_session *s, const struct ns_args *a, char *err, size_t errlen)
 {
 	struct ns_db db;
-	int rc = load(s, &db, err, errlen);
+	int rc = ns_session_load(s, &db, err, errlen);
 
 	if (!rc)
 		rc = ns_dump(s->out, &db, s->loc, err, errlen);
@@ -157,7 +146,7 @@ static int exportpolicy(struct ns_session *s, const struct ns_args *a, char *err
 		return ns_err(err, errlen, -EINVAL, "file: a file name is required");
 	}
 	err[0] = '\0';
-	rc = load(s, &db, err, errlen);
+	rc = ns_session_load(s, &db, err, errlen);
 	if (!rc)
 		rc = write_file(path, reg, &wo, &db, s->loc, err, errlen);
 	/* What Windows will read differently (algorithms it lacks). */

@@ -51,17 +51,6 @@ static void opts_from_args(struct ns_session *s, const struct ns_args *a, bool d
 		o->resolvedns = x->b && !(s->flags & NS_RESOLVE_NONE);
 }
 
-static int load(struct ns_session *s, struct ns_db *db, char *err, size_t errlen)
-{
-	struct ns_store *st;
-	int rc = ns_session_store(s, &st, err, errlen);
-
-	memset(db, 0, sizeof(*db));
-	if (!rc)
-		rc = ns_store_load(st, db, err, errlen);
-	return rc;
-}
-
 /* ------------------------------------------------------------------ */
 
 static const struct ns_param show_all_params[] = {
@@ -82,7 +71,7 @@ static int show_all(struct ns_session *s, const struct ns_args *a, char *err, si
 	int rc;
 
 	opts_from_args(s, a, true, &o);
-	rc = load(s, &db, err, errlen);
+	rc = ns_session_load(s, &db, err, errlen);
 	if (!rc)
 		rc = ns_show_all(s->out, &db, &o, err, errlen);
 	ns_db_free(&db);
@@ -114,7 +103,7 @@ static int show_fa(struct ns_session *s, const struct ns_args *a, char *err, siz
 	int rc;
 
 	opts_from_args(s, a, false, &o);
-	rc = load(s, &db, err, errlen);
+	rc = ns_session_load(s, &db, err, errlen);
 	if (!rc)
 		rc = ns_show_filteraction(s->out, &db, name && !name->all ? name->s : NULL,
 					  rule ? rule->s : NULL, &o, err, errlen);
@@ -153,7 +142,7 @@ static int show_fl(struct ns_session *s, const struct ns_args *a, char *err, siz
 	opts_from_args(s, a, false, &o);
 	if (o.resolvedns && !o.verbose)
 		ns_warn(s, "resolvedns=yes only has an effect with level=verbose");
-	rc = load(s, &db, err, errlen);
+	rc = ns_session_load(s, &db, err, errlen);
 	if (!rc)
 		rc = ns_show_filterlist(s->out, &db, name && !name->all ? name->s : NULL,
 					rule ? rule->s : NULL, &o, err, errlen);
@@ -179,7 +168,7 @@ static int show_gpo(struct ns_session *s, const struct ns_args *a, char *err, si
 		return ns_err(err, errlen, -EINVAL,
 			      "name= applies only to the domain store (set store location=domain)");
 	opts_from_args(s, a, false, &o);
-	rc = load(s, &db, err, errlen);
+	rc = ns_session_load(s, &db, err, errlen);
 	if (!rc)
 		rc = ns_show_gpoassignedpolicy(s->out, &db, name ? name->s : NULL, &o, err, errlen);
 	ns_db_free(&db);
@@ -205,7 +194,7 @@ static int show_policy(struct ns_session *s, const struct ns_args *a, char *err,
 	int rc;
 
 	opts_from_args(s, a, false, &o);
-	rc = load(s, &db, err, errlen);
+	rc = ns_session_load(s, &db, err, errlen);
 	if (!rc)
 		rc = ns_show_policy(s->out, &db, name->all ? NULL : name->s, &o, err, errlen);
 	ns_db_free(&db);
@@ -254,7 +243,7 @@ static int show_rule(struct ns_session *s, const struct ns_args *a, char *err, s
 		return ns_err(err, errlen, -EINVAL,
 			      "name: a rule name, all or default is required");
 	opts_from_args(s, a, false, &o);
-	rc = load(s, &db, err, errlen);
+	rc = ns_session_load(s, &db, err, errlen);
 	if (!rc)
 		rc = ns_show_rule(s->out, &db, ns_arg_get(a, "policy")->s,
 				  name && !all && !deflt ? name->s : NULL, id ? id->u : 0, all,

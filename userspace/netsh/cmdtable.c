@@ -154,6 +154,17 @@ int ns_session_store(struct ns_session *s, struct ns_store **st, char *err, size
 	return rc;
 }
 
+int ns_session_load(struct ns_session *s, struct ns_db *db, char *err, size_t errlen)
+{
+	struct ns_store *st;
+	int rc = ns_session_store(s, &st, err, errlen);
+
+	memset(db, 0, sizeof(*db));
+	if (!rc)
+		rc = ns_store_load(st, db, err, errlen);
+	return rc;
+}
+
 int ns_session_set_location(struct ns_session *s, enum ns_store_location loc, char *err,
 			    size_t errlen)
 {

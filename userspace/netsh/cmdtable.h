@@ -30,7 +30,7 @@
  * Handlers that change the store set NS_CMD_WRITE: the framework then opens
  * the store, runs the handler inside a write transaction (or the open batch)
  * and commits, or rolls back when the handler returns an error.  Handlers
- * that only read call ns_session_store() and ns_store_load() themselves.
+ * that only read call ns_session_load() (or ns_session_store()) themselves.
  * A handler returns 0 or a negative errno with a one-line reason in err
  * (without the "netsh: " prefix); the framework prints it.  Warnings go
  * through ns_warn(); normal output to s->out.
@@ -175,6 +175,9 @@ int ns_session_init(struct ns_session *s, const char *dir);
 int ns_session_finish(struct ns_session *s);
 /* The store of the current location, opened on first use. */
 int ns_session_store(struct ns_session *s, struct ns_store **st, char *err, size_t errlen);
+/* The whole store of the current location into db (zeroed first, so the
+ * caller frees it with ns_db_free() whether or not this fails). */
+int ns_session_load(struct ns_session *s, struct ns_db *db, char *err, size_t errlen);
 /* Switch location; refuses inside a batch and for the domain store. */
 int ns_session_set_location(struct ns_session *s, enum ns_store_location loc, char *err,
 			    size_t errlen);

@@ -607,6 +607,19 @@ rej exp_required "file" exportpolicy
 has sh_all_list 'Policy Name +: Server \(Request Security\)' S show all
 has sh_all_table "$(printf '\t')" S show all format=table
 has sh_all_wide 'Policy Name' S show all format=LIST wide=YES
+# format=table: every row of a table has as many tab-separated cells as its header.
+tab_ok() {
+	awk -F'\t' '/^$/ { n = 0; next } !n { n = NF; next } NF != n { bad++ } END { exit bad > 0 }'
+}
+for w in yes no; do
+	bad=
+	S show all format=table wide=$w | tab_ok || bad="$bad show-all"
+	S show policy all level=verbose format=table wide=$w | tab_ok || bad="$bad policy"
+	S show rule all policy="Server (Request Security)" level=verbose format=table wide=$w | tab_ok || bad="$bad rule"
+	S show filterlist all level=verbose format=table wide=$w | tab_ok || bad="$bad filterlist"
+	S show filteraction all level=verbose format=table wide=$w | tab_ok || bad="$bad filteraction"
+	if [ -z "$bad" ]; then t_pass "sh_table_cells_wide_$w"; else t_fail "sh_table_cells_wide_$w" "ragged tables:$bad"; fi
+done
 rej sh_all_bad_format "format.*list.*table" show all format=csv
 rej sh_all_bad_wide "wide.*yes.*no" show all wide=2
 has sh_fa_name 'Filter Action Name +: Permit' S show filteraction name=Permit

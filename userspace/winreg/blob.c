@@ -134,6 +134,23 @@ static int rd_fail(const struct rd *r, const struct ns_blob_diag *d, char *err, 
 	return -EBADMSG;
 }
 
+/*
+ * n entries of at least min bytes each follow: a count the rest of the blob
+ * cannot hold is refused (so it bounds the allocation) and marks the blob bad
+ * at the count's end, naming what; else the zeroed array. NULL either way
+ * goes to rd_fail(), which tells the two apart.
+ */
+static void *get_array(struct rd *r, uint32_t n, size_t min, size_t elem, const char *what)
+{
+	if ((size_t)n > (r->len - r->off) / min) {
+		r->bad = true;
+		r->bad_at = r->off;
+		r->what = what;
+		return NULL;
+	}
+	return calloc(n ? n : 1, elem);
+}
+
 int ns_winreg_report_add(struct ns_winreg_report *rep, const char *fmt, ...)
 {
 	va_list ap;
@@ -458,13 +475,8 @@ int ns_blob_isakmp_decode(const uint8_t *b, size_t len, struct ns_blob_isakmp *o
 		WARN(d, "unknown ISAKMP option bits 0x%x at byte offset %u ignored",
 		     out->options & ~(NS_WIN_OPT_CERTMAP | NS_WIN_OPT_EXCLUDECA),
 		     NS_BLOB_HDR + 24u);
-	if ((size_t)n > (r.len - r.off) / NS_WIN_ISAKMP_METHOD) {
-		r.bad = true;
-		r.bad_at = r.off;
-		r.what = "the main mode methods";
-		return rd_fail(&r, d, err, errlen);
-	}
-	out->methods = calloc(n ? n : 1, sizeof(*out->methods));
+	out->methods = get_array(&r, n, NS_WIN_ISAKMP_METHOD, sizeof(*out->methods),
+				 "the main mode methods");
 	if (!out->methods)
 		return rd_fail(&r, d, err, errlen);
 	for (uint32_t i = 0; i < n; i++) {
@@ -583,13 +595,7 @@ int ns_blob_nfa_decode(const uint8_t *b, size_t len, struct ns_rule *r,
 	if (rr.bad)
 		return rd_fail(&rr, d, err, errlen);
 	/* Each entry is at least 8 bytes: bound the allocation by the blob. */
-	if ((size_t)n > (rr.len - rr.off) / 8) {
-		rr.bad = true;
-		rr.bad_at = rr.off;
-		rr.what = "the authentication methods";
-		return rd_fail(&rr, d, err, errlen);
-	}
-	r->auth = calloc(n ? n : 1, sizeof(*r->auth));
+	r->auth = get_array(&rr, n, 8, sizeof(*r->auth), "the authentication methods");
 	if (!r->auth)
 		return rd_fail(&rr, d, err, errlen);
 	r->n_auth = 0;
@@ -816,13 +822,7 @@ int ns_blob_negpol_decode(const uint8_t *b, size_t len, struct ns_filteraction *
 	n = get_u32(&r, "the offer count");
 	if (r.bad)
 		return rd_fail(&r, d, err, errlen);
-	if ((size_t)n > (r.len - r.off) / NS_WIN_OFFER) {
-		r.bad = true;
-		r.bad_at = r.off;
-		r.what = "the offers";
-		return rd_fail(&r, d, err, errlen);
-	}
-	fa->methods = calloc(n ? n : 1, sizeof(*fa->methods));
+	fa->methods = get_array(&r, n, NS_WIN_OFFER, sizeof(*fa->methods), "the offers");
 	if (!fa->methods)
 		return rd_fail(&r, d, err, errlen);
 	fa->n_methods = 0;
@@ -925,13 +925,7 @@ int ns_blob_filter_decode(const uint8_t *b, size_t len, struct ns_filterlist *fl
 	if (r.bad)
 		return rd_fail(&r, d, err, errlen);
 	/* 70 bytes is the smallest filter. */
-	if ((size_t)n > (r.len - r.off) / 70) {
-		r.bad = true;
-		r.bad_at = r.off;
-		r.what = "the filters";
-		return rd_fail(&r, d, err, errlen);
-	}
-	fl->filters = calloc(n ? n : 1, sizeof(*fl->filters));
+	fl->filters = get_array(&r, n, 70, sizeof(*fl->filters), "the filters");
 	if (!fl->filters)
 		return rd_fail(&r, d, err, errlen);
 	fl->n_filters = 0;

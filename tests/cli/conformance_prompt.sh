@@ -252,6 +252,24 @@ script_bom() {
 	else t_fail script_bom "a UTF-8 byte order mark breaks the first line"; fi
 }
 script_bom
+# every command that has a required parameter refuses to run without it, in one line.
+miss=
+for c in "static add filter" "static add filteraction" "static add filterlist" "static add policy" \
+	"static add rule" "static delete filter" "static delete filteraction" "static delete filterlist" \
+	"static delete policy" "static delete rule" "static exportpolicy" "static importpolicy" \
+	"static restorepolicyexamples" "static set defaultrule" "static set filteraction" \
+	"static set filterlist" "static set policy" "static set rule" "static set store" "static set batch" \
+	"static show filteraction" "static show filterlist" "static show policy" "static show rule" \
+	"dynamic add mmpolicy" "dynamic add qmpolicy" "dynamic add rule" "dynamic delete mmpolicy" \
+	"dynamic delete qmpolicy" "dynamic delete rule" "dynamic set config" "dynamic set mmpolicy" \
+	"dynamic set qmpolicy" "dynamic set rule" "dynamic show mmpolicy" "dynamic show qmpolicy" \
+	"dynamic show mmfilter" "dynamic show qmfilter"; do
+	# shellcheck disable=SC2086
+	out=$("$NETSH" ipsec $c 2>&1 >/dev/null)
+	rc=$?
+	[ $rc != 0 ] && [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] || miss="$miss [$c: rc=$rc $(printf '%s' "$out" | tr '\n' '|')]"
+done
+[ -z "$miss" ] && t_pass required_missing_one_line || t_fail required_missing_one_line "$miss"
 # a full command from the root works in any context and leaves the context alone.
 out=$(printf 'ipsec static\nipsec static add filterlist FULLPATH\nipsec dynamic add mmpolicy FROMSTATIC\nadd filterlist STILLSTATIC\n' | "$NETSH" 2>&1)
 if "$NETSH" ipsec static show filterlist name=FULLPATH >/dev/null 2>&1 && "$NETSH" ipsec static show filterlist name=STILLSTATIC >/dev/null 2>&1 &&

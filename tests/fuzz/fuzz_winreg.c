@@ -70,35 +70,6 @@ static void blobs(const uint8_t *b, size_t n)
 	ns_winreg_report_free(&rep);
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
-
-static bool rule_eq(const struct ns_rule *a, const struct ns_rule *b)
-{
-	if (strcmp(a->guid, b->guid) || !str_eq(a->name, b->name) ||
-	    !str_eq(a->description, b->description) || a->whenchanged != b->whenchanged ||
-	    a->is_default != b->is_default || strcmp(a->filterlist_guid, b->filterlist_guid) ||
-	    strcmp(a->filteraction_guid, b->filteraction_guid) || a->tunnel_set != b->tunnel_set ||
-	    a->tunnel_addr != b->tunnel_addr || !str_eq(a->tunnel_dnsname, b->tunnel_dnsname) ||
-	    a->conntype != b->conntype || a->active != b->active || a->n_auth != b->n_auth)
-		return false;
-	for (size_t i = 0; i < a->n_auth; i++)
-		if (a->auth[i].kind != b->auth[i].kind ||
-		    !str_eq(a->auth[i].value, b->auth[i].value) ||
-		    a->auth[i].certmap != b->auth[i].certmap ||
-		    a->auth[i].excludecaname != b->auth[i].excludecaname)
-			return false;
-	return true;
-}
-
-static bool ep_eq(const struct ns_endpoint *a, const struct ns_endpoint *b)
-{
-	return a->kind == b->kind && a->addr == b->addr && a->mask == b->mask &&
-	       str_eq(a->dnsname, b->dnsname);
-}
-
 /* What we import, we export and import again to the very same store. */
 static bool db_eq(const struct ns_db *a, const struct ns_db *b)
 {
@@ -109,7 +80,8 @@ static bool db_eq(const struct ns_db *a, const struct ns_db *b)
 		const struct ns_policy *x = &a->policies[i], *y = &b->policies[i];
 
 		if (strcmp(x->guid, y->guid) || strcmp(x->isakmp_guid, y->isakmp_guid) ||
-		    !str_eq(x->name, y->name) || !str_eq(x->description, y->description) ||
+		    !ns_str_equal(x->name, y->name) ||
+		    !ns_str_equal(x->description, y->description) ||
 		    x->whenchanged != y->whenchanged || x->mmpfs != y->mmpfs ||
 		    x->qmpermm != y->qmpermm || x->mmlifetime_min != y->mmlifetime_min ||
 		    x->pollinginterval_min != y->pollinginterval_min ||
@@ -117,36 +89,39 @@ static bool db_eq(const struct ns_db *a, const struct ns_db *b)
 		    x->n_rules != y->n_rules ||
 		    memcmp(x->mm_methods, y->mm_methods,
 			   x->n_mm_methods * sizeof(*x->mm_methods)) ||
-		    !rule_eq(&x->default_rule, &y->default_rule))
+		    !ns_rule_equal(&x->default_rule, &y->default_rule))
 			return false;
 		for (size_t r = 0; r < x->n_rules; r++)
-			if (!rule_eq(&x->rules[r], &y->rules[r]))
+			if (!ns_rule_equal(&x->rules[r], &y->rules[r]))
 				return false;
 	}
 	for (size_t i = 0; i < a->n_filteractions; i++) {
 		const struct ns_filteraction *x = &a->filteractions[i], *y = &b->filteractions[i];
 
-		if (strcmp(x->guid, y->guid) || !str_eq(x->name, y->name) ||
-		    !str_eq(x->description, y->description) || x->whenchanged != y->whenchanged ||
-		    x->type != y->type || x->action != y->action || x->qmpfs != y->qmpfs ||
-		    x->inpass != y->inpass || x->soft != y->soft || x->n_methods != y->n_methods ||
+		if (strcmp(x->guid, y->guid) || !ns_str_equal(x->name, y->name) ||
+		    !ns_str_equal(x->description, y->description) ||
+		    x->whenchanged != y->whenchanged || x->type != y->type ||
+		    x->action != y->action || x->qmpfs != y->qmpfs || x->inpass != y->inpass ||
+		    x->soft != y->soft || x->n_methods != y->n_methods ||
 		    memcmp(x->methods, y->methods, x->n_methods * sizeof(*x->methods)))
 			return false;
 	}
 	for (size_t i = 0; i < a->n_filterlists; i++) {
 		const struct ns_filterlist *x = &a->filterlists[i], *y = &b->filterlists[i];
 
-		if (strcmp(x->guid, y->guid) || !str_eq(x->name, y->name) ||
-		    !str_eq(x->description, y->description) || x->whenchanged != y->whenchanged ||
-		    x->n_filters != y->n_filters)
+		if (strcmp(x->guid, y->guid) || !ns_str_equal(x->name, y->name) ||
+		    !ns_str_equal(x->description, y->description) ||
+		    x->whenchanged != y->whenchanged || x->n_filters != y->n_filters)
 			return false;
 		for (size_t f = 0; f < x->n_filters; f++) {
 			const struct ns_filter *p = &x->filters[f], *q = &y->filters[f];
 
-			if (strcmp(p->guid, q->guid) || !str_eq(p->description, q->description) ||
-			    !ep_eq(&p->src, &q->src) || !ep_eq(&p->dst, &q->dst) ||
-			    p->protocol != q->protocol || p->srcport != q->srcport ||
-			    p->dstport != q->dstport || p->mirrored != q->mirrored)
+			if (strcmp(p->guid, q->guid) ||
+			    !ns_str_equal(p->description, q->description) ||
+			    !ns_endpoint_equal(&p->src, &q->src) ||
+			    !ns_endpoint_equal(&p->dst, &q->dst) || p->protocol != q->protocol ||
+			    p->srcport != q->srcport || p->dstport != q->dstport ||
+			    p->mirrored != q->mirrored)
 				return false;
 		}
 	}

@@ -84,16 +84,11 @@ int plan_sort(struct plan *p)
 	return 0;
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
-
 static bool rule_equal(const struct plan_rule *a, const struct plan_rule *b)
 {
 	if (a->store != b->store || strcmp(a->policy_guid, b->policy_guid) ||
-	    strcmp(a->rule_guid, b->rule_guid) || !str_eq(a->policy_name, b->policy_name) ||
-	    !str_eq(a->rule_name, b->rule_name) || a->is_default != b->is_default ||
+	    strcmp(a->rule_guid, b->rule_guid) || !ns_str_equal(a->policy_name, b->policy_name) ||
+	    !ns_str_equal(a->rule_name, b->rule_name) || a->is_default != b->is_default ||
 	    a->action != b->action || a->inpass != b->inpass || a->soft != b->soft ||
 	    a->qmpfs != b->qmpfs || a->n_qm != b->n_qm || a->n_auth != b->n_auth ||
 	    a->tunnel != b->tunnel || a->tunnel_dst != b->tunnel_dst ||
@@ -101,23 +96,14 @@ static bool rule_equal(const struct plan_rule *a, const struct plan_rule *b)
 	    a->mm_lifetime_sec != b->mm_lifetime_sec || a->qmpermm != b->qmpermm ||
 	    a->mmpfs != b->mmpfs || a->reqid != b->reqid || a->mark != b->mark)
 		return false;
-	for (size_t i = 0; i < a->n_qm; i++) {
-		const struct ns_qm_method *x = &a->qm[i], *y = &b->qm[i];
-
-		if (x->kind != y->kind || x->ah_hash != y->ah_hash || x->esp_conf != y->esp_conf ||
-		    x->esp_auth != y->esp_auth || x->lifetime_kb != y->lifetime_kb ||
-		    x->lifetime_sec != y->lifetime_sec)
+	for (size_t i = 0; i < a->n_qm; i++)
+		if (!ns_qm_method_equal(&a->qm[i], &b->qm[i]))
 			return false;
-	}
 	for (size_t i = 0; i < a->n_mm; i++)
-		if (a->mm[i].cipher != b->mm[i].cipher || a->mm[i].hash != b->mm[i].hash ||
-		    a->mm[i].group != b->mm[i].group)
+		if (!ns_mm_method_equal(&a->mm[i], &b->mm[i]))
 			return false;
 	for (size_t i = 0; i < a->n_auth; i++)
-		if (a->auth[i].kind != b->auth[i].kind ||
-		    !str_eq(a->auth[i].value, b->auth[i].value) ||
-		    a->auth[i].certmap != b->auth[i].certmap ||
-		    a->auth[i].excludecaname != b->auth[i].excludecaname)
+		if (!ns_auth_equal(&a->auth[i], &b->auth[i]))
 			return false;
 	return true;
 }

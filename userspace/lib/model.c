@@ -153,3 +153,48 @@ struct ns_policy *ns_db_assigned_policy(const struct ns_db *db)
 			return &db->policies[i];
 	return NULL;
 }
+
+bool ns_str_equal(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+bool ns_endpoint_equal(const struct ns_endpoint *a, const struct ns_endpoint *b)
+{
+	return a->kind == b->kind && a->addr == b->addr && a->mask == b->mask &&
+	       ns_str_equal(a->dnsname, b->dnsname);
+}
+
+bool ns_auth_equal(const struct ns_auth *a, const struct ns_auth *b)
+{
+	return a->kind == b->kind && ns_str_equal(a->value, b->value) && a->certmap == b->certmap &&
+	       a->excludecaname == b->excludecaname;
+}
+
+bool ns_qm_method_equal(const struct ns_qm_method *a, const struct ns_qm_method *b)
+{
+	return a->kind == b->kind && a->ah_hash == b->ah_hash && a->esp_conf == b->esp_conf &&
+	       a->esp_auth == b->esp_auth && a->lifetime_kb == b->lifetime_kb &&
+	       a->lifetime_sec == b->lifetime_sec;
+}
+
+bool ns_mm_method_equal(const struct ns_mm_method *a, const struct ns_mm_method *b)
+{
+	return a->cipher == b->cipher && a->hash == b->hash && a->group == b->group;
+}
+
+bool ns_rule_equal(const struct ns_rule *a, const struct ns_rule *b)
+{
+	if (strcmp(a->guid, b->guid) || !ns_str_equal(a->name, b->name) ||
+	    !ns_str_equal(a->description, b->description) || a->whenchanged != b->whenchanged ||
+	    a->is_default != b->is_default || strcmp(a->filterlist_guid, b->filterlist_guid) ||
+	    strcmp(a->filteraction_guid, b->filteraction_guid) || a->tunnel_set != b->tunnel_set ||
+	    a->tunnel_addr != b->tunnel_addr ||
+	    !ns_str_equal(a->tunnel_dnsname, b->tunnel_dnsname) || a->conntype != b->conntype ||
+	    a->active != b->active || a->n_auth != b->n_auth)
+		return false;
+	for (size_t i = 0; i < a->n_auth; i++)
+		if (!ns_auth_equal(&a->auth[i], &b->auth[i]))
+			return false;
+	return true;
+}

@@ -253,6 +253,16 @@ void ns_rule_free(struct ns_rule *r);
 void ns_policy_free(struct ns_policy *p);
 void ns_db_free(struct ns_db *db);
 
+/* Field-by-field equality, for round-trip checks and re-apply decisions
+ * (model.c). A NULL string equals "". */
+bool ns_str_equal(const char *a, const char *b);
+bool ns_endpoint_equal(const struct ns_endpoint *a, const struct ns_endpoint *b);
+bool ns_auth_equal(const struct ns_auth *a, const struct ns_auth *b);
+bool ns_qm_method_equal(const struct ns_qm_method *a, const struct ns_qm_method *b);
+bool ns_mm_method_equal(const struct ns_mm_method *a, const struct ns_mm_method *b);
+/* Every stored field of the rule, its authentication methods included. */
+bool ns_rule_equal(const struct ns_rule *a, const struct ns_rule *b);
+
 /* Look-ups in a loaded db; NULL when absent.  Names are case-sensitive,
  * GUIDs case-insensitive. */
 struct ns_policy *ns_db_policy_by_name(const struct ns_db *db, const char *name);

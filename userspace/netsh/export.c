@@ -961,42 +961,6 @@ int ns_export_read(const char *buf, size_t len, struct ns_db *db, char *err, siz
 /* ------------------------------------------------------------------ */
 /* Equality, for round-trip checks */
 
-static bool str_eq(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
-
-static bool ep_eq(const struct ns_endpoint *a, const struct ns_endpoint *b)
-{
-	return a->kind == b->kind && a->addr == b->addr && a->mask == b->mask &&
-	       str_eq(a->dnsname, b->dnsname);
-}
-
-static bool rule_eq(const struct ns_rule *a, const struct ns_rule *b)
-{
-	if (strcmp(a->guid, b->guid) || !str_eq(a->name, b->name) ||
-	    !str_eq(a->description, b->description) || a->whenchanged != b->whenchanged ||
-	    a->is_default != b->is_default || strcmp(a->filterlist_guid, b->filterlist_guid) ||
-	    strcmp(a->filteraction_guid, b->filteraction_guid) || a->tunnel_set != b->tunnel_set ||
-	    a->tunnel_addr != b->tunnel_addr || !str_eq(a->tunnel_dnsname, b->tunnel_dnsname) ||
-	    a->conntype != b->conntype || a->active != b->active || a->n_auth != b->n_auth)
-		return false;
-	for (size_t i = 0; i < a->n_auth; i++)
-		if (a->auth[i].kind != b->auth[i].kind ||
-		    !str_eq(a->auth[i].value, b->auth[i].value) ||
-		    a->auth[i].certmap != b->auth[i].certmap ||
-		    a->auth[i].excludecaname != b->auth[i].excludecaname)
-			return false;
-	return true;
-}
-
-static bool qm_eq(const struct ns_qm_method *a, const struct ns_qm_method *b)
-{
-	return a->kind == b->kind && a->ah_hash == b->ah_hash && a->esp_conf == b->esp_conf &&
-	       a->esp_auth == b->esp_auth && a->lifetime_kb == b->lifetime_kb &&
-	       a->lifetime_sec == b->lifetime_sec;
-}
-
 bool ns_db_equal(const struct ns_db *a, const struct ns_db *b)
 {
 	if (a->n_filterlists != b->n_filterlists || a->n_filteractions != b->n_filteractions ||
@@ -1005,51 +969,53 @@ bool ns_db_equal(const struct ns_db *a, const struct ns_db *b)
 	for (size_t i = 0; i < a->n_filterlists; i++) {
 		const struct ns_filterlist *x = &a->filterlists[i], *y = &b->filterlists[i];
 
-		if (strcmp(x->guid, y->guid) || !str_eq(x->name, y->name) ||
-		    !str_eq(x->description, y->description) || x->whenchanged != y->whenchanged ||
-		    x->n_filters != y->n_filters)
+		if (strcmp(x->guid, y->guid) || !ns_str_equal(x->name, y->name) ||
+		    !ns_str_equal(x->description, y->description) ||
+		    x->whenchanged != y->whenchanged || x->n_filters != y->n_filters)
 			return false;
 		for (size_t j = 0; j < x->n_filters; j++) {
 			const struct ns_filter *f = &x->filters[j], *g = &y->filters[j];
 
-			if (strcmp(f->guid, g->guid) || !str_eq(f->description, g->description) ||
-			    !ep_eq(&f->src, &g->src) || !ep_eq(&f->dst, &g->dst) ||
-			    f->protocol != g->protocol || f->srcport != g->srcport ||
-			    f->dstport != g->dstport || f->mirrored != g->mirrored)
+			if (strcmp(f->guid, g->guid) ||
+			    !ns_str_equal(f->description, g->description) ||
+			    !ns_endpoint_equal(&f->src, &g->src) ||
+			    !ns_endpoint_equal(&f->dst, &g->dst) || f->protocol != g->protocol ||
+			    f->srcport != g->srcport || f->dstport != g->dstport ||
+			    f->mirrored != g->mirrored)
 				return false;
 		}
 	}
 	for (size_t i = 0; i < a->n_filteractions; i++) {
 		const struct ns_filteraction *x = &a->filteractions[i], *y = &b->filteractions[i];
 
-		if (strcmp(x->guid, y->guid) || !str_eq(x->name, y->name) ||
-		    !str_eq(x->description, y->description) || x->whenchanged != y->whenchanged ||
-		    x->type != y->type || x->action != y->action || x->qmpfs != y->qmpfs ||
-		    x->inpass != y->inpass || x->soft != y->soft || x->n_methods != y->n_methods)
+		if (strcmp(x->guid, y->guid) || !ns_str_equal(x->name, y->name) ||
+		    !ns_str_equal(x->description, y->description) ||
+		    x->whenchanged != y->whenchanged || x->type != y->type ||
+		    x->action != y->action || x->qmpfs != y->qmpfs || x->inpass != y->inpass ||
+		    x->soft != y->soft || x->n_methods != y->n_methods)
 			return false;
 		for (size_t j = 0; j < x->n_methods; j++)
-			if (!qm_eq(&x->methods[j], &y->methods[j]))
+			if (!ns_qm_method_equal(&x->methods[j], &y->methods[j]))
 				return false;
 	}
 	for (size_t i = 0; i < a->n_policies; i++) {
 		const struct ns_policy *x = &a->policies[i], *y = &b->policies[i];
 
 		if (strcmp(x->guid, y->guid) || strcmp(x->isakmp_guid, y->isakmp_guid) ||
-		    !str_eq(x->name, y->name) || !str_eq(x->description, y->description) ||
+		    !ns_str_equal(x->name, y->name) ||
+		    !ns_str_equal(x->description, y->description) ||
 		    x->whenchanged != y->whenchanged || x->mmpfs != y->mmpfs ||
 		    x->qmpermm != y->qmpermm || x->mmlifetime_min != y->mmlifetime_min ||
 		    x->pollinginterval_min != y->pollinginterval_min ||
-		    x->assigned != y->assigned || !str_eq(x->gponame, y->gponame) ||
+		    x->assigned != y->assigned || !ns_str_equal(x->gponame, y->gponame) ||
 		    x->n_mm_methods != y->n_mm_methods || x->n_rules != y->n_rules ||
-		    !rule_eq(&x->default_rule, &y->default_rule))
+		    !ns_rule_equal(&x->default_rule, &y->default_rule))
 			return false;
 		for (size_t j = 0; j < x->n_mm_methods; j++)
-			if (x->mm_methods[j].cipher != y->mm_methods[j].cipher ||
-			    x->mm_methods[j].hash != y->mm_methods[j].hash ||
-			    x->mm_methods[j].group != y->mm_methods[j].group)
+			if (!ns_mm_method_equal(&x->mm_methods[j], &y->mm_methods[j]))
 				return false;
 		for (size_t j = 0; j < x->n_rules; j++)
-			if (!rule_eq(&x->rules[j], &y->rules[j]))
+			if (!ns_rule_equal(&x->rules[j], &y->rules[j]))
 				return false;
 	}
 	return true;

@@ -31,6 +31,16 @@ int ns_err(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
+int ns_policy_head_named(struct ns_store *st, const char *pname, struct ns_policy *p, char *err,
+			 size_t errlen)
+{
+	int rc = ns_so_get_policy_head(st, pname, NULL, p, err, errlen);
+
+	if (rc == -ENOENT)
+		return ns_err(err, errlen, rc, "policy: no policy named '%s'", pname);
+	return rc;
+}
+
 int ns_endpoint_copy(struct ns_endpoint *dst, const struct ns_endpoint *src)
 {
 	*dst = *src;

@@ -25,6 +25,11 @@ enum ns_conntype ns_conntype_from_choice(uint32_t idx);
 int ns_err(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* The head (no rules) of the policy named pname, the commands' policy=;
+ * "policy: no policy named '...'" when there is none. */
+int ns_policy_head_named(struct ns_store *st, const char *pname, struct ns_policy *p, char *err,
+			 size_t errlen);
+
 /* A copy of src with its own dnsname. */
 int ns_endpoint_copy(struct ns_endpoint *dst, const struct ns_endpoint *src);
 

@@ -413,11 +413,9 @@ static int add_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	bool given;
 	int rc;
 
-	rc = ns_so_get_policy_head(st, ns_arg_get(a, "policy")->s, NULL, &p, err, errlen);
+	rc = ns_policy_head_named(st, ns_arg_get(a, "policy")->s, &p, err, errlen);
 	if (rc)
-		return rc == -ENOENT ? ns_err(err, errlen, rc, "policy: no policy named '%s'",
-					      ns_arg_get(a, "policy")->s)
-				     : rc;
+		return rc;
 	rc = ns_so_get_rule(st, p.guid, name, -1, r, NULL, err, errlen);
 	ns_rule_free(r);
 	if (rc == 0) {

@@ -263,10 +263,9 @@ static int delete_rule(struct ns_session *s, const struct ns_args *a, char *err,
 	unsigned pos = 0;
 	int rc;
 
-	rc = ns_so_get_policy_head(st, pname, NULL, &p, err, errlen);
+	rc = ns_policy_head_named(st, pname, &p, err, errlen);
 	if (rc)
-		return rc == -ENOENT ? ns_err(err, errlen, rc, "policy: no policy named '%s'", pname)
-				     : rc;
+		return rc;
 	/* Position 0 deletes every ordinary rule; the default response rule
 	 * is never deleted.  Later rules move up one: IDs are positions. */
 	if (!(nm && nm->all)) {

@@ -72,10 +72,9 @@ static int set_defaultrule(struct ns_session *s, const struct ns_args *a, char *
 	const struct ns_arg *x;
 	int rc;
 
-	rc = ns_so_get_policy_head(st, pname, NULL, &p, err, errlen);
+	rc = ns_policy_head_named(st, pname, &p, err, errlen);
 	if (rc)
-		return rc == -ENOENT ? ns_err(err, errlen, rc, "policy: no policy named '%s'", pname)
-				     : rc;
+		return rc;
 	rc = ns_so_get_rule(st, p.guid, NULL, 0, &r, NULL, err, errlen);
 	if (rc == 0)
 		rc = ns_so_get_filteraction(st, NULL, r.filteraction_guid, &fa, err, errlen);
@@ -445,10 +444,9 @@ static int set_rule(struct ns_session *s, const struct ns_args *a, char *err, si
 	unsigned pos = 0;
 	int rc;
 
-	rc = ns_so_get_policy_head(st, pname, NULL, &p, err, errlen);
+	rc = ns_policy_head_named(st, pname, &p, err, errlen);
 	if (rc)
-		return rc == -ENOENT ? ns_err(err, errlen, rc, "policy: no policy named '%s'", pname)
-				     : rc;
+		return rc;
 	rc = ns_find_rule(st, &p, a, r, &pos, err, errlen);
 	if (rc)
 		goto out;

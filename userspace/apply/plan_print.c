@@ -24,7 +24,7 @@ const char *plan_conntype_name(enum ns_conntype c)
 	return ns_fmt_conntype(c);
 }
 
-static const char *proto_name(uint8_t p, char buf[8])
+const char *plan_proto_name(uint8_t p, char *buf, size_t len)
 {
 	switch (p) {
 	case 0:
@@ -36,7 +36,7 @@ static const char *proto_name(uint8_t p, char buf[8])
 	case 17:
 		return "udp";
 	default:
-		snprintf(buf, 8, "%u", p);
+		snprintf(buf, len, "%u", p);
 		return buf;
 	}
 }
@@ -50,11 +50,13 @@ const char *plan_sel_format(const struct plan_sel *s, char *buf, size_t len)
 	if (s->dport)
 		snprintf(dp, sizeof(dp), "%u", s->dport);
 	if (s->proto == NS_PROTO_TCP || s->proto == NS_PROTO_UDP)
-		snprintf(buf, len, "%s/%u port %s -> %s/%u port %s proto %s", ns_fmt_ipv4_str(s->src, a),
-			 s->src_plen, sp, ns_fmt_ipv4_str(s->dst, b), s->dst_plen, dp, proto_name(s->proto, pb));
+		snprintf(buf, len, "%s/%u port %s -> %s/%u port %s proto %s",
+			 ns_fmt_ipv4_str(s->src, a), s->src_plen, sp, ns_fmt_ipv4_str(s->dst, b),
+			 s->dst_plen, dp, plan_proto_name(s->proto, pb, sizeof(pb)));
 	else
-		snprintf(buf, len, "%s/%u -> %s/%u proto %s", ns_fmt_ipv4_str(s->src, a), s->src_plen,
-			 ns_fmt_ipv4_str(s->dst, b), s->dst_plen, proto_name(s->proto, pb));
+		snprintf(buf, len, "%s/%u -> %s/%u proto %s", ns_fmt_ipv4_str(s->src, a),
+			 s->src_plen, ns_fmt_ipv4_str(s->dst, b), s->dst_plen,
+			 plan_proto_name(s->proto, pb, sizeof(pb)));
 	return buf;
 }
 
@@ -188,8 +190,9 @@ void plan_explain(FILE *out, const struct plan *p, const struct plan_pkt *pkt)
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pb[8];
 	int i = plan_match(p, pkt);
 
-	fprintf(out, "packet %s -> %s proto %s ports %u -> %u: ", ns_fmt_ipv4_str(pkt->src, a), ns_fmt_ipv4_str(pkt->dst, b),
-		proto_name(pkt->proto, pb), pkt->sport, pkt->dport);
+	fprintf(out, "packet %s -> %s proto %s ports %u -> %u: ", ns_fmt_ipv4_str(pkt->src, a),
+		ns_fmt_ipv4_str(pkt->dst, b), plan_proto_name(pkt->proto, pb, sizeof(pb)),
+		pkt->sport, pkt->dport);
 	if (plan_exempt_pkt(p, pkt))
 		fprintf(out, "exempt, pass\n");
 	else if (i < 0)

@@ -9,6 +9,9 @@
 
 const char *plan_action_name(enum ns_action a);
 const char *plan_conntype_name(enum ns_conntype c);
+/* Lower-case protocol name for messages and the plan: any (0), icmp, tcp,
+ * udp, else the number written into buf; returns the name. */
+const char *plan_proto_name(uint8_t proto, char *buf, size_t len);
 /* "10.0.0.0/8 -> 192.168.1.1/32 tcp 1024 -> 80" style; returns buf. */
 const char *plan_sel_format(const struct plan_sel *s, char *buf, size_t len);
 /* Rules, then filters in precedence order with weight, action, rule,

@@ -28,6 +28,7 @@
 #include "vici_lower.h"
 
 #include "lib/format.h"
+#include "plan_print.h"
 
 /* ------------------------------------------------------------------ */
 /* Names of algorithms as charon spells them */
@@ -661,21 +662,6 @@ static void rule_warnings(struct lower *l, const struct plan_rule *r)
 		      "every quick mode gets its own Diffie-Hellman exchange instead");
 }
 
-static const char *proto_name(uint8_t proto, char *buf, size_t len)
-{
-	switch (proto) {
-	case 1:
-		return "icmp";
-	case 6:
-		return "tcp";
-	case 17:
-		return "udp";
-	default:
-		snprintf(buf, len, "%u", proto);
-		return buf;
-	}
-}
-
 /* "10.0.0.0/24[tcp/80]" */
 static void ts_str(char *out, size_t len, uint32_t addr, uint8_t plen, uint8_t proto, uint16_t port)
 {
@@ -686,9 +672,9 @@ static void ts_str(char *out, size_t len, uint32_t addr, uint8_t plen, uint8_t p
 	if (!proto)
 		snprintf(out, len, "%s/%u", a, plen);
 	else if (!port)
-		snprintf(out, len, "%s/%u[%s]", a, plen, proto_name(proto, pb, sizeof(pb)));
+		snprintf(out, len, "%s/%u[%s]", a, plen, plan_proto_name(proto, pb, sizeof(pb)));
 	else
-		snprintf(out, len, "%s/%u[%s/%u]", a, plen, proto_name(proto, pb, sizeof(pb)),
+		snprintf(out, len, "%s/%u[%s/%u]", a, plen, plan_proto_name(proto, pb, sizeof(pb)),
 			 port);
 }
 

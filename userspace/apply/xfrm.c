@@ -25,6 +25,7 @@
 #include <linux/xfrm.h>
 
 #include "apply/nlutil.h"
+#include "apply/plan_print.h"
 #include "apply/vici_lower.h"
 #include "apply/xfrm.h"
 
@@ -206,19 +207,12 @@ static void sel_from_plan(const struct plan_sel *s, struct xfrm_selector *x)
 static const char *proto_name(uint8_t p, char *buf, size_t len)
 {
 	switch (p) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
 	case IPPROTO_ESP:
 		return "esp";
 	case IPPROTO_AH:
 		return "ah";
 	default:
-		snprintf(buf, len, "%u", p);
-		return buf;
+		return plan_proto_name(p, buf, len);
 	}
 }
 

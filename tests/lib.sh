@@ -41,3 +41,14 @@ t_store() {
 t_need_root() {
 	if [ "$(id -u)" != 0 ]; then t_skip "$1" "needs root"; exit 0; fi
 }
+
+# t_netns_pair A B NET: namespaces A and B joined by the veth pair va$$ (in A,
+# NET.1/24) and vb$$ (in B, NET.2/24), both ends and lo up.  Fails at the
+# first step that fails; the caller removes the namespaces.
+t_netns_pair() {
+	ip netns add "$1" && ip netns add "$2" &&
+		ip link add va$$ netns "$1" type veth peer name vb$$ netns "$2" &&
+		ip -n "$1" addr add "$3.1/24" dev va$$ && ip -n "$2" addr add "$3.2/24" dev vb$$ &&
+		ip -n "$1" link set va$$ up && ip -n "$2" link set vb$$ up &&
+		ip -n "$1" link set lo up && ip -n "$2" link set lo up
+}

@@ -17,11 +17,7 @@ B=abB$$
 T_CLEANUP="$T_CLEANUP ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; rm -rf '$W';"
 trap 'eval "$T_CLEANUP"' EXIT
 
-ip netns add "$A" && ip netns add "$B" &&
-	ip link add va$$ netns "$A" type veth peer name vb$$ netns "$B" &&
-	ip -n "$A" addr add 10.197.0.1/24 dev va$$ && ip -n "$B" addr add 10.197.0.2/24 dev vb$$ &&
-	ip -n "$A" link set va$$ up && ip -n "$B" link set vb$$ up &&
-	ip -n "$A" link set lo up && ip -n "$B" link set lo up ||
+t_netns_pair "$A" "$B" 10.197.0 ||
 	{ t_fail apply_boot "cannot build the namespace pair"; exit 0; }
 : >"$W/resolv.conf"
 mkdir -p "$W/leases" "$W/state"

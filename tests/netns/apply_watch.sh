@@ -18,11 +18,7 @@ WPID=
 T_CLEANUP="$T_CLEANUP [ -n \"\$WPID\" ] && kill \$WPID 2>/dev/null; ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; rm -rf '$W';"
 trap 'eval "$T_CLEANUP"' EXIT
 
-ip netns add "$A" && ip netns add "$B" &&
-	ip link add va$$ netns "$A" type veth peer name vb$$ netns "$B" &&
-	ip -n "$A" addr add 10.198.0.1/24 dev va$$ && ip -n "$B" addr add 10.198.0.2/24 dev vb$$ &&
-	ip -n "$A" link set va$$ up && ip -n "$B" link set vb$$ up &&
-	ip -n "$A" link set lo up && ip -n "$B" link set lo up ||
+t_netns_pair "$A" "$B" 10.198.0 ||
 	{ t_fail apply_watch "cannot build the namespace pair"; exit 0; }
 : >"$W/resolv.conf"
 mkdir -p "$W/leases" "$W/state"

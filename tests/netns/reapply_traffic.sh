@@ -20,10 +20,7 @@ A=kra$$ B=krb$$
 W=$(mktemp -d)
 cleanup() { for n in $A $B; do ip netns del $n 2>/dev/null; done; rm -rf "$W"; }
 trap cleanup EXIT
-for n in $A $B; do ip netns add $n; ip -n $n link set lo up; done
-ip link add va$$ netns $A type veth peer name vb$$ netns $B
-ip -n $A addr add 10.79.0.1/24 dev va$$; ip -n $A link set va$$ up
-ip -n $B addr add 10.79.0.2/24 dev vb$$; ip -n $B link set vb$$ up
+t_netns_pair "$A" "$B" 10.79.0
 
 cat > "$W/X" <<'P'
 rule neg negotiate

@@ -524,39 +524,53 @@ static void col_endpoint(sqlite3_stmt *s, int i, struct ns_endpoint *e)
 	e->dnsname = col_str_or_null(s, i + 3);
 }
 
-static int read_filters(struct ns_store *st, struct ns_filterlist *fl, char *err, size_t errlen)
+/*
+ * The child rows of one object (sql takes its guid as ?1), appended to the
+ * array *arr of *n elements of elem bytes; row() fills one zeroed element
+ * from the current row. -EIO when the statement cannot be prepared, -ENOMEM
+ * without a message, or the db error named by what.
+ */
+static int read_rows(struct ns_store *st, const char *sql, const char *guid, void **arr, size_t *n,
+		     size_t elem, void (*row)(sqlite3_stmt *s, void *el), const char *what,
+		     char *err, size_t errlen)
 {
-	sqlite3_stmt *s = prep(st, sql_filters_of, err, errlen);
+	sqlite3_stmt *s = prep(st, sql, err, errlen);
 	size_t cap = 0;
 	int rc;
 
 	if (!s)
 		return -EIO;
-	bind_guid(s, 1, fl->guid);
+	bind_guid(s, 1, guid);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ns_filter *f;
-
-		if (grow((void **)&fl->filters, &cap, fl->n_filters, sizeof(*f))) {
+		if (grow(arr, &cap, *n, elem)) {
 			done(st, s);
 			return -ENOMEM;
 		}
-		f = &fl->filters[fl->n_filters++];
-		col_guid(s, 0, f->guid);
-		f->description = col_str(s, 1);
-		col_endpoint(s, 2, &f->src);
-		col_endpoint(s, 6, &f->dst);
-		f->protocol = (uint8_t)sqlite3_column_int(s, 10);
-		f->srcport = (uint16_t)sqlite3_column_int(s, 11);
-		f->dstport = (uint16_t)sqlite3_column_int(s, 12);
-		f->mirrored = sqlite3_column_int(s, 13) != 0;
+		row(s, (char *)*arr + (*n)++ * elem);
 	}
-	if (rc != SQLITE_DONE) {
-		rc = db_fail(st, err, errlen, "read filters");
-		done(st, s);
-		return rc;
-	}
+	rc = rc == SQLITE_DONE ? 0 : db_fail(st, err, errlen, what);
 	done(st, s);
-	return 0;
+	return rc;
+}
+
+static void filter_row(sqlite3_stmt *s, void *el)
+{
+	struct ns_filter *f = el;
+
+	col_guid(s, 0, f->guid);
+	f->description = col_str(s, 1);
+	col_endpoint(s, 2, &f->src);
+	col_endpoint(s, 6, &f->dst);
+	f->protocol = (uint8_t)sqlite3_column_int(s, 10);
+	f->srcport = (uint16_t)sqlite3_column_int(s, 11);
+	f->dstport = (uint16_t)sqlite3_column_int(s, 12);
+	f->mirrored = sqlite3_column_int(s, 13) != 0;
+}
+
+static int read_filters(struct ns_store *st, struct ns_filterlist *fl, char *err, size_t errlen)
+{
+	return read_rows(st, sql_filters_of, fl->guid, (void **)&fl->filters, &fl->n_filters,
+			 sizeof(*fl->filters), filter_row, "read filters", err, errlen);
 }
 
 /*
@@ -642,11 +656,22 @@ static const char sql_qm_of[] =
 	"SELECT kind, ah_hash, esp_conf, esp_auth, lifetime_kb, lifetime_sec FROM qm_methods "
 	"WHERE fa_guid=?1 ORDER BY pos";
 
+static void qm_row(sqlite3_stmt *s, void *el)
+{
+	struct ns_qm_method *m = el;
+
+	m->kind = (enum ns_qm_kind)sqlite3_column_int(s, 0);
+	m->ah_hash = (enum ns_hash)sqlite3_column_int(s, 1);
+	m->esp_conf = (enum ns_cipher)sqlite3_column_int(s, 2);
+	m->esp_auth = (enum ns_hash)sqlite3_column_int(s, 3);
+	m->lifetime_kb = (uint32_t)sqlite3_column_int64(s, 4);
+	m->lifetime_sec = (uint32_t)sqlite3_column_int64(s, 5);
+}
+
 static int get_filteraction(struct ns_store *st, const char *name, const char *guid,
 			    struct ns_filteraction *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -664,35 +689,11 @@ static int get_filteraction(struct ns_store *st, const char *name, const char *g
 	out->inpass = sqlite3_column_int(s, 7) != 0;
 	out->soft = sqlite3_column_int(s, 8) != 0;
 	done(st, s);
-	s = prep(st, sql_qm_of, err, errlen);
-	if (!s) {
+	rc = read_rows(st, sql_qm_of, out->guid, (void **)&out->methods, &out->n_methods,
+		       sizeof(*out->methods), qm_row, "read methods", err, errlen);
+	if (rc)
 		ns_filteraction_free(out);
-		return -EIO;
-	}
-	bind_guid(s, 1, out->guid);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ns_qm_method *m;
-
-		if (grow((void **)&out->methods, &cap, out->n_methods, sizeof(*m))) {
-			rc = -ENOMEM;
-			break;
-		}
-		m = &out->methods[out->n_methods++];
-		m->kind = (enum ns_qm_kind)sqlite3_column_int(s, 0);
-		m->ah_hash = (enum ns_hash)sqlite3_column_int(s, 1);
-		m->esp_conf = (enum ns_cipher)sqlite3_column_int(s, 2);
-		m->esp_auth = (enum ns_hash)sqlite3_column_int(s, 3);
-		m->lifetime_kb = (uint32_t)sqlite3_column_int64(s, 4);
-		m->lifetime_sec = (uint32_t)sqlite3_column_int64(s, 5);
-	}
-	if (rc != SQLITE_DONE) {
-		rc = rc == -ENOMEM ? rc : db_fail(st, err, errlen, "read methods");
-		done(st, s);
-		ns_filteraction_free(out);
-		return rc;
-	}
-	done(st, s);
-	return 0;
+	return rc;
 }
 
 int ns_so_get_filteraction(struct ns_store *st, const char *name, const char *guid,
@@ -724,31 +725,20 @@ static const char sql_auth_of[] =
 	"SELECT kind, value, certmap, excludecaname FROM auth_methods WHERE rule_guid=?1 "
 	"ORDER BY pos";
 
+static void auth_row(sqlite3_stmt *s, void *el)
+{
+	struct ns_auth *a = el;
+
+	a->kind = (enum ns_auth_kind)sqlite3_column_int(s, 0);
+	a->value = col_str(s, 1);
+	a->certmap = sqlite3_column_int(s, 2) != 0;
+	a->excludecaname = sqlite3_column_int(s, 3) != 0;
+}
+
 static int read_auth(struct ns_store *st, struct ns_rule *r, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = prep(st, sql_auth_of, err, errlen);
-	size_t cap = 0;
-	int rc;
-
-	if (!s)
-		return -EIO;
-	bind_guid(s, 1, r->guid);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ns_auth *a;
-
-		if (grow((void **)&r->auth, &cap, r->n_auth, sizeof(*a))) {
-			done(st, s);
-			return -ENOMEM;
-		}
-		a = &r->auth[r->n_auth++];
-		a->kind = (enum ns_auth_kind)sqlite3_column_int(s, 0);
-		a->value = col_str(s, 1);
-		a->certmap = sqlite3_column_int(s, 2) != 0;
-		a->excludecaname = sqlite3_column_int(s, 3) != 0;
-	}
-	rc = rc == SQLITE_DONE ? 0 : db_fail(st, err, errlen, "read authentication methods");
-	done(st, s);
-	return rc;
+	return read_rows(st, sql_auth_of, r->guid, (void **)&r->auth, &r->n_auth, sizeof(*r->auth),
+			 auth_row, "read authentication methods", err, errlen);
 }
 
 static int read_rules(struct ns_store *st, struct ns_policy *p, char *err, size_t errlen)
@@ -803,11 +793,19 @@ static int read_rules(struct ns_store *st, struct ns_policy *p, char *err, size_
 	return rc;
 }
 
+static void mm_row(sqlite3_stmt *s, void *el)
+{
+	struct ns_mm_method *m = el;
+
+	m->cipher = (enum ns_cipher)sqlite3_column_int(s, 0);
+	m->hash = (enum ns_hash)sqlite3_column_int(s, 1);
+	m->group = (enum ns_dh)sqlite3_column_int(s, 2);
+}
+
 static int get_policy(struct ns_store *st, const char *name, const char *guid, bool with_rules,
 		      struct ns_policy *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -826,31 +824,12 @@ static int get_policy(struct ns_store *st, const char *name, const char *guid, b
 	out->assigned = sqlite3_column_int(s, 9) != 0;
 	out->gponame = col_str(s, 10);
 	done(st, s);
-	s = prep(st, sql_mm_of, err, errlen);
-	if (!s) {
-		ns_policy_free(out);
-		return -EIO;
-	}
-	bind_guid(s, 1, out->guid);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ns_mm_method *m;
-
-		if (grow((void **)&out->mm_methods, &cap, out->n_mm_methods, sizeof(*m))) {
-			rc = -ENOMEM;
-			break;
-		}
-		m = &out->mm_methods[out->n_mm_methods++];
-		m->cipher = (enum ns_cipher)sqlite3_column_int(s, 0);
-		m->hash = (enum ns_hash)sqlite3_column_int(s, 1);
-		m->group = (enum ns_dh)sqlite3_column_int(s, 2);
-	}
-	if (rc != SQLITE_DONE) {
-		rc = rc == -ENOMEM ? rc : db_fail(st, err, errlen, "read methods");
-		done(st, s);
+	rc = read_rows(st, sql_mm_of, out->guid, (void **)&out->mm_methods, &out->n_mm_methods,
+		       sizeof(*out->mm_methods), mm_row, "read methods", err, errlen);
+	if (rc) {
 		ns_policy_free(out);
 		return rc;
 	}
-	done(st, s);
 	if (!with_rules)
 		return 0;
 	rc = read_rules(st, out, err, errlen);

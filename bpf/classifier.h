@@ -127,7 +127,7 @@ struct nsb_gencfg {
 	__u32 n_entries; /* keys in this generation's hash map */
 	__u64 digest;    /* of everything above: re-applying the same plan is a no-op */
 	__u32 bloom_base; /* first word of this generation's Bloom region */
-	__u32 pad;
+	__u32 counter_stride; /* counter slots per CPU in nsb_counters */
 };
 
 struct nsb_counter {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -345,6 +346,26 @@ static uint32_t map_max_entries(int fd)
 	return info.max_entries;
 }
 
+/* Counter slots per CPU (see nsb_counters in classifier.bpf.c). */
+static uint32_t counter_stride(int fd)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	return ncpu > 0 ? map_max_entries(fd) / (uint32_t)ncpu : 0;
+}
+
+/* A counters map of this program version: an array of nsb_counter. */
+static bool counters_ok(int fd)
+{
+	struct bpf_map_info info;
+	uint32_t n = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &n))
+		return false;
+	return info.type == BPF_MAP_TYPE_ARRAY && info.value_size == sizeof(struct nsb_counter);
+}
+
 static int gen_active(const struct nsb_fds *f, uint32_t *gen)
 {
 	uint32_t zero = 0;
@@ -496,6 +517,7 @@ static int fill_and_flip(const struct nsb_fds *f, const struct nsb_build *b, cha
 	cfg.n_entries = (uint32_t)b->n;
 	cfg.digest = b->digest;
 	cfg.bloom_base = g * (map_max_entries(f->bloom) / 2);
+	cfg.counter_stride = counter_stride(f->counters);
 	if (bpf_map_update_elem(f->gencfg, &g, &cfg, BPF_ANY))
 		goto fail_errno;
 	if (bpf_map_update_elem(f->active, &zero, &g, BPF_ANY)) {
@@ -522,7 +544,8 @@ static uint32_t rule_slots_for(size_t n)
 
 static bool fits(const struct nsb_fds *f, const struct nsb_build *b)
 {
-	return b->max_id < map_max_entries(f->counters) && b->n <= map_max_entries(f->rules0) &&
+	return counters_ok(f->counters) && b->max_id < counter_stride(f->counters) &&
+	       b->n <= map_max_entries(f->rules0) &&
 	       b->n <= map_max_entries(f->rules1) && b->bloom_words <= map_max_entries(f->bloom) / 2;
 }
 
@@ -548,7 +571,7 @@ struct nsb_inst {
  */
 static int inst_load(struct nsb_inst *in, bool plain, uint32_t counter_slots, uint32_t rule_slots)
 {
-	int ret;
+	int ret, ncpu;
 
 	in->skel = classifier_bpf__open();
 	if (!in->skel)
@@ -563,7 +586,11 @@ static int inst_load(struct nsb_inst *in, bool plain, uint32_t counter_slots, ui
 		bpf_map__set_map_flags(in->skel->maps.nsb_rules0, 0);
 		bpf_map__set_map_flags(in->skel->maps.nsb_rules1, 0);
 	}
-	bpf_map__set_max_entries(in->skel->maps.nsb_counters, counter_slots ? counter_slots : 65536);
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	bpf_map__set_max_entries(in->skel->maps.nsb_counters,
+				 (counter_slots ? counter_slots : 65536) * (uint32_t)ncpu);
 	bpf_map__set_max_entries(in->skel->maps.nsb_rules0, rule_slots ? rule_slots : 4096);
 	bpf_map__set_max_entries(in->skel->maps.nsb_rules1, rule_slots ? rule_slots : 4096);
 	/* Bloom region per generation: the classes' filters need at most
@@ -604,7 +631,8 @@ int nsb_inst_open(struct nsb_inst **out, uint32_t counter_slots, uint32_t rule_s
 	/* Kernels without a JIT refuse bpf_loop ("callbacks are not allowed
 	 * in non-JITed programs"): expected, the plain programs follow. */
 	old = libbpf_set_print(quiet);
-	ret = inst_load(in, false, counter_slots, rule_slots);
+	/* NSB_FORCE_PLAIN=1: the no-JIT programs on any kernel (tests). */
+	ret = getenv("NSB_FORCE_PLAIN") ? -ENOTSUP : inst_load(in, false, counter_slots, rule_slots);
 	libbpf_set_print(old);
 	if (ret)
 		ret = inst_load(in, true, counter_slots, rule_slots);
@@ -654,34 +682,33 @@ int nsb_inst_xdp_fd(const struct nsb_inst *in)
 	return in->fds.xdp;
 }
 
-static int counter_sum(int fd, uint32_t id, uint64_t *packets, uint64_t *bytes)
+/* Sum over the CPUs' stripes; m is the mapped map or NULL (lookups then). */
+static int counter_sum(int fd, const struct nsb_counter *m, uint32_t stride, uint32_t id,
+		       uint64_t *packets, uint64_t *bytes)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct nsb_counter *c;
 
 	*packets = *bytes = 0;
-	if (ncpu <= 0)
+	if (ncpu <= 0 || id >= stride)
 		return -EINVAL;
-	c = calloc((size_t)ncpu, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &id, c)) {
-		int ret = -errno;
-
-		free(c);
-		return ret;
-	}
 	for (int i = 0; i < ncpu; i++) {
-		*packets += c[i].packets;
-		*bytes += c[i].bytes;
+		uint32_t idx = (uint32_t)i * stride + id;
+		struct nsb_counter c;
+
+		if (m)
+			c = m[idx];
+		else if (bpf_map_lookup_elem(fd, &idx, &c))
+			return -errno;
+		*packets += c.packets;
+		*bytes += c.bytes;
 	}
-	free(c);
 	return 0;
 }
 
 int nsb_inst_counter(const struct nsb_inst *in, uint32_t id, uint64_t *packets, uint64_t *bytes)
 {
-	return counter_sum(in->fds.counters, id, packets, bytes);
+	return counter_sum(in->fds.counters, NULL, counter_stride(in->fds.counters), id, packets,
+			   bytes);
 }
 
 size_t nsb_frame(const struct plan_pkt *pkt, uint8_t *buf, size_t size)
@@ -1888,11 +1915,19 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 				if (v.v[kind].prio && v.v[kind].id <= cfg.max_id)
 					by_id[v.v[kind].id] = v.v[kind];
 		}
+		uint32_t stride = counter_stride(f.counters);
+		size_t csize = counters_ok(f.counters) ? (size_t)map_max_entries(f.counters) *
+								 sizeof(struct nsb_counter)
+						       : 0;
+		const struct nsb_counter *cm =
+			csize ? mmap(NULL, csize, PROT_READ, MAP_SHARED, f.counters, 0) : MAP_FAILED;
+
 		for (uint32_t id = 0; by_id && id <= cfg.max_id; id++) {
 			const struct nsb_verdict *vd = &by_id[id];
 			uint64_t pk_n, by;
 
-			if (!vd->prio || counter_sum(f.counters, id, &pk_n, &by))
+			if (!vd->prio || counter_sum(f.counters, cm == MAP_FAILED ? NULL : cm, stride,
+						     id, &pk_n, &by))
 				continue;
 			fprintf(c.out, "bpf: filter %u %s", id, action_name(vd->action));
 			if (vd->action == NSB_NEGOTIATE)
@@ -1900,6 +1935,8 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 			fprintf(c.out, " packets %llu bytes %llu\n", (unsigned long long)pk_n,
 				(unsigned long long)by);
 		}
+		if (cm != MAP_FAILED)
+			munmap((void *)cm, csize);
 		free(by_id);
 	}
 	fds_close(&f);

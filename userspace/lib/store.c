@@ -229,6 +229,18 @@ static void bind_guid(sqlite3_stmt *s, int i, const char *v)
 		bind_text(s, i, v);
 }
 
+/* Run a statement that takes one guid (?1) and returns no rows. */
+static int exec_guid(struct ns_store *st, const char *sql, const char *guid, const char *what,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *s = prep(st, sql, err, errlen);
+
+	if (!s)
+		return -EIO;
+	bind_guid(s, 1, guid);
+	return step_done(st, s, err, errlen, what);
+}
+
 static char *col_str(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -1050,11 +1062,7 @@ static int put_filterlist(struct ns_store *st, const struct ns_filterlist *fl, b
 	rc = step_done(st, s, err, errlen, "write filter list");
 	if (rc || !with_filters)
 		return rc;
-	s = prep(st, sql_del_filters_of, err, errlen);
-	if (!s)
-		return -EIO;
-	bind_guid(s, 1, fl->guid);
-	rc = step_done(st, s, err, errlen, "write filter list");
+	rc = exec_guid(st, sql_del_filters_of, fl->guid, "write filter list", err, errlen);
 	for (size_t i = 0; !rc && i < fl->n_filters; i++)
 		rc = insert_filter(st, fl->guid, &fl->filters[i], false, err, errlen);
 	return rc;
@@ -1099,19 +1107,12 @@ static const char sql_del_filter[] = "DELETE FROM filters WHERE guid=?1";
 
 int ns_so_delete_filter(struct ns_store *st, const char *filter_guid, char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
 	bool own;
 	int rc = auto_begin(st, &own, err, errlen);
 
 	if (rc)
 		return rc;
-	s = prep(st, sql_del_filter, err, errlen);
-	if (!s)
-		rc = -EIO;
-	else {
-		bind_guid(s, 1, filter_guid);
-		rc = step_done(st, s, err, errlen, "delete filter");
-	}
+	rc = exec_guid(st, sql_del_filter, filter_guid, "delete filter", err, errlen);
 	return auto_end(st, own, rc, err, errlen);
 }
 
@@ -1146,11 +1147,7 @@ static int put_filteraction(struct ns_store *st, const struct ns_filteraction *f
 	rc = step_done(st, s, err, errlen, "write filter action");
 	if (rc)
 		return rc;
-	s = prep(st, sql_del_qm_of, err, errlen);
-	if (!s)
-		return -EIO;
-	bind_guid(s, 1, fa->guid);
-	rc = step_done(st, s, err, errlen, "write filter action");
+	rc = exec_guid(st, sql_del_qm_of, fa->guid, "write filter action", err, errlen);
 	for (size_t i = 0; !rc && i < fa->n_methods; i++) {
 		const struct ns_qm_method *m = &fa->methods[i];
 
@@ -1263,11 +1260,7 @@ static int put_policy(struct ns_store *st, const struct ns_policy *p, bool with_
 	rc = step_done(st, s, err, errlen, "write policy");
 	if (rc)
 		return rc;
-	s = prep(st, sql_del_mm_of, err, errlen);
-	if (!s)
-		return -EIO;
-	bind_guid(s, 1, p->guid);
-	rc = step_done(st, s, err, errlen, "write policy");
+	rc = exec_guid(st, sql_del_mm_of, p->guid, "write policy", err, errlen);
 	for (size_t i = 0; !rc && i < p->n_mm_methods; i++) {
 		s = prep(st, sql_add_mm, err, errlen);
 		if (!s)
@@ -1281,11 +1274,7 @@ static int put_policy(struct ns_store *st, const struct ns_policy *p, bool with_
 	}
 	if (rc || !with_rules)
 		return rc;
-	s = prep(st, sql_del_rules_of, err, errlen);
-	if (!s)
-		return -EIO;
-	bind_guid(s, 1, p->guid);
-	rc = step_done(st, s, err, errlen, "write policy");
+	rc = exec_guid(st, sql_del_rules_of, p->guid, "write policy", err, errlen);
 	if (!rc && p->default_rule.guid[0])
 		rc = put_rule(st, p->guid, 0, &p->default_rule, err, errlen);
 	for (size_t i = 0; !rc && i < p->n_rules; i++)
@@ -1463,12 +1452,7 @@ static const char sql_del_default_fa[] =
 static int delete_one(struct ns_store *st, const char *sql, const char *guid, char *err,
 		      size_t errlen)
 {
-	sqlite3_stmt *s = prep(st, sql, err, errlen);
-
-	if (!s)
-		return -EIO;
-	bind_guid(s, 1, guid);
-	return step_done(st, s, err, errlen, "delete");
+	return exec_guid(st, sql, guid, "delete", err, errlen);
 }
 
 int ns_so_delete(struct ns_store *st, enum ns_obj kind, const char *guid, char *err,

@@ -753,6 +753,23 @@ static int read_auth(struct ns_store *st, struct ns_rule *r, char *err, size_t e
 			 auth_row, "read authentication methods", err, errlen);
 }
 
+/* The columns of sql_rules_of, sql_rule_by_pos and sql_rule_by_name but the
+ * position (1), which the callers read their own way. */
+static void rule_cols(sqlite3_stmt *s, struct ns_rule *r)
+{
+	col_guid(s, 0, r->guid);
+	r->name = col_str(s, 2);
+	r->description = col_str(s, 3);
+	r->whenchanged = sqlite3_column_int64(s, 4);
+	col_guid(s, 5, r->filterlist_guid);
+	col_guid(s, 6, r->filteraction_guid);
+	r->tunnel_set = sqlite3_column_int(s, 7) != 0;
+	r->tunnel_addr = (uint32_t)sqlite3_column_int64(s, 8);
+	r->tunnel_dnsname = col_str_or_null(s, 9);
+	r->conntype = (enum ns_conntype)sqlite3_column_int(s, 10);
+	r->active = sqlite3_column_int(s, 11) != 0;
+}
+
 static int read_rules(struct ns_store *st, struct ns_policy *p, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = prep(st, sql_rules_of, err, errlen);
@@ -776,17 +793,7 @@ static int read_rules(struct ns_store *st, struct ns_policy *p, char *err, size_
 			}
 			r = &p->rules[p->n_rules++];
 		}
-		col_guid(s, 0, r->guid);
-		r->name = col_str(s, 2);
-		r->description = col_str(s, 3);
-		r->whenchanged = sqlite3_column_int64(s, 4);
-		col_guid(s, 5, r->filterlist_guid);
-		col_guid(s, 6, r->filteraction_guid);
-		r->tunnel_set = sqlite3_column_int(s, 7) != 0;
-		r->tunnel_addr = (uint32_t)sqlite3_column_int64(s, 8);
-		r->tunnel_dnsname = col_str_or_null(s, 9);
-		r->conntype = (enum ns_conntype)sqlite3_column_int(s, 10);
-		r->active = sqlite3_column_int(s, 11) != 0;
+		rule_cols(s, r);
 	}
 	if (rc != SQLITE_DONE) {
 		rc = db_fail(st, err, errlen, "read rules");
@@ -1347,20 +1354,10 @@ int ns_so_get_rule(struct ns_store *st, const char *policy_guid, const char *nam
 		sqlite3_bind_int(s, 2, pos);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		col_guid(s, 0, out->guid);
 		if (pos_out)
 			*pos_out = (unsigned)sqlite3_column_int(s, 1);
 		out->is_default = sqlite3_column_int(s, 1) == 0;
-		out->name = col_str(s, 2);
-		out->description = col_str(s, 3);
-		out->whenchanged = sqlite3_column_int64(s, 4);
-		col_guid(s, 5, out->filterlist_guid);
-		col_guid(s, 6, out->filteraction_guid);
-		out->tunnel_set = sqlite3_column_int(s, 7) != 0;
-		out->tunnel_addr = (uint32_t)sqlite3_column_int64(s, 8);
-		out->tunnel_dnsname = col_str_or_null(s, 9);
-		out->conntype = (enum ns_conntype)sqlite3_column_int(s, 10);
-		out->active = sqlite3_column_int(s, 11) != 0;
+		rule_cols(s, out);
 		done(st, s);
 		rc = read_auth(st, out, err, errlen);
 		if (rc)

@@ -648,22 +648,29 @@ static void rb_port(struct rb *b, bool src, uint16_t port)
 	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &be, 2);
 }
 
+/* reg1 = (reg1 & mask) ^ flip over 4 bytes (network order values); false
+ * when the expression could not be added (b->err says why). */
+static bool rb_mask(struct rb *b, uint32_t mask, uint32_t flip)
+{
+	struct nftnl_expr *e = rb_expr(b, "bitwise");
+
+	if (!e)
+		return false;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &flip, 4);
+	return true;
+}
+
 static void rb_daddr_prefix(struct rb *b, uint32_t addr, uint8_t plen)
 {
-	uint32_t m = htonl(pmask(plen)), x = 0, a = htonl(addr & pmask(plen));
-	struct nftnl_expr *e;
+	uint32_t a = htonl(addr & pmask(plen));
 
 	rb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);
-	if (plen < 32) {
-		e = rb_expr(b, "bitwise");
-		if (!e)
-			return;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &m, 4);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &x, 4);
-	}
+	if (plen < 32 && !rb_mask(b, htonl(pmask(plen)), 0))
+		return;
 	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &a, 4);
 }
 
@@ -682,14 +689,8 @@ static void rb_ct_established(struct rb *b)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-	e = rb_expr(b, "bitwise");
-	if (!e)
+	if (!rb_mask(b, m, z))
 		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &m, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &z, 4);
 	rb_cmp(b, NFT_REG_1, NFT_CMP_NEQ, &z, 4);
 }
 

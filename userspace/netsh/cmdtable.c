@@ -564,6 +564,15 @@ static int exec_toks(struct ns_session *s, struct ns_tok *toks, size_t n, int de
 	return run_cmd(s, cmd, toks + i, n - i);
 }
 
+/* A failed command counts for the exit status and, inside a batch, makes
+ * the batch roll back. */
+static void count_failure(struct ns_session *s)
+{
+	s->n_errors++;
+	if (s->batch)
+		s->batch_failed = true;
+}
+
 int ns_exec_tokens(struct ns_session *s, char **argv, size_t n)
 {
 	struct ns_tok *toks;
@@ -576,11 +585,8 @@ int ns_exec_tokens(struct ns_session *s, char **argv, size_t n)
 	}
 	rc = exec_toks(s, toks, n, 0);
 	ns_tokens_free(toks, n);
-	if (rc) {
-		s->n_errors++;
-		if (s->batch)
-			s->batch_failed = true;
-	}
+	if (rc)
+		count_failure(s);
 	return rc;
 }
 
@@ -593,18 +599,13 @@ int ns_exec_line(struct ns_session *s, const char *line)
 
 	if (ns_tokenize(line, &toks, &n, err, sizeof(err)) < 0) {
 		fprintf(ns_err_start(s), "%s\n", err);
-		s->n_errors++;
-		if (s->batch)
-			s->batch_failed = true;
+		count_failure(s);
 		return -1;
 	}
 	rc = exec_toks(s, toks, n, 0);
 	ns_tokens_free(toks, n);
-	if (rc) {
-		s->n_errors++;
-		if (s->batch)
-			s->batch_failed = true;
-	}
+	if (rc)
+		count_failure(s);
 	return rc;
 }
 

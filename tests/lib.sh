@@ -52,3 +52,18 @@ t_netns_pair() {
 		ip -n "$1" link set va$$ up && ip -n "$2" link set vb$$ up &&
 		ip -n "$1" link set lo up && ip -n "$2" link set lo up
 }
+
+# t_netns_chain A G B NET1 NET2: namespaces A - G - B, lo up in each; A's
+# va$$ (NET1.1/24) to G's ga$$ (NET1.254/24), G's gb$$ (NET2.254/24) to B's
+# vb$$ (NET2.1/24), all up; A's default route via G.  The caller sets the
+# rest of the routing and removes the namespaces.
+t_netns_chain() {
+	for n in "$1" "$2" "$3"; do ip netns add "$n"; ip -n "$n" link set lo up; done
+	ip link add va$$ netns "$1" type veth peer name ga$$ netns "$2"
+	ip link add vb$$ netns "$3" type veth peer name gb$$ netns "$2"
+	ip -n "$1" addr add "$4.1/24" dev va$$; ip -n "$1" link set va$$ up
+	ip -n "$2" addr add "$4.254/24" dev ga$$; ip -n "$2" link set ga$$ up
+	ip -n "$2" addr add "$5.254/24" dev gb$$; ip -n "$2" link set gb$$ up
+	ip -n "$3" addr add "$5.1/24" dev vb$$; ip -n "$3" link set vb$$ up
+	ip -n "$1" route add default via "$4.254"
+}

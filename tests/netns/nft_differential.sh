@@ -16,14 +16,7 @@ A=kda$$ G=kdg$$ B=kdb$$
 W=$(mktemp -d)
 cleanup() { for n in $A $G $B; do ip netns del $n 2>/dev/null; done; rm -rf "$W"; }
 trap cleanup EXIT
-for n in $A $G $B; do ip netns add $n; ip -n $n link set lo up; done
-ip link add va$$ netns $A type veth peer name ga$$ netns $G
-ip link add vb$$ netns $B type veth peer name gb$$ netns $G
-ip -n $A addr add 172.31.1.1/24 dev va$$; ip -n $A link set va$$ up
-ip -n $G addr add 172.31.1.254/24 dev ga$$; ip -n $G link set ga$$ up
-ip -n $G addr add 172.31.2.254/24 dev gb$$; ip -n $G link set gb$$ up
-ip -n $B addr add 172.31.2.1/24 dev vb$$; ip -n $B link set vb$$ up
-ip -n $A route add default via 172.31.1.254
+t_netns_chain $A $G $B 172.31.1 172.31.2
 ip -n $G route add default via 172.31.2.1
 for k in net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
 	net.ipv4.conf.ga$$.rp_filter=0 net.ipv4.conf.all.accept_local=1; do

@@ -18,14 +18,7 @@ A=kxa$$ G=kxg$$ B=kxb$$
 W=$(mktemp -d)
 cleanup() { for n in $A $G $B; do ip netns del $n 2>/dev/null; done; rm -rf "$W"; }
 trap cleanup EXIT
-for n in $A $G $B; do ip netns add $n; ip -n $n link set lo up; done
-ip link add va$$ netns $A type veth peer name ga$$ netns $G
-ip link add vb$$ netns $B type veth peer name gb$$ netns $G
-ip -n $A addr add 10.77.1.1/24 dev va$$; ip -n $A link set va$$ up
-ip -n $G addr add 10.77.1.254/24 dev ga$$; ip -n $G link set ga$$ up
-ip -n $G addr add 10.77.2.254/24 dev gb$$; ip -n $G link set gb$$ up
-ip -n $B addr add 10.77.2.1/24 dev vb$$; ip -n $B link set vb$$ up
-ip -n $A route add default via 10.77.1.254
+t_netns_chain $A $G $B 10.77.1 10.77.2
 ip -n $B route add default via 10.77.2.254
 ip netns exec $G sysctl -qw net.ipv4.ip_forward=1
 

@@ -106,25 +106,9 @@ static bool db_eq(const struct ns_db *a, const struct ns_db *b)
 		    memcmp(x->methods, y->methods, x->n_methods * sizeof(*x->methods)))
 			return false;
 	}
-	for (size_t i = 0; i < a->n_filterlists; i++) {
-		const struct ns_filterlist *x = &a->filterlists[i], *y = &b->filterlists[i];
-
-		if (strcmp(x->guid, y->guid) || !ns_str_equal(x->name, y->name) ||
-		    !ns_str_equal(x->description, y->description) ||
-		    x->whenchanged != y->whenchanged || x->n_filters != y->n_filters)
+	for (size_t i = 0; i < a->n_filterlists; i++)
+		if (!ns_filterlist_equal(&a->filterlists[i], &b->filterlists[i]))
 			return false;
-		for (size_t f = 0; f < x->n_filters; f++) {
-			const struct ns_filter *p = &x->filters[f], *q = &y->filters[f];
-
-			if (strcmp(p->guid, q->guid) ||
-			    !ns_str_equal(p->description, q->description) ||
-			    !ns_endpoint_equal(&p->src, &q->src) ||
-			    !ns_endpoint_equal(&p->dst, &q->dst) || p->protocol != q->protocol ||
-			    p->srcport != q->srcport || p->dstport != q->dstport ||
-			    p->mirrored != q->mirrored)
-				return false;
-		}
-	}
 	return true;
 }
 

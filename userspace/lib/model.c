@@ -198,3 +198,23 @@ bool ns_rule_equal(const struct ns_rule *a, const struct ns_rule *b)
 			return false;
 	return true;
 }
+
+static bool filter_equal(const struct ns_filter *a, const struct ns_filter *b)
+{
+	return !strcmp(a->guid, b->guid) && ns_str_equal(a->description, b->description) &&
+	       ns_endpoint_equal(&a->src, &b->src) && ns_endpoint_equal(&a->dst, &b->dst) &&
+	       a->protocol == b->protocol && a->srcport == b->srcport && a->dstport == b->dstport &&
+	       a->mirrored == b->mirrored;
+}
+
+bool ns_filterlist_equal(const struct ns_filterlist *a, const struct ns_filterlist *b)
+{
+	if (strcmp(a->guid, b->guid) || !ns_str_equal(a->name, b->name) ||
+	    !ns_str_equal(a->description, b->description) || a->whenchanged != b->whenchanged ||
+	    a->n_filters != b->n_filters)
+		return false;
+	for (size_t i = 0; i < a->n_filters; i++)
+		if (!filter_equal(&a->filters[i], &b->filters[i]))
+			return false;
+	return true;
+}

@@ -262,6 +262,8 @@ bool ns_qm_method_equal(const struct ns_qm_method *a, const struct ns_qm_method 
 bool ns_mm_method_equal(const struct ns_mm_method *a, const struct ns_mm_method *b);
 /* Every stored field of the rule, its authentication methods included. */
 bool ns_rule_equal(const struct ns_rule *a, const struct ns_rule *b);
+/* The list's own fields and every filter, in order. */
+bool ns_filterlist_equal(const struct ns_filterlist *a, const struct ns_filterlist *b);
 
 /* Look-ups in a loaded db; NULL when absent.  Names are case-sensitive,
  * GUIDs case-insensitive. */

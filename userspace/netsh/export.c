@@ -966,25 +966,9 @@ bool ns_db_equal(const struct ns_db *a, const struct ns_db *b)
 	if (a->n_filterlists != b->n_filterlists || a->n_filteractions != b->n_filteractions ||
 	    a->n_policies != b->n_policies)
 		return false;
-	for (size_t i = 0; i < a->n_filterlists; i++) {
-		const struct ns_filterlist *x = &a->filterlists[i], *y = &b->filterlists[i];
-
-		if (strcmp(x->guid, y->guid) || !ns_str_equal(x->name, y->name) ||
-		    !ns_str_equal(x->description, y->description) ||
-		    x->whenchanged != y->whenchanged || x->n_filters != y->n_filters)
+	for (size_t i = 0; i < a->n_filterlists; i++)
+		if (!ns_filterlist_equal(&a->filterlists[i], &b->filterlists[i]))
 			return false;
-		for (size_t j = 0; j < x->n_filters; j++) {
-			const struct ns_filter *f = &x->filters[j], *g = &y->filters[j];
-
-			if (strcmp(f->guid, g->guid) ||
-			    !ns_str_equal(f->description, g->description) ||
-			    !ns_endpoint_equal(&f->src, &g->src) ||
-			    !ns_endpoint_equal(&f->dst, &g->dst) || f->protocol != g->protocol ||
-			    f->srcport != g->srcport || f->dstport != g->dstport ||
-			    f->mirrored != g->mirrored)
-				return false;
-		}
-	}
 	for (size_t i = 0; i < a->n_filteractions; i++) {
 		const struct ns_filteraction *x = &a->filteractions[i], *y = &b->filteractions[i];
 

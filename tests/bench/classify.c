@@ -12,6 +12,9 @@
  *                                hot and random-packet cost, map bytes per filter
  *   classify bpf-apply N DIR     bpf_backend_apply in the current netns, pins in DIR
  *   classify bpf-flush DIR
+ *   classify empty-attach IF     a tc ingress program that only returns
+ *                                TC_ACT_UNSPEC on IF (clsact): the fixed cost
+ *                                of running any tc program on this path
  *   classify nft-file N FILE     the plan as an nftables interval vmap (forward hook)
  *   classify xfrm-file N FILE    the plan as XFRM policies (ip -batch, dir fwd + out)
  *   classify send IP PORT BATCHES K   median ns per sent UDP packet
@@ -34,6 +37,11 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/pkt_cls.h>
+#include <net/if.h>
 
 #include "apply/backend.h"
 #include "apply/bpf_loader.h"
@@ -231,6 +239,38 @@ static int mode_bpf_flush(const char *dir)
 		fprintf(stderr, "classify: %s\n", err);
 		return 1;
 	}
+	return 0;
+}
+
+static int mode_empty_attach(const char *ifname)
+{
+	const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = TC_ACT_UNSPEC},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "nsb_empty", "GPL", insns, 2, NULL);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)if_nametoindex(ifname),
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, to, .prog_fd = fd);
+	int ret;
+
+	/* An existing clsact qdisc is fine; libbpf would print the kernel's complaint. */
+	libbpf_set_print(NULL);
+	if (fd < 0 || !hook.ifindex) {
+		perror("classify empty-attach");
+		return 1;
+	}
+	ret = bpf_tc_hook_create(&hook);
+	if (ret && ret != -EEXIST) {
+		fprintf(stderr, "classify: clsact on %s: %s\n", ifname, strerror(-ret));
+		return 1;
+	}
+	ret = bpf_tc_attach(&hook, &to);
+	if (ret) {
+		fprintf(stderr, "classify: attach on %s: %s\n", ifname, strerror(-ret));
+		return 1;
+	}
+	close(fd);
 	return 0;
 }
 
@@ -522,6 +562,8 @@ int main(int argc, char **argv)
 		return mode_prog((size_t)atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "bpf-apply"))
 		return mode_bpf_apply((size_t)atol(argv[2]), argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "empty-attach"))
+		return mode_empty_attach(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "bpf-flush"))
 		return mode_bpf_flush(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "nft-file"))

@@ -9,8 +9,10 @@
 # Traffic: 65536 flows, each inside a random permit/negotiate filter of the
 # plan, so the classes are hit in the plan's proportions (bpf_ns, nft_ns,
 # xfrm_ns); bpf_worst_ns is one flow that only the least specific class
-# matches (every class probed).  Fresh namespaces per N.  Prints per N:
-#   classify N=<n> bpf_ns=<> nft_ns=<> xfrm_ns=<> bpf_worst_ns=<> prog_ns=<>
+# matches (every class probed); empty_ns is the mixed traffic through a tc
+# program that only returns (the part of bpf_ns any tc program costs).
+# Fresh namespaces per N.  Prints per N:
+#   classify N=<n> bpf_ns=<> empty_ns=<> nft_ns=<> xfrm_ns=<> bpf_worst_ns=<> prog_ns=<>
 #            prog_rand_ns=<> classes=<> bytes_per_filter=<> bpf_load_s=<> nft_load_s=<>
 #            xfrm_load_s=<> path_ns=<>
 # Usage: tests/bench/classify.sh [N...]   (root; default 10 1000 100000 1000000)
@@ -84,6 +86,14 @@ for n in $SIZES; do
 	r=$(send2)
 	worst=${r% *}
 	ip netns exec $G "$BIN" bpf-flush "$T/bpffs"
+	# The same traffic through a tc program that does nothing: the fixed
+	# cost of any tc ingress program on this path (bpf_ns includes it).
+	empty=-
+	if ip netns exec $G "$BIN" empty-attach vga; then
+		r=$(mix2 "$n")
+		empty=${r% *}
+	fi
+	ip netns exec $G tc qdisc del dev vga clsact 2>/dev/null
 	nft=- nload=-
 	if [ "$n" -le "$NFT_MAX" ]; then
 		"$BIN" nft-file "$n" "$T/nft"
@@ -107,5 +117,5 @@ for n in $SIZES; do
 		fi
 	fi
 	prog=$("$BIN" prog "$n" | sed 's/ prog_load_s=[^ ]*//')
-	echo "classify N=$n bpf_ns=$bpf nft_ns=$nft xfrm_ns=$xfrm bpf_worst_ns=$worst $prog bpf_load_s=$bload nft_load_s=$nload xfrm_load_s=$xload path_ns=$path"
+	echo "classify N=$n bpf_ns=$bpf empty_ns=$empty nft_ns=$nft xfrm_ns=$xfrm bpf_worst_ns=$worst $prog bpf_load_s=$bload nft_load_s=$nload xfrm_load_s=$xload path_ns=$path"
 done

@@ -1915,10 +1915,12 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 				if (v.v[kind].prio && v.v[kind].id <= cfg.max_id)
 					by_id[v.v[kind].id] = v.v[kind];
 		}
-		uint32_t stride = counter_stride(f.counters);
-		size_t csize = counters_ok(f.counters) ? (size_t)map_max_entries(f.counters) *
-								 sizeof(struct nsb_counter)
-						       : 0;
+		/* Pinned by an older version (per-CPU counters): a lookup there
+		 * would write one value per CPU; the next apply reloads it. */
+		bool cok = counters_ok(f.counters);
+		uint32_t stride = cok ? counter_stride(f.counters) : 0;
+		size_t csize =
+			cok ? (size_t)map_max_entries(f.counters) * sizeof(struct nsb_counter) : 0;
 		const struct nsb_counter *cm =
 			csize ? mmap(NULL, csize, PROT_READ, MAP_SHARED, f.counters, 0) : MAP_FAILED;
 
@@ -1937,6 +1939,9 @@ int bpf_backend_status(const struct apply_opts *o, char *err, size_t len)
 		}
 		if (cm != MAP_FAILED)
 			munmap((void *)cm, csize);
+		if (!cok)
+			fprintf(c.out, "bpf: counters of an older classifier version: the next "
+				       "apply of a changed plan reloads it\n");
 		free(by_id);
 	}
 	fds_close(&f);

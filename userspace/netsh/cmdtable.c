@@ -290,6 +290,26 @@ static size_t candidates(enum ns_ctx ctx, const char *const *words, size_t pos, 
 	return n;
 }
 
+/* How many of the nc candidate words the typed word names: 1 with *hit set
+ * for an exact (case-insensitive) match, else the number of words it is a
+ * prefix of, *hit the last of them. */
+static size_t match_word(const char *const *cand, size_t nc, const char *typed, const char **hit)
+{
+	size_t nhit = 0;
+
+	for (size_t k = 0; k < nc; k++) {
+		if (strcasecmp(cand[k], typed) == 0) {
+			*hit = cand[k];
+			return 1;
+		}
+		if (prefix_of(cand[k], typed)) {
+			*hit = cand[k];
+			nhit++;
+		}
+	}
+	return nhit;
+}
+
 static const struct ns_cmd *exact_cmd(enum ns_ctx ctx, const char *const *words, size_t nwords)
 {
 	for (size_t g = 0; ns_cmd_groups[g]; g++) {
@@ -506,24 +526,14 @@ static int exec_toks(struct ns_session *s, struct ns_tok *toks, size_t n, int de
 
 	while (i < n && nw < NS_CMD_MAX_WORDS) {
 		const char *cand[64], *hit = NULL;
-		size_t nc, nhit = 0;
+		size_t nc, nhit;
 
 		if (toks[i].eq >= 0)
 			break;
 		nc = candidates(ctx, words, nw, cand, 64);
 		if (nc == 0)
 			break;
-		for (size_t k = 0; k < nc; k++) {
-			if (strcasecmp(cand[k], toks[i].s) == 0) {
-				hit = cand[k];
-				nhit = 1;
-				break;
-			}
-			if (prefix_of(cand[k], toks[i].s)) {
-				hit = cand[k];
-				nhit++;
-			}
-		}
+		nhit = match_word(cand, nc, toks[i].s, &hit);
 		if (nhit == 0) {
 			if (nw > 0 && exact_cmd(ctx, words, nw))
 				break; /* a value of a shorter command */
@@ -660,19 +670,9 @@ int ns_complete(const struct ns_session *s, const char *line, const char *text, 
 	}
 	for (; i < nt && toks[i].eq < 0 && nw < NS_CMD_MAX_WORDS; i++) {
 		const char *cand[64], *hit = NULL;
-		size_t nc = candidates(ctx, words, nw, cand, 64), nhit = 0;
+		size_t nc = candidates(ctx, words, nw, cand, 64), nhit;
 
-		for (size_t k = 0; k < nc; k++) {
-			if (strcasecmp(cand[k], toks[i].s) == 0) {
-				hit = cand[k];
-				nhit = 1;
-				break;
-			}
-			if (prefix_of(cand[k], toks[i].s)) {
-				hit = cand[k];
-				nhit++;
-			}
-		}
+		nhit = match_word(cand, nc, toks[i].s, &hit);
 		if (nhit != 1)
 			break;
 		words[nw++] = hit;

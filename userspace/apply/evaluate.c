@@ -215,15 +215,7 @@ static int add_filters(struct eval_ctx *c, size_t rule_idx, const struct ns_filt
 				if (!t)
 					goto nomem;
 				o = t - 1; /* new_filter may have moved the array */
-				*t = *o;
-				t->sel.src = o->sel.dst;
-				t->sel.dst = o->sel.src;
-				t->sel.src_plen = o->sel.dst_plen;
-				t->sel.dst_plen = o->sel.src_plen;
-				t->sel.sport = o->sel.dport;
-				t->sel.dport = o->sel.sport;
-				t->mirror = true;
-				t->weight = plan_weight(&t->sel, t->action);
+				plan_filter_mirror(t, o);
 				t->id = (uint32_t)c->p->n_filters;
 			}
 		}

@@ -261,15 +261,7 @@ int plan_random_ext(struct plan *p, unsigned seed, size_t n_filters, size_t max_
 		if (mirror) {
 			struct plan_filter *t = &p->filters[p->n_filters];
 
-			*t = *f;
-			t->sel.src = f->sel.dst;
-			t->sel.dst = f->sel.src;
-			t->sel.src_plen = f->sel.dst_plen;
-			t->sel.dst_plen = f->sel.src_plen;
-			t->sel.sport = f->sel.dport;
-			t->sel.dport = f->sel.sport;
-			t->mirror = true;
-			t->weight = plan_weight(&t->sel, t->action);
+			plan_filter_mirror(t, f);
 			t->id = (uint32_t)p->n_filters + 1;
 			p->n_filters++;
 		}

@@ -138,6 +138,19 @@ static bool config_equal(const struct ns_config *a, const struct ns_config *b)
 	return true;
 }
 
+void plan_filter_mirror(struct plan_filter *t, const struct plan_filter *f)
+{
+	*t = *f;
+	t->sel.src = f->sel.dst;
+	t->sel.dst = f->sel.src;
+	t->sel.src_plen = f->sel.dst_plen;
+	t->sel.dst_plen = f->sel.src_plen;
+	t->sel.sport = f->sel.dport;
+	t->sel.dport = f->sel.sport;
+	t->mirror = true;
+	t->weight = plan_weight(&t->sel, t->action);
+}
+
 bool plan_equal(const struct plan *a, const struct plan *b)
 {
 	if (!config_equal(&a->config, &b->config))

@@ -156,6 +156,9 @@ void plan_exempt_set(struct plan_exempt *e, unsigned ipsecexempt);
 /* Sort filters by weight, descending; ties keep their current order.
  * Returns 0 or -ENOMEM. */
 int plan_sort(struct plan *p);
+/* t = the mirror of f: f with source and destination (address, prefix,
+ * port) swapped, marked mirror, weight recomputed; the caller sets t->id. */
+void plan_filter_mirror(struct plan_filter *t, const struct plan_filter *f);
 /* Deep comparison: same rules, filters, handles, exemptions and config. */
 bool plan_equal(const struct plan *a, const struct plan *b);
 

@@ -25,6 +25,7 @@
 
 #include "lib/format.h"
 #include "netsh/dbindex.h"
+#include "lib/errmsg.h"
 
 struct dctx {
 	FILE *out;
@@ -323,8 +324,7 @@ int ns_dump(FILE *out, const struct ns_db *db, enum ns_store_location loc, char 
 						       : "local";
 
 	if (ns_dbindex_build(&d.idx, db)) {
-		if (err && errlen)
-			snprintf(err, errlen, "dump: out of memory");
+		ns_errmsg(err, errlen, "dump: out of memory");
 		return -ENOMEM;
 	}
 	fprintf(out, "# netsh ipsec static dump of the %s store.\n", where);
@@ -352,13 +352,11 @@ int ns_dump(FILE *out, const struct ns_db *db, enum ns_store_location loc, char 
 	}
 	ns_dbindex_free(&d.idx);
 	if (d.oom) {
-		if (err && errlen)
-			snprintf(err, errlen, "dump: out of memory");
+		ns_errmsg(err, errlen, "dump: out of memory");
 		return -ENOMEM;
 	}
 	if (fflush(out) || ferror(out)) {
-		if (err && errlen)
-			snprintf(err, errlen, "dump: write failed");
+		ns_errmsg(err, errlen, "dump: write failed");
 		return -EIO;
 	}
 	return 0;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/errmsg.h"
 
 #define WK(x)  "{723852" x "-70FA-11D1-864C-14A300000000}"
 #define OWN(x) "{4E455453-0000-4000-8000-0000000000" x "}"
@@ -202,9 +203,7 @@ int ns_examples_build(struct ns_db *db, enum ns_examples_release rel, char *err,
 
 	memset(db, 0, sizeof(*db));
 	if (rel != NS_EXAMPLES_WIN2K && rel != NS_EXAMPLES_WIN2003) {
-		if (err && errlen)
-			snprintf(err, errlen, "restorepolicyexamples: unknown release %d",
-				 (int)rel);
+		ns_errmsg(err, errlen, "restorepolicyexamples: unknown release %d", (int)rel);
 		return -EINVAL;
 	}
 	db->filterlists = calloc(2, sizeof(*db->filterlists));
@@ -259,8 +258,7 @@ int ns_examples_build(struct ns_db *db, enum ns_examples_release rel, char *err,
 out:
 	if (b.rc) {
 		ns_db_free(db);
-		if (err && errlen)
-			snprintf(err, errlen, "restorepolicyexamples: out of memory");
+		ns_errmsg(err, errlen, "restorepolicyexamples: out of memory");
 	}
 	return b.rc;
 }

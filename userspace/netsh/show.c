@@ -451,8 +451,7 @@ static int rules_named(const struct ns_db *db, const char *rule, bool want_fl, c
 	}
 	if (!found) {
 		free(v);
-		if (err && errlen)
-			snprintf(err, errlen, "no policy has a rule named \"%s\"", rule);
+		ns_errmsg(err, errlen, "no policy has a rule named \"%s\"", rule);
 		return -ENOENT;
 	}
 	*out = v;
@@ -774,19 +773,15 @@ static int show_rule_body(const struct ns_dbindex *idx, FILE *out, const struct 
 	int given = (name != NULL) + (id > 0) + all + deflt;
 
 	if (!policy) {
-		if (err && errlen)
-			snprintf(err, errlen, "show rule: policy= is required");
+		ns_errmsg(err, errlen, "show rule: policy= is required");
 		return -EINVAL;
 	}
 	if (given != 1) {
-		if (err && errlen)
-			snprintf(err, errlen,
-				 "show rule: give exactly one of name=, id=, all, default");
+		ns_errmsg(err, errlen, "show rule: give exactly one of name=, id=, all, default");
 		return -EINVAL;
 	}
 	if (type < 0 || type > 2 || (type && !all)) {
-		if (err && errlen)
-			snprintf(err, errlen, "show rule: type= can only be used with all");
+		ns_errmsg(err, errlen, "show rule: type= can only be used with all");
 		return -EINVAL;
 	}
 	pol = ns_db_policy_by_name(db, policy);
@@ -796,11 +791,10 @@ static int show_rule_body(const struct ns_dbindex *idx, FILE *out, const struct 
 		return emit_rule_rc(&p, pol, &pol->default_rule, 0, err, errlen);
 	if (id) {
 		if (id > pol->n_rules) {
-			if (err && errlen)
-				snprintf(err, errlen,
-					 "policy \"%s\" has no rule with ID %u (its rules have IDs "
-					 "1 to %zu)",
-					 pol->name, id, pol->n_rules);
+			ns_errmsg(err, errlen,
+				  "policy \"%s\" has no rule with ID %u (its rules have IDs "
+				  "1 to %zu)",
+				  pol->name, id, pol->n_rules);
 			return -ENOENT;
 		}
 		return emit_rule_rc(&p, pol, &pol->rules[id - 1], id, err, errlen);
@@ -985,11 +979,10 @@ static int show_gpoassignedpolicy_body(const struct ns_dbindex *idx, FILE *out,
 			if (db->policies[i].gponame && !strcmp(db->policies[i].gponame, gponame))
 				pol = &db->policies[i];
 		if (!pol) {
-			if (err && errlen)
-				snprintf(err, errlen,
-					 "no policy of the %s is assigned to the Group Policy "
-					 "object \"%s\"",
-					 store_name(o->loc), gponame);
+			ns_errmsg(err, errlen,
+				  "no policy of the %s is assigned to the Group Policy "
+				  "object \"%s\"",
+				  store_name(o->loc), gponame);
 			return -ENOENT;
 		}
 	} else {

@@ -9,6 +9,7 @@
 
 #include "lib/guid.h"
 #include "winreg/regfile.h"
+#include "lib/errmsg.h"
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -124,13 +125,11 @@ static char *get_str(struct rd *r, const char *what)
 static int rd_fail(const struct rd *r, const struct ns_blob_diag *d, char *err, size_t errlen)
 {
 	if (!r->bad) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: out of memory", d->key);
+		ns_errmsg(err, errlen, "%s: out of memory", d->key);
 		return -ENOMEM;
 	}
-	if (err && errlen)
-		snprintf(err, errlen, "%s: %s: blob of %zu bytes ends inside %s at byte offset %zu",
-			 d->key, d->value, r->len, r->what, r->bad_at);
+	ns_errmsg(err, errlen, "%s: %s: blob of %zu bytes ends inside %s at byte offset %zu",
+		  d->key, d->value, r->len, r->what, r->bad_at);
 	return -EBADMSG;
 }
 
@@ -191,9 +190,8 @@ static int frame(struct rd *r, const uint8_t *b, size_t len, const char *cls,
 	if (r->bad)
 		return rd_fail(r, d, err, errlen);
 	if (!ns_guid_eq(g, cls)) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s: class GUID %s at byte offset 0, expected %s",
-				 d->key, d->value, g, cls);
+		ns_errmsg(err, errlen, "%s: %s: class GUID %s at byte offset 0, expected %s",
+			  d->key, d->value, g, cls);
 		return -EBADMSG;
 	}
 	return 0;
@@ -538,9 +536,8 @@ int ns_blob_isakmp_decode(const uint8_t *b, size_t len, struct ns_blob_isakmp *o
 	if (n && !out->n_methods) {
 		free(out->methods);
 		out->methods = NULL;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s: none of the %u main mode methods is usable",
-				 d->key, d->value, n);
+		ns_errmsg(err, errlen, "%s: %s: none of the %u main mode methods is usable", d->key,
+			  d->value, n);
 		return -EBADMSG;
 	}
 	trailer(&r, d, "unknown ISAKMP fields");

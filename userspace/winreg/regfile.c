@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "lib/errmsg.h"
 
 static const char hdr5[] = "Windows Registry Editor Version 5.00";
 static const char hdr4[] = "REGEDIT4";
@@ -920,8 +921,7 @@ int ns_regw_finish(struct ns_reg_writer *w, FILE *out, char *err, size_t errlen)
 	w_puts(w, "\r\n");
 	if (w->oom) {
 		rc = -ENOMEM;
-		if (err && errlen)
-			snprintf(err, errlen, "out of memory writing the registry file");
+		ns_errmsg(err, errlen, "out of memory writing the registry file");
 		goto out;
 	}
 	if (w->regedit4) {

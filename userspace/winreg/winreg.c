@@ -17,6 +17,7 @@
 #include "lib/guid.h"
 #include "winreg/blob.h"
 #include "winreg/regfile.h"
+#include "lib/errmsg.h"
 
 #define ROOT_HIVE "HKEY_LOCAL_MACHINE\\"
 #define ROOT_PATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\"
@@ -1334,9 +1335,7 @@ int ns_winreg_write_opts(FILE *out, const struct ns_db *db, enum ns_store_locati
 	} else if (loc == NS_STORE_PERSISTENT) {
 		e.loc = "Persistent";
 	} else {
-		if (err && errlen)
-			snprintf(err, errlen,
-				 "registry export: only the local and persistent stores");
+		ns_errmsg(err, errlen, "registry export: only the local and persistent stores");
 		return -EOPNOTSUPP;
 	}
 	ns_regw_init(&e.w, opts && opts->regedit4);
@@ -1363,8 +1362,7 @@ int ns_winreg_write_opts(FILE *out, const struct ns_db *db, enum ns_store_locati
 	free(e.owners);
 	if (e.oom) {
 		ns_regw_free(&e.w);
-		if (err && errlen)
-			snprintf(err, errlen, "out of memory writing the registry file");
+		ns_errmsg(err, errlen, "out of memory writing the registry file");
 		return -ENOMEM;
 	}
 	return ns_regw_finish(&e.w, out, err, errlen);

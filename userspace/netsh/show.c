@@ -472,6 +472,14 @@ static int filterlist_missing(const struct ns_db *db, const char *name, char *er
 	return rc;
 }
 
+/* The show bodies return -ENOMEM without a message; this adds it. */
+static int nomem_msg(int rc, char *err, size_t errlen)
+{
+	if (rc == -ENOMEM)
+		ns_errmsg(err, errlen, "show: out of memory");
+	return rc;
+}
+
 static int show_filterlist_body(const struct ns_dbindex *idx, FILE *out, const struct ns_db *db,
 				const char *name, const char *rule, const struct ns_show_opts *o,
 				char *err, size_t errlen)
@@ -509,9 +517,7 @@ static int show_filterlist_body(const struct ns_dbindex *idx, FILE *out, const s
 	if (!rc)
 		rc = show_filterlists(&p, v, n);
 	free(v);
-	if (rc == -ENOMEM && err && errlen)
-		snprintf(err, errlen, "show: out of memory");
-	return rc;
+	return nomem_msg(rc, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */
@@ -648,9 +654,7 @@ static int show_filteraction_body(const struct ns_dbindex *idx, FILE *out, const
 		if (!shown && o->format == NS_FMT_LIST)
 			fprintf(out, "No filter actions in the %s.\n", store_name(o->loc));
 	}
-	if (rc == -ENOMEM && err && errlen)
-		snprintf(err, errlen, "show: out of memory");
-	return rc;
+	return nomem_msg(rc, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */
@@ -753,9 +757,7 @@ static int emit_rule_rc(struct pr *p, const struct ns_policy *pol, const struct 
 {
 	int rc = show_one_rule(p, pol, ru, id, p->o->verbose);
 
-	if (rc == -ENOMEM && err && errlen)
-		snprintf(err, errlen, "show: out of memory");
-	return rc;
+	return nomem_msg(rc, err, errlen);
 }
 
 static bool type_ok(const struct ns_rule *ru, int type)
@@ -937,9 +939,7 @@ static int show_policy_body(const struct ns_dbindex *idx, FILE *out, const struc
 		return 0;
 	}
 	rc = show_policies(&p, pol);
-	if (rc == -ENOMEM && err && errlen)
-		snprintf(err, errlen, "show: out of memory");
-	return rc;
+	return nomem_msg(rc, err, errlen);
 }
 
 int ns_show_all(FILE *out, const struct ns_db *db, const struct ns_show_opts *o, char *err,
@@ -993,9 +993,7 @@ static int show_gpoassignedpolicy_body(const struct ns_dbindex *idx, FILE *out,
 		}
 	}
 	rc = show_policies(&p, pol);
-	if (rc == -ENOMEM && err && errlen)
-		snprintf(err, errlen, "show: out of memory");
-	return rc;
+	return nomem_msg(rc, err, errlen);
 }
 
 /* Every public show builds the name index first; its only failure is memory. */

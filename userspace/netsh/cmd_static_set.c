@@ -140,13 +140,51 @@ static const struct ns_param set_filteraction_params[] = {
 	{0},
 };
 
+/* newname= must not name another object of the kind: 0 when the name is
+ * free, -EEXIST with the message, or the look-up's own error. */
+static int newname_free(struct ns_store *st, enum ns_obj kind, const char *name, char *err,
+			size_t errlen)
+{
+	static const char *const what[] = {[NS_OBJ_POLICY] = "policy",
+					   [NS_OBJ_FILTERLIST] = "filter list",
+					   [NS_OBJ_FILTERACTION] = "filter action"};
+	union {
+		struct ns_policy p;
+		struct ns_filterlist fl;
+		struct ns_filteraction fa;
+	} o;
+	int rc;
+
+	switch (kind) {
+	case NS_OBJ_POLICY:
+		rc = ns_so_get_policy_head(st, name, NULL, &o.p, err, errlen);
+		if (!rc)
+			ns_policy_free(&o.p);
+		break;
+	case NS_OBJ_FILTERLIST:
+		rc = ns_so_get_filterlist(st, name, NULL, false, &o.fl, err, errlen);
+		if (!rc)
+			ns_filterlist_free(&o.fl);
+		break;
+	default:
+		rc = ns_so_get_filteraction(st, name, NULL, &o.fa, err, errlen);
+		if (!rc)
+			ns_filteraction_free(&o.fa);
+		break;
+	}
+	if (rc == 0)
+		return ns_err(err, errlen, -EEXIST, "newname: a %s named '%s' already exists",
+			      what[kind], name);
+	return rc == -ENOENT ? 0 : rc;
+}
+
 static int set_filteraction(struct ns_session *s, const struct ns_args *a, char *err,
 			    size_t errlen)
 {
 	struct ns_store *st = ns_cmd_store(s);
 	const struct ns_arg *nm = ns_arg_get(a, "name"), *g = ns_arg_get(a, "guid");
 	const struct ns_arg *x, *nn = ns_arg_get(a, "newname");
-	struct ns_filteraction fa, other;
+	struct ns_filteraction fa;
 	int rc;
 
 	rc = ns_so_get_filteraction(st, nm ? nm->s : NULL, nm ? NULL : g->s, &fa, err, errlen);
@@ -161,14 +199,8 @@ static int set_filteraction(struct ns_session *s, const struct ns_args *a, char 
 		goto out;
 	}
 	if (nn && strcmp(nn->s, fa.name) != 0) {
-		rc = ns_so_get_filteraction(st, nn->s, NULL, &other, err, errlen);
-		if (rc == 0) {
-			ns_filteraction_free(&other);
-			rc = ns_err(err, errlen, -EEXIST,
-				    "newname: a filter action named '%s' already exists", nn->s);
-			goto out;
-		}
-		if (rc != -ENOENT)
+		rc = newname_free(st, NS_OBJ_FILTERACTION, nn->s, err, errlen);
+		if (rc)
 			goto out;
 		rc = set_str(&fa.name, nn->s);
 		if (rc)
@@ -233,7 +265,7 @@ static int set_filterlist(struct ns_session *s, const struct ns_args *a, char *e
 	struct ns_store *st = ns_cmd_store(s);
 	const char *name = ns_arg_get(a, "name")->s;
 	const struct ns_arg *x, *nn = ns_arg_get(a, "newname");
-	struct ns_filterlist fl, other;
+	struct ns_filterlist fl;
 	int rc;
 
 	rc = ns_so_get_filterlist(st, name, NULL, false, &fl, err, errlen);
@@ -242,14 +274,8 @@ static int set_filterlist(struct ns_session *s, const struct ns_args *a, char *e
 					      name)
 				     : rc;
 	if (nn && strcmp(nn->s, fl.name) != 0) {
-		rc = ns_so_get_filterlist(st, nn->s, NULL, false, &other, err, errlen);
-		if (rc == 0) {
-			ns_filterlist_free(&other);
-			rc = ns_err(err, errlen, -EEXIST,
-				    "newname: a filter list named '%s' already exists", nn->s);
-			goto out;
-		}
-		if (rc != -ENOENT)
+		rc = newname_free(st, NS_OBJ_FILTERLIST, nn->s, err, errlen);
+		if (rc)
 			goto out;
 		rc = set_str(&fl.name, nn->s);
 		if (rc)
@@ -295,7 +321,7 @@ static int set_policy(struct ns_session *s, const struct ns_args *a, char *err, 
 	const struct ns_arg *nm = ns_arg_get(a, "name"), *g = ns_arg_get(a, "guid");
 	const struct ns_arg *x, *nn = ns_arg_get(a, "newname");
 	const struct ns_arg *qmpermm = ns_arg_get(a, "qmpermm");
-	struct ns_policy p, other;
+	struct ns_policy p;
 	int rc;
 
 	if (ns_arg_get(a, "gponame"))
@@ -308,14 +334,8 @@ static int set_policy(struct ns_session *s, const struct ns_args *a, char *err, 
 					      nm ? "name" : "guid", nm ? nm->s : g->s)
 				     : rc;
 	if (nn && strcmp(nn->s, p.name) != 0) {
-		rc = ns_so_get_policy_head(st, nn->s, NULL, &other, err, errlen);
-		if (rc == 0) {
-			ns_policy_free(&other);
-			rc = ns_err(err, errlen, -EEXIST,
-				    "newname: a policy named '%s' already exists", nn->s);
-			goto out;
-		}
-		if (rc != -ENOENT)
+		rc = newname_free(st, NS_OBJ_POLICY, nn->s, err, errlen);
+		if (rc)
 			goto out;
 		rc = set_str(&p.name, nn->s);
 		if (rc)

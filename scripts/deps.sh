@@ -9,7 +9,7 @@ libsqlite3-dev libmnl-dev libnftnl-dev libbpf-dev bpftool libelf-dev zlib1g-dev
 libcmocka-dev libedit-dev
 iproute2 nftables iptables kmod procps iputils-ping netcat-openbsd tcpdump
 strongswan-charon strongswan-swanctl strongswan-pki user-mode-linux
-valgrind sqlite3 openssl"
+valgrind sqlite3 openssl tmux"
 
 missing() {
 	for p in $PKGS; do

@@ -19,51 +19,10 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/qa-work.XXXXXX")
 T_CLEANUP="$T_CLEANUP rm -rf '$W';"
 
 # ---- helpers --------------------------------------------------------------------
-snap() {
-	for f in local persistent; do
-		[ -e "$NETSH_IPSEC_DIR/$f.db" ] && sqlite3 "$NETSH_IPSEC_DIR/$f.db" .dump
-	done | md5sum
-	[ -e "$NETSH_IPSEC_DIR/config" ] && md5sum < "$NETSH_IPSEC_DIR/config"
-	[ -e "$NETSH_IPSEC_RUNDIR/dynamic.db" ] && sqlite3 "$NETSH_IPSEC_RUNDIR/dynamic.db" .dump | md5sum
-	# and the raw bytes of every file the store is made of (WAL and journal included)
-	for f in "$NETSH_IPSEC_DIR"/local.db* "$NETSH_IPSEC_DIR"/persistent.db* "$NETSH_IPSEC_RUNDIR"/dynamic.db*; do
-		[ -e "$f" ] && md5sum "$f"
-	done
-}
 D() { "$NETSH" ipsec dynamic "$@"; }
 S() { "$NETSH" ipsec static "$@"; }
-
-ok() {
-	n=$1; shift
-	if ! err=$(D "$@" 2>&1 >"$W/out"); then
-		t_fail "$n" "exit $?: $(printf '%s' "$err" | head -n 2 | tr '\n' ' ')"
-	elif [ -s "$W/out" ]; then
-		t_fail "$n" "stdout not empty: $(head -n 1 "$W/out")"
-	elif printf '%s\n' "$err" | grep -v '^netsh: warning:' | grep -q .; then
-		t_fail "$n" "stderr: $err"
-	else
-		t_pass "$n"
-	fi
-}
-rej() {
-	n=$1; pat=$2; shift 2
-	before=$(snap)
-	if D "$@" >"$W/out" 2>"$W/err"; then
-		t_fail "$n" "succeeded but should fail"
-		return
-	fi
-	after=$(snap)
-	lines=$(grep -v '^netsh: warning:' "$W/err" | grep -c .)
-	if [ "$before" != "$after" ]; then
-		t_fail "$n" "store changed by a rejected command"
-	elif [ "$lines" != 1 ]; then
-		t_fail "$n" "expected one error line, got $lines: $(tr '\n' '|' < "$W/err")"
-	elif ! grep -v '^netsh: warning:' "$W/err" | grep -qiE -- "$pat"; then
-		t_fail "$n" "message '$(grep -v '^netsh: warning:' "$W/err")' does not match /$pat/"
-	else
-		t_pass "$n"
-	fi
-}
+RUN=D
+. "$TOP/tests/cli/lib/conformance.sh"
 warns() {
 	n=$1; pat=$2; shift 2
 	if ! D "$@" >/dev/null 2>"$W/err"; then

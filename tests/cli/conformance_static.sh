@@ -15,56 +15,9 @@ unset NETSH_IPSEC_APPLY NETSH_IPSEC_VICI
 W=$NETSH_IPSEC_RUNDIR
 
 # ---- helpers --------------------------------------------------------------------
-# Every store file the program may write, as one checksum.
-snap() {
-	for f in local persistent; do
-		[ -e "$NETSH_IPSEC_DIR/$f.db" ] && sqlite3 "$NETSH_IPSEC_DIR/$f.db" .dump
-	done | md5sum
-	[ -e "$NETSH_IPSEC_DIR/config" ] && md5sum < "$NETSH_IPSEC_DIR/config"
-	[ -e "$NETSH_IPSEC_RUNDIR/dynamic.db" ] && sqlite3 "$NETSH_IPSEC_RUNDIR/dynamic.db" .dump | md5sum
-	# and the raw bytes of every file the store is made of (WAL and journal included)
-	for f in "$NETSH_IPSEC_DIR"/local.db* "$NETSH_IPSEC_DIR"/persistent.db* "$NETSH_IPSEC_RUNDIR"/dynamic.db*; do
-		[ -e "$f" ] && md5sum "$f"
-	done
-}
 S() { "$NETSH" ipsec static "$@"; }
-
-# ok NAME ARGS: `ipsec static ARGS` succeeds, prints nothing on stdout and
-# nothing but warnings on stderr.
-ok() {
-	n=$1; shift
-	if ! err=$(S "$@" 2>&1 >"$W/out"); then
-		t_fail "$n" "exit $?: $(printf '%s' "$err" | head -n 2 | tr '\n' ' ')"
-	elif [ -s "$W/out" ]; then
-		t_fail "$n" "stdout not empty: $(head -n 1 "$W/out")"
-	elif printf '%s\n' "$err" | grep -v '^netsh: warning:' | grep -q .; then
-		t_fail "$n" "stderr: $err"
-	else
-		t_pass "$n"
-	fi
-}
-
-# rej NAME ERE ARGS: fails with exactly one non-warning stderr line matching ERE
-# (case-insensitive) and leaves every store file as it was.
-rej() {
-	n=$1; pat=$2; shift 2
-	before=$(snap)
-	if S "$@" >"$W/out" 2>"$W/err"; then
-		t_fail "$n" "succeeded but should fail"
-		return
-	fi
-	after=$(snap)
-	lines=$(grep -v '^netsh: warning:' "$W/err" | grep -c .)
-	if [ "$before" != "$after" ]; then
-		t_fail "$n" "store changed by a rejected command"
-	elif [ "$lines" != 1 ]; then
-		t_fail "$n" "expected one error line, got $lines: $(tr '\n' '|' < "$W/err")"
-	elif ! grep -v '^netsh: warning:' "$W/err" | grep -qiE -- "$pat"; then
-		t_fail "$n" "message '$(grep -v '^netsh: warning:' "$W/err")' does not match /$pat/"
-	else
-		t_pass "$n"
-	fi
-}
+RUN=S
+. "$TOP/tests/cli/lib/conformance.sh"
 
 # run NAME ARGS: succeeds with nothing but warnings on stderr (stdout free).
 run() {

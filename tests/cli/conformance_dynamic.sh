@@ -23,36 +23,6 @@ D() { "$NETSH" ipsec dynamic "$@"; }
 S() { "$NETSH" ipsec static "$@"; }
 RUN=D
 . "$TOP/tests/cli/lib/conformance.sh"
-warns() {
-	n=$1; pat=$2; shift 2
-	if ! D "$@" >/dev/null 2>"$W/err"; then
-		t_fail "$n" "exit $?: $(head -n 1 "$W/err")"
-	elif grep '^netsh: warning:' "$W/err" | grep -qiE -- "$pat"; then
-		t_pass "$n"
-	else
-		t_fail "$n" "no warning /$pat/: $(tr '\n' '|' < "$W/err")"
-	fi
-}
-has() {
-	n=$1; pat=$2; shift 2
-	if ! "$@" >"$W/out" 2>"$W/err"; then
-		t_fail "$n" "exit $?: $(head -n 1 "$W/err")"
-	elif grep -qE -- "$pat" "$W/out"; then
-		t_pass "$n"
-	else
-		t_fail "$n" "no line /$pat/ in: $(head -c 600 "$W/out" | tr '\n' '|')"
-	fi
-}
-lacks() {
-	n=$1; pat=$2; shift 2
-	if ! "$@" >"$W/out" 2>"$W/err"; then
-		t_fail "$n" "exit $?: $(head -n 1 "$W/err")"
-	elif grep -qE -- "$pat" "$W/out"; then
-		t_fail "$n" "unexpected line: $(grep -E -- "$pat" "$W/out" | head -n 1)"
-	else
-		t_pass "$n"
-	fi
-}
 # block NAME FIRST-LINE-ERE ERE CMD...: the object block (blank-line separated)
 # whose lines match FIRST-LINE-ERE also has a line matching ERE.
 block() {

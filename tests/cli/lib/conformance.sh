@@ -51,3 +51,39 @@ rej() {
 		t_pass "$n"
 	fi
 }
+
+# warns NAME ERE ARGS: succeeds and prints a warning matching ERE.
+warns() {
+	n=$1; pat=$2; shift 2
+	if ! "$RUN" "$@" >/dev/null 2>"$W/err"; then
+		t_fail "$n" "exit $?: $(head -n 1 "$W/err")"
+	elif grep '^netsh: warning:' "$W/err" | grep -qiE -- "$pat"; then
+		t_pass "$n"
+	else
+		t_fail "$n" "no warning /$pat/: $(tr '\n' '|' < "$W/err")"
+	fi
+}
+
+# has NAME ERE CMD...: CMD succeeds and its stdout has a line matching ERE.
+has() {
+	n=$1; pat=$2; shift 2
+	if ! "$@" >"$W/out" 2>"$W/err"; then
+		t_fail "$n" "exit $?: $(head -n 1 "$W/err")"
+	elif grep -qE -- "$pat" "$W/out"; then
+		t_pass "$n"
+	else
+		t_fail "$n" "no line /$pat/ in: $(head -c 600 "$W/out" | tr '\n' '|')"
+	fi
+}
+
+# lacks NAME ERE CMD...: CMD succeeds and no stdout line matches ERE.
+lacks() {
+	n=$1; pat=$2; shift 2
+	if ! "$@" >"$W/out" 2>"$W/err"; then
+		t_fail "$n" "exit $?: $(head -n 1 "$W/err")"
+	elif grep -qE -- "$pat" "$W/out"; then
+		t_fail "$n" "unexpected line: $(grep -E -- "$pat" "$W/out" | head -n 1)"
+	else
+		t_pass "$n"
+	fi
+}

@@ -142,15 +142,48 @@ struct search {
 	__u32 bloom_base; /* start of the generation's Bloom region */
 	__u32 best; /* prio of the hit in hand; ~0 = none */
 	struct res r;
+	__u64 mask; /* classes still to visit (dispatch) */
 };
 
+/* Index of the lowest set bit of x (x != 0): BPF has no such instruction. */
+static __always_inline __u32 ctz64(__u64 x)
+{
+	__u32 n = 0;
+
+	if (!(x & 0xffffffffull)) {
+		n += 32;
+		x >>= 32;
+	}
+	if (!(x & 0xffff)) {
+		n += 16;
+		x >>= 16;
+	}
+	if (!(x & 0xff)) {
+		n += 8;
+		x >>= 8;
+	}
+	if (!(x & 0xf)) {
+		n += 4;
+		x >>= 4;
+	}
+	if (!(x & 0x3)) {
+		n += 2;
+		x >>= 2;
+	}
+	return n + !(x & 1);
+}
+
 /*
- * One class of the search (bpf_loop callback: verified once, not once per
- * iteration).  One body per generation, each with its own map, so that
- * every lookup site sees one map and the verifier inlines the lookup.
+ * One class of the search.  One body per generation, each with its own
+ * map, so that every lookup site sees one map and the verifier inlines the
+ * lookup.  Returns 1 when no later class can beat the hit in hand.
+ *
+ * Two bpf_loop callbacks use it (a callback is verified once, not once per
+ * iteration): one visits class i of the iteration, the other the next class
+ * of the candidate mask the dispatch tables gave.
  */
 #define NSB_CLASS_STEP(NAME, RULES, GEN)                                                           \
-	static int NAME(__u32 i, struct search *s)                                                 \
+	static __always_inline int NAME##_visit(__u32 i, struct search *s)                         \
 	{                                                                                          \
 		__u32 idx = GEN * NSB_MAX_CLASSES + i, bidx, h;                                    \
 		struct nsb_verdict *v;                                                             \
@@ -194,13 +227,26 @@ struct search {
 			s->r.mark = v->mark;                                                       \
 		}                                                                                  \
 		return 0;                                                                          \
+	}                                                                                          \
+	static int NAME(__u32 i, struct search *s)                                                 \
+	{                                                                                          \
+		return NAME##_visit(i, s);                                                         \
+	}                                                                                          \
+	static int NAME##_masked(__u32 unused, struct search *s)                                   \
+	{                                                                                          \
+		__u64 m = s->mask;                                                                 \
+                                                                                                   \
+		if (!m)                                                                            \
+			return 1;                                                                  \
+		s->mask = m & (m - 1);                                                             \
+		return NAME##_visit(ctz64(m), s);                                                  \
 	}
 
 NSB_CLASS_STEP(class_step0, nsb_rules0, 0)
 NSB_CLASS_STEP(class_step1, nsb_rules1, 1)
 
-/* Separate functions keep the two bpf_loop sites apart: a site with one
- * known callback is inlined by the verifier (no indirect call per class). */
+/* Separate functions keep the bpf_loop sites apart: a site with one known
+ * callback is inlined by the verifier (no indirect call per class). */
 static __noinline int search0(struct search *s, __u32 n)
 {
 	return bpf_loop(n, class_step0, s, 0);
@@ -209,6 +255,43 @@ static __noinline int search0(struct search *s, __u32 n)
 static __noinline int search1(struct search *s, __u32 n)
 {
 	return bpf_loop(n, class_step1, s, 0);
+}
+
+static __noinline int search0_masked(struct search *s)
+{
+	return bpf_loop(NSB_DISPATCH_MAX, class_step0_masked, s, 0);
+}
+
+static __noinline int search1_masked(struct search *s)
+{
+	return bpf_loop(NSB_DISPATCH_MAX, class_step1_masked, s, 0);
+}
+
+/*
+ * The classes that can hold a key for the packet: the AND of the three
+ * dispatch words (first source octet, first destination octet, protocol).
+ * Three inlined array reads replace a visit per class; the classes left
+ * are visited in order, as without dispatch.
+ */
+static __always_inline __u64 dispatch_mask(const struct pkt *p, __u32 base)
+{
+	__u32 i = base + (bpf_ntohl(p->src) >> 24);
+	__u64 *w, m;
+
+	w = bpf_map_lookup_elem(&nsb_bloom, &i);
+	if (!w)
+		return ~0ull;
+	m = *w;
+	i = base + 256 + (bpf_ntohl(p->dst) >> 24);
+	w = bpf_map_lookup_elem(&nsb_bloom, &i);
+	if (!w)
+		return ~0ull;
+	m &= *w;
+	i = base + 512 + p->proto;
+	w = bpf_map_lookup_elem(&nsb_bloom, &i);
+	if (!w)
+		return ~0ull;
+	return m & *w;
 }
 
 /*
@@ -276,7 +359,18 @@ static __always_inline void classify(const struct pkt *p, __u32 kind, struct res
 	if (n > NSB_MAX_CLASSES)
 		n = NSB_MAX_CLASSES;
 	s.r.action = NSB_META_NONE;
-	if (plain && gen)
+	if (!plain && cfg->dispatch && n <= NSB_DISPATCH_MAX) {
+		s.mask = dispatch_mask(p, s.bloom_base);
+		/* Classes at n and above hold nothing of this generation. */
+		if (n < NSB_DISPATCH_MAX)
+			s.mask &= (1ull << n) - 1;
+		if (!s.mask)
+			;
+		else if (gen)
+			search1_masked(&s);
+		else
+			search0_masked(&s);
+	} else if (plain && gen)
 		search1_plain(&s, n);
 	else if (plain)
 		search0_plain(&s, n);

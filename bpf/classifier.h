@@ -128,7 +128,20 @@ struct nsb_gencfg {
 	__u64 digest;    /* of everything above: re-applying the same plan is a no-op */
 	__u32 bloom_base; /* first word of this generation's Bloom region */
 	__u32 counter_stride; /* counter slots per CPU in nsb_counters */
+	__u32 dispatch;       /* 1: the region starts with valid dispatch tables */
+	__u32 pad;
 };
+
+/*
+ * Dispatch tables, the first NSB_DISPATCH_WORDS words of a generation's
+ * Bloom region: three arrays of 256 class masks (bit c = class c), indexed
+ * by the packet's first source octet, first destination octet and IP
+ * protocol.  A bit is set where the class may hold a key for such a packet
+ * (its address range meets that /8; it holds that protocol).  Used when a
+ * generation has at most NSB_DISPATCH_MAX classes.
+ */
+#define NSB_DISPATCH_MAX   64
+#define NSB_DISPATCH_WORDS (3 * 256)
 
 struct nsb_counter {
 	__u64 packets;

@@ -18,11 +18,12 @@
  *   classify nft-file N FILE     the plan as an nftables interval vmap (forward hook)
  *   classify xfrm-file N FILE    the plan as XFRM policies (ip -batch, dir fwd + out)
  *   classify send IP PORT BATCHES K   median ns per sent UDP packet
- *   classify mix2 N IF1 IF2 BATCHES K
+ *   classify mix2 N IF1 IF2 BATCHES K [FLOWS]
  *                                like send2, but raw packets that follow the
  *                                plan's mix: each hits a random permit or
  *                                negotiate filter of the N-filter plan
- *                                (65536 flows), sent out of IF1 and IF2
+ *                                (FLOWS flows, default 65536), sent out of
+ *                                IF1 and IF2
  *   classify send2 IP1 IP2 PORT BATCHES K
  *                                alternating batches to IP1 (path under test)
  *                                and IP2 (twin path without it): prints the
@@ -478,10 +479,9 @@ static double raw_batch(int s, const struct rawpkt *pk, size_t n_pk, size_t *pos
 	return (now() - t0) * 1e9 / k;
 }
 
-static int mode_mix2(size_t n, const char *if1, const char *if2, int batches, int k)
+static int mode_mix2(size_t n, const char *if1, const char *if2, int batches, int k, size_t flows)
 {
-	enum { FLOWS = 65536 };
-	struct rawpkt *pk = calloc(FLOWS, sizeof(*pk));
+	struct rawpkt *pk = calloc(flows, sizeof(*pk));
 	double *d = calloc((size_t)batches, sizeof(*d)), *b = calloc((size_t)batches, sizeof(*b));
 	int s1 = open_raw(if1), s2 = open_raw(if2);
 	size_t pos1 = 0, pos2 = 0;
@@ -492,19 +492,20 @@ static int mode_mix2(size_t n, const char *if1, const char *if2, int batches, in
 		perror("classify mix2");
 		return 1;
 	}
-	for (size_t i = 0; i < FLOWS; i++)
+	for (size_t i = 0; i < flows; i++)
 		make_raw(&p, &st, &pk[i]);
-	raw_batch(s1, pk, FLOWS, &pos1, FLOWS);
-	raw_batch(s2, pk, FLOWS, &pos2, FLOWS);
+	/* Warm up: every flow once on both paths (at least 65536 packets). */
+	raw_batch(s1, pk, flows, &pos1, flows < 65536 ? 65536 : (int)flows);
+	raw_batch(s2, pk, flows, &pos2, flows < 65536 ? 65536 : (int)flows);
 	for (int i = 0; i < batches; i++) {
 		double t1, t2;
 
 		if (i & 1) {
-			t2 = raw_batch(s2, pk, FLOWS, &pos2, k);
-			t1 = raw_batch(s1, pk, FLOWS, &pos1, k);
+			t2 = raw_batch(s2, pk, flows, &pos2, k);
+			t1 = raw_batch(s1, pk, flows, &pos1, k);
 		} else {
-			t1 = raw_batch(s1, pk, FLOWS, &pos1, k);
-			t2 = raw_batch(s2, pk, FLOWS, &pos2, k);
+			t1 = raw_batch(s1, pk, flows, &pos1, k);
+			t2 = raw_batch(s2, pk, flows, &pos2, k);
 		}
 		d[i] = t1 - t2;
 		b[i] = t2;
@@ -570,8 +571,9 @@ int main(int argc, char **argv)
 		return mode_nft_file((size_t)atol(argv[2]), argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "xfrm-file"))
 		return mode_xfrm_file((size_t)atol(argv[2]), argv[3]);
-	if (argc == 7 && !strcmp(argv[1], "mix2"))
-		return mode_mix2((size_t)atol(argv[2]), argv[3], argv[4], atoi(argv[5]), atoi(argv[6]));
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "mix2"))
+		return mode_mix2((size_t)atol(argv[2]), argv[3], argv[4], atoi(argv[5]), atoi(argv[6]),
+				 argc == 8 && atol(argv[7]) > 0 ? (size_t)atol(argv[7]) : 65536);
 	if (argc == 7 && !strcmp(argv[1], "send2"))
 		return mode_send2(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
 	if (argc == 6 && !strcmp(argv[1], "send"))

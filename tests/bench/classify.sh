@@ -31,6 +31,8 @@ XFRM_MAX=${XFRM_MAX:-100000}
 BATCHES=${BATCHES:-401}
 K=${K:-500}
 CPU=${CPU:-1}
+FLOWS=${FLOWS:-1024}
+COLD_FLOWS=${COLD_FLOWS:-65536}
 
 T=$(mktemp -d /tmp/nsb-bench.XXXXXX)
 A=nsbqa$$ G=nsbqg$$ H=nsbqh$$ B=nsbqb$$
@@ -67,7 +69,7 @@ NFT
 }
 
 # "<difference> <path>" in ns per packet.
-mix2() { ip netns exec $A taskset -c "$CPU" "$BIN" mix2 "$1" va1 va2 "$BATCHES" "$K"; }
+mix2() { ip netns exec $A taskset -c "$CPU" "$BIN" mix2 "$1" va1 va2 "$BATCHES" "$K" "${2:-$FLOWS}"; }
 send2() { ip netns exec $A taskset -c "$CPU" "$BIN" send2 10.250.2.2 10.251.2.2 9999 "$BATCHES" "$K"; }
 secs() {
 	local t0 t1
@@ -83,6 +85,8 @@ for n in $SIZES; do
 		ip netns exec $G "$BIN" bpf-apply "$n" "$T/bpffs")
 	r=$(mix2 "$n")
 	bpf=${r% *} path=${r#* }
+	r=$(mix2 "$n" "$COLD_FLOWS")
+	cold=${r% *}
 	r=$(send2)
 	worst=${r% *}
 	ip netns exec $G "$BIN" bpf-flush "$T/bpffs"
@@ -117,5 +121,5 @@ for n in $SIZES; do
 		fi
 	fi
 	prog=$("$BIN" prog "$n" | sed 's/ prog_load_s=[^ ]*//')
-	echo "classify N=$n bpf_ns=$bpf empty_ns=$empty nft_ns=$nft xfrm_ns=$xfrm bpf_worst_ns=$worst $prog bpf_load_s=$bload nft_load_s=$nload xfrm_load_s=$xload path_ns=$path"
+	echo "classify N=$n bpf_ns=$bpf empty_ns=$empty nft_ns=$nft xfrm_ns=$xfrm bpf_worst_ns=$worst bpf_cold_ns=$cold $prog bpf_load_s=$bload nft_load_s=$nload xfrm_load_s=$xload path_ns=$path"
 done

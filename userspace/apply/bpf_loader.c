@@ -130,7 +130,7 @@ static void layout_classes(struct nsb_build *b)
 {
 	size_t i = 0;
 
-	b->bloom_words = 0;
+	b->bloom_words = NSB_DISPATCH_WORDS;
 	for (uint32_t c = 0; c < b->n_cls; c++) {
 		struct nsb_class *cl = &b->cls[c];
 		size_t n = 0;
@@ -432,6 +432,34 @@ out:
 	return ret;
 }
 
+/* Does some address of the /8 "octet", masked with mask, fall in [lo, hi]? */
+static bool octet_meets(uint32_t octet, uint32_t mask_be, uint32_t lo, uint32_t hi)
+{
+	uint32_t m = ntohl(mask_be), first = octet << 24;
+
+	/* Masking with a prefix keeps order: the /8's masked values run
+	 * from its first address's to its last's. */
+	return (first & m) <= hi && ((first | 0xffffffu) & m) >= lo;
+}
+
+/* The dispatch tables at the start of a generation's region (classifier.h). */
+static void fill_dispatch(const struct nsb_build *b, uint64_t *w)
+{
+	for (uint32_t c = 0; c < b->n_cls && c < NSB_DISPATCH_MAX; c++) {
+		const struct nsb_class *cl = &b->cls[c];
+		uint64_t bit = 1ull << c;
+
+		for (uint32_t o = 0; o < 256; o++) {
+			if (octet_meets(o, cl->smask, cl->smin, cl->smax))
+				w[o] |= bit;
+			if (octet_meets(o, cl->dmask, cl->dmin, cl->dmax))
+				w[256 + o] |= bit;
+			if (o >= 128 || (cl->protos[o >> 6] & (1ull << (o & 63))))
+				w[512 + o] |= bit;
+		}
+	}
+}
+
 /* The Bloom words of generation g: bloom_words words from g * (region size). */
 static int fill_bloom(const struct nsb_fds *f, const struct nsb_build *b, uint32_t g)
 {
@@ -445,6 +473,7 @@ static int fill_bloom(const struct nsb_fds *f, const struct nsb_build *b, uint32
 		ret = -ENOMEM;
 		goto out;
 	}
+	fill_dispatch(b, words);
 	for (size_t i = 0; i < b->n_filter_keys; i++) {
 		const struct nsb_class *c = &b->cls[b->keys[i].cls];
 		uint32_t h = nsb_hash(&b->keys[i]);
@@ -518,6 +547,7 @@ static int fill_and_flip(const struct nsb_fds *f, const struct nsb_build *b, cha
 	cfg.digest = b->digest;
 	cfg.bloom_base = g * (map_max_entries(f->bloom) / 2);
 	cfg.counter_stride = counter_stride(f->counters);
+	cfg.dispatch = b->n_cls <= NSB_DISPATCH_MAX;
 	if (bpf_map_update_elem(f->gencfg, &g, &cfg, BPF_ANY))
 		goto fail_errno;
 	if (bpf_map_update_elem(f->active, &zero, &g, BPF_ANY)) {
@@ -542,9 +572,22 @@ static uint32_t rule_slots_for(size_t n)
 	return c;
 }
 
+/* Pins of an older program version have another gencfg layout: reload. */
+static bool gencfg_ok(int fd)
+{
+	struct bpf_map_info info;
+	uint32_t n = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &n))
+		return false;
+	return info.value_size == sizeof(struct nsb_gencfg);
+}
+
 static bool fits(const struct nsb_fds *f, const struct nsb_build *b)
 {
-	return counters_ok(f->counters) && b->max_id < counter_stride(f->counters) &&
+	return gencfg_ok(f->gencfg) && counters_ok(f->counters) &&
+	       b->max_id < counter_stride(f->counters) &&
 	       b->n <= map_max_entries(f->rules0) &&
 	       b->n <= map_max_entries(f->rules1) && b->bloom_words <= map_max_entries(f->bloom) / 2;
 }
@@ -596,7 +639,8 @@ static int inst_load(struct nsb_inst *in, bool plain, uint32_t counter_slots, ui
 	/* Bloom region per generation: the classes' filters need at most
 	 * keys / 2 + 16 * classes words (powers of two round up). */
 	bpf_map__set_max_entries(in->skel->maps.nsb_bloom,
-				 2 * ((rule_slots ? rule_slots : 4096) / 2 + 16 * NSB_MAX_CLASSES));
+				 2 * ((rule_slots ? rule_slots : 4096) / 2 + 16 * NSB_MAX_CLASSES +
+				      NSB_DISPATCH_WORDS));
 	ret = classifier_bpf__load(in->skel);
 	if (ret) {
 		classifier_bpf__destroy(in->skel);

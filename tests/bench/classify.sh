@@ -6,13 +6,15 @@
 # fwd + out); a twin gateway G2 without filters carries the same traffic in
 # alternating batches, and each figure is the median of the paired
 # per-packet differences (this machine is shared: pairing cancels drift).
-# Traffic: 65536 flows, each inside a random permit/negotiate filter of the
-# plan, so the classes are hit in the plan's proportions (bpf_ns, nft_ns,
-# xfrm_ns); bpf_worst_ns is one flow that only the least specific class
-# matches (every class probed); empty_ns is the mixed traffic through a tc
-# program that only returns (the part of bpf_ns any tc program costs).
+# Traffic: FLOWS flows (default 1024), each inside a random permit/negotiate
+# filter of the plan, so the classes are hit in the plan's proportions
+# (bpf_ns, nft_ns, xfrm_ns); bpf_cold_ns is the bpf figure again with
+# COLD_FLOWS flows (default 65536: at large N every packet misses cache and
+# TLB); bpf_worst_ns is one flow that only the least specific class matches
+# (every class probed); empty_ns is the mixed traffic through a tc program
+# that only returns (the part of bpf_ns any tc program costs).
 # Fresh namespaces per N.  Prints per N:
-#   classify N=<n> bpf_ns=<> empty_ns=<> nft_ns=<> xfrm_ns=<> bpf_worst_ns=<> prog_ns=<>
+#   classify N=<n> bpf_ns=<> empty_ns=<> nft_ns=<> xfrm_ns=<> bpf_worst_ns=<> bpf_cold_ns=<> prog_ns=<>
 #            prog_rand_ns=<> classes=<> bytes_per_filter=<> bpf_load_s=<> nft_load_s=<>
 #            xfrm_load_s=<> path_ns=<>
 # Usage: tests/bench/classify.sh [N...]   (root; default 10 1000 100000 1000000)

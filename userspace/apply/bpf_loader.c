@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -24,7 +23,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -34,6 +32,7 @@
 #include <linux/pkt_cls.h>
 
 #include "apply/backend.h"
+#include "apply/bpf_local.h"
 #include "classifier.skel.h"
 #include "../../bpf/classifier.h"
 
@@ -1256,300 +1255,31 @@ static int attach_all(const struct nsb_ctx *c, const struct nsb_fds *f, char *er
 	return ret;
 }
 
-/* ---- locally generated traffic: nftables route chain ----------------- */
+/* ---- locally generated traffic: nftables route chain (bpf_local.c) ---- */
 
-static bool key_is_local(const struct nsb_build *b, const struct nsb_key *k)
+static int local_apply(const struct nsb_ctx *c, const struct nsb_build *b, char *err, size_t len)
 {
-	const struct nsb_class *c = &b->cls[k->cls];
+	const struct nsb_local_in in = {
+		.cls = b->cls,
+		.n_cls = b->n_cls,
+		.keys = b->keys,
+		.vals = b->vals,
+		.n_filter_keys = b->n_filter_keys,
+		.n = b->n,
+		.exempt = b->exempt,
+		.me = b->me,
+		.n_me = b->n_me,
+	};
 
-	if (!b->n_me)
-		return true;
-	for (size_t i = 0; i < b->n_me; i++)
-		if ((htonl(b->me[i]) & c->smask) == k->src)
-			return true;
-	return false;
+	return nsb_local_apply(&in, c->o && c->o->verbose ? c->out : NULL, c->o && c->o->dry_run,
+			       err, len);
 }
 
-static void nft_ip(FILE *f, uint32_t be)
+static void print_ip(FILE *f, uint32_t be)
 {
 	uint32_t h = ntohl(be);
 
 	fprintf(f, "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
-}
-
-/* The lookup expression of a class; false when the class fixes nothing. */
-static bool nft_class_expr(FILE *f, const struct nsb_class *c, bool types)
-{
-	const char *sep = "";
-	bool any = false;
-
-	if (c->smask) {
-		if (types)
-			fprintf(f, "ipv4_addr");
-		else if (c->smask == 0xffffffff)
-			fprintf(f, "ip saddr");
-		else {
-			fprintf(f, "ip saddr & ");
-			nft_ip(f, c->smask);
-		}
-		sep = " . ";
-		any = true;
-	}
-	if (c->dmask) {
-		fprintf(f, "%s", sep);
-		if (types)
-			fprintf(f, "ipv4_addr");
-		else if (c->dmask == 0xffffffff)
-			fprintf(f, "ip daddr");
-		else {
-			fprintf(f, "ip daddr & ");
-			nft_ip(f, c->dmask);
-		}
-		sep = " . ";
-		any = true;
-	}
-	if (c->proto_mask) {
-		fprintf(f, "%s%s", sep, types ? "inet_proto" : "meta l4proto");
-		sep = " . ";
-		any = true;
-	}
-	if (c->sport_mask) {
-		fprintf(f, "%s%s", sep, types ? "inet_service" : "th sport");
-		sep = " . ";
-		any = true;
-	}
-	if (c->dport_mask) {
-		fprintf(f, "%s%s", sep, types ? "inet_service" : "th dport");
-		any = true;
-	}
-	return any;
-}
-
-static void nft_verdict(FILE *f, const struct nsb_verdict *v)
-{
-	if (v->action == NSB_BLOCK)
-		fprintf(f, "drop");
-	else if (v->action == NSB_NEGOTIATE)
-		fprintf(f, "jump m_%x", v->mark);
-	else
-		fprintf(f, "accept");
-}
-
-static void nft_key(FILE *f, const struct nsb_class *c, const struct nsb_key *k)
-{
-	const char *sep = "";
-
-	if (c->smask) {
-		nft_ip(f, k->src);
-		sep = " . ";
-	}
-	if (c->dmask) {
-		fprintf(f, "%s", sep);
-		nft_ip(f, k->dst);
-		sep = " . ";
-	}
-	if (c->proto_mask) {
-		fprintf(f, "%s%u", sep, k->proto);
-		sep = " . ";
-	}
-	if (c->sport_mask) {
-		fprintf(f, "%s%u", sep, ntohs(k->sport));
-		sep = " . ";
-	}
-	if (c->dport_mask)
-		fprintf(f, "%s%u", sep, ntohs(k->dport));
-}
-
-/*
- * The same tuple-space search for locally generated packets, in an
- * nftables route chain: XFRM looks up output policies while routing, before
- * any tc hook, and a route chain that changes the mark makes the kernel
- * route (and look up XFRM) again.  One map lookup per class.
- */
-static const char *const nsb_kind_names[NSB_KINDS] = {"lan", "dialup"};
-
-/* One chain per interface kind: per class one verdict-map lookup. */
-static void nft_kind_chain(const struct nsb_build *b, FILE *f, int kind)
-{
-	size_t i = 0;
-
-	fprintf(f, "\tchain local_%s {\n", nsb_kind_names[kind]);
-	for (uint32_t c = 0; c < b->n_cls; c++) {
-		const struct nsb_class *cl = &b->cls[c];
-		size_t n_local = 0, first = SIZE_MAX;
-
-		for (; i < b->n_filter_keys && b->keys[i].cls == c; i++)
-			if (b->vals[i].v[kind].prio && key_is_local(b, &b->keys[i])) {
-				n_local++;
-				if (first == SIZE_MAX)
-					first = i;
-			}
-		if (!n_local)
-			continue;
-		fprintf(f, "\t\t");
-		if (nft_class_expr(f, cl, false)) {
-			fprintf(f, " vmap @c%u_%s\n", c, nsb_kind_names[kind]);
-			continue;
-		}
-		/* A class that fixes nothing has one key, which every packet hits. */
-		nft_verdict(f, &b->vals[first].v[kind]);
-		fprintf(f, "\n");
-		break;
-	}
-	fprintf(f, "\t}\n");
-}
-
-/*
- * The same tuple-space search for locally generated packets, in an
- * nftables route chain: XFRM looks up output policies while routing, before
- * any tc hook, and a route chain that changes the mark makes the kernel
- * route (and look up XFRM) again.  One map lookup per class; the interface
- * kind (conntype) is that of the first route's output interface.
- */
-static int nft_local_text(const struct nsb_build *b, FILE *f)
-{
-	static const char *const dialup[] = {PLAN_DIALUP_IFPREFIXES};
-	uint32_t marks[1024];
-	size_t n_marks = 0;
-
-	fprintf(f, "table ip %s {}\ndelete table ip %s\n", NSB_NFT_TABLE, NSB_NFT_TABLE);
-	if (!b->n_filter_keys)
-		return 0;
-	fprintf(f, "table ip %s {\n", NSB_NFT_TABLE);
-	for (size_t k = 0; k < b->n_filter_keys; k++)
-		for (int kind = 0; kind < NSB_KINDS; kind++) {
-			const struct nsb_verdict *v = &b->vals[k].v[kind];
-			bool seen = false;
-
-			if (!v->prio || v->action != NSB_NEGOTIATE || !key_is_local(b, &b->keys[k]))
-				continue;
-			for (size_t j = 0; j < n_marks; j++)
-				seen |= marks[j] == v->mark;
-			if (seen)
-				continue;
-			if (n_marks == sizeof(marks) / sizeof(marks[0]))
-				return -E2BIG;
-			marks[n_marks++] = v->mark;
-			fprintf(f, "\tchain m_%x {\n\t\tmeta mark set 0x%x accept\n\t}\n", v->mark,
-				v->mark);
-		}
-	/* Keys are sorted by class: per class and kind one map of local keys. */
-	for (int kind = 0; kind < NSB_KINDS; kind++) {
-		size_t i = 0;
-
-		for (uint32_t c = 0; c < b->n_cls; c++) {
-			const struct nsb_class *cl = &b->cls[c];
-			size_t start = i, n_local = 0;
-
-			for (; i < b->n_filter_keys && b->keys[i].cls == c; i++)
-				n_local += b->vals[i].v[kind].prio && key_is_local(b, &b->keys[i]);
-			if (!n_local || !(cl->smask || cl->dmask || cl->proto_mask || cl->sport_mask ||
-					  cl->dport_mask))
-				continue;
-			fprintf(f, "\tmap c%u_%s {\n\t\ttype ", c, nsb_kind_names[kind]);
-			nft_class_expr(f, cl, true);
-			fprintf(f, " : verdict\n\t\telements = {");
-			n_local = 0;
-			for (size_t k = start; k < i; k++) {
-				if (!b->vals[k].v[kind].prio || !key_is_local(b, &b->keys[k]))
-					continue;
-				fprintf(f, "%s\n\t\t\t", n_local++ ? "," : "");
-				nft_key(f, cl, &b->keys[k]);
-				fprintf(f, " : ");
-				nft_verdict(f, &b->vals[k].v[kind]);
-			}
-			fprintf(f, "\n\t\t}\n\t}\n");
-		}
-		nft_kind_chain(b, f, kind);
-	}
-	fprintf(f, "\tchain local {\n\t\ttype route hook output priority mangle; policy accept;\n");
-	if (b->exempt & NSB_EX_IKE)
-		fprintf(f, "\t\tudp sport { 500, 4500 } accept\n\t\tudp dport { 500, 4500 } accept\n");
-	if (b->exempt & NSB_EX_KERBEROS)
-		fprintf(f, "\t\tmeta l4proto { tcp, udp } th sport 88 accept\n"
-			   "\t\tmeta l4proto { tcp, udp } th dport 88 accept\n");
-	if (b->exempt & NSB_EX_RSVP)
-		fprintf(f, "\t\tmeta l4proto 46 accept\n");
-	if (b->exempt & NSB_EX_MULTICAST)
-		fprintf(f, "\t\tip daddr 224.0.0.0/4 accept\n");
-	if (b->exempt & NSB_EX_BROADCAST) {
-		fprintf(f, "\t\tip daddr 255.255.255.255 accept\n");
-		for (size_t k = b->n_filter_keys; k < b->n; k++) {
-			fprintf(f, "\t\tip daddr ");
-			nft_ip(f, b->keys[k].dst);
-			fprintf(f, " accept\n");
-		}
-	}
-	for (size_t d = 0; d < sizeof(dialup) / sizeof(dialup[0]); d++)
-		fprintf(f, "\t\toifname \"%s*\" goto local_dialup\n", dialup[d]);
-	fprintf(f, "\t\tgoto local_lan\n\t}\n}\n");
-	return 0;
-}
-
-static int nft_run(const char *text, size_t n, char *err, size_t len)
-{
-	char tmpl[] = "/tmp/netsh-ipsec-bpf-nft.XXXXXX";
-	int fd = mkstemp(tmpl), status;
-	pid_t pid;
-
-	if (fd < 0) {
-		snprintf(err, len, "bpf: temporary nft file: %s", strerror(errno));
-		return -errno;
-	}
-	if (write(fd, text, n) != (ssize_t)n) {
-		snprintf(err, len, "bpf: write nft file: %s", strerror(errno));
-		close(fd);
-		unlink(tmpl);
-		return -EIO;
-	}
-	close(fd);
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		if (devnull >= 0)
-			dup2(devnull, 1);
-		execlp("nft", "nft", "-f", tmpl, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-		snprintf(err, len, "bpf: run nft: %s", strerror(errno));
-		unlink(tmpl);
-		return -errno;
-	}
-	unlink(tmpl);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		snprintf(err, len, "bpf: nft -f (local traffic chain) failed with status %d",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return -EIO;
-	}
-	return 0;
-}
-
-static int nft_local_apply(const struct nsb_ctx *c, const struct nsb_build *b, char *err,
-			   size_t len)
-{
-	char *text = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&text, &n);
-	int ret;
-
-	if (!f) {
-		snprintf(err, len, "bpf: out of memory");
-		return -ENOMEM;
-	}
-	ret = nft_local_text(b, f);
-	fclose(f);
-	if (ret) {
-		snprintf(err, len, "bpf: local traffic chain: %s", strerror(-ret));
-		free(text);
-		return ret;
-	}
-	if (c->o && c->o->verbose)
-		fprintf(c->out, "bpf: local traffic (nft -f):\n%s", text);
-	ret = c->o && c->o->dry_run ? 0 : nft_run(text, n, err, len);
-	free(text);
-	return ret;
 }
 
 /* ---- backend entry points -------------------------------------------- */
@@ -1588,9 +1318,9 @@ static void print_build(const struct nsb_ctx *c, const struct nsb_build *b)
 		const struct nsb_key *k = &b->keys[i];
 
 		fprintf(c->out, "bpf: key class %u ", k->cls);
-		nft_ip(c->out, k->src);
+		print_ip(c->out, k->src);
 		fprintf(c->out, " > ");
-		nft_ip(c->out, k->dst);
+		print_ip(c->out, k->dst);
 		fprintf(c->out, " proto %u ports %u > %u:", k->proto, ntohs(k->sport), ntohs(k->dport));
 		for (int kind = 0; kind < NSB_KINDS; kind++) {
 			const struct nsb_verdict *v = &b->vals[i].v[kind];
@@ -1724,7 +1454,7 @@ int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 	if (o->verbose || o->dry_run)
 		print_build(&c, b);
 	if (o->dry_run) {
-		ret = nft_local_apply(&c, b, err, len);
+		ret = local_apply(&c, b, err, len);
 		nsb_build_free(b);
 		return ret;
 	}
@@ -1766,7 +1496,7 @@ int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 	/* NETSH_IPSEC_BPF_LOCAL=off: forwarded and inbound traffic only (kernels
 	 * without nftables' ip family, e.g. the UML test kernel). */
 	if (!env_off("NETSH_IPSEC_BPF_LOCAL") && !o->no_nft)
-		ret = nft_local_apply(&c, b, err, len);
+		ret = local_apply(&c, b, err, len);
 out_close:
 	fds_close(&pinned);
 	nsb_inst_close(fresh);
@@ -1883,12 +1613,10 @@ int bpf_backend_flush(const struct apply_opts *o, char *err, size_t len)
 			rmdir(c.dir);
 	}
 	if (!o->dry_run && !o->no_nft) {
-		static const char del[] =
-			"table ip " NSB_NFT_TABLE " {}\ndelete table ip " NSB_NFT_TABLE "\n";
 		char nerr[256];
 
 		/* Absent nftables (or no ip family) means there is nothing of ours. */
-		nft_run(del, sizeof(del) - 1, nerr, sizeof(nerr));
+		nsb_local_flush(o->verbose ? c.out : NULL, nerr, sizeof(nerr));
 	}
 	return ret;
 }

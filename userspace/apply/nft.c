@@ -38,6 +38,7 @@
 #include <libnftnl/udata.h>
 
 #include "apply/nft.h"
+#include "apply/nft_batch.h"
 #include "apply/nlutil.h"
 
 /* Name prefix of the empty set whose name carries the fingerprint. */
@@ -538,10 +539,7 @@ static int body_done(struct bctx *c, struct nlmsghdr *nlh)
 
 static struct nlmsghdr *body_hdr(struct bctx *c, uint16_t type, uint16_t flags)
 {
-	if (nlb_reserve(&c->body, NLB_MSG_MAX))
-		return NULL;
-	memset(c->body.data + c->body.len, 0, NLB_MSG_MAX);
-	return nftnl_nlmsg_build_hdr(c->body.data + c->body.len, type, NFPROTO_IPV4, flags, 0);
+	return nftb_hdr(&c->body, type, flags);
 }
 
 static int add_chain(struct bctx *c, int ch, int policy)
@@ -567,123 +565,53 @@ static int add_chain(struct bctx *c, int ch, int policy)
 	return body_done(c, nlh);
 }
 
-/* A rule under construction. */
-struct rb {
-	struct nftnl_rule *r;
-	int err;
-};
-
-static void rb_start(struct rb *b, int ch)
+/* A rule of one of our chains (nft_batch.h builds it). */
+static void rb_start(struct nftb_rule *b, int ch)
 {
-	b->err = 0;
-	b->r = nftnl_rule_alloc();
-	if (!b->r) {
-		b->err = -ENOMEM;
-		return;
-	}
-	nftnl_rule_set_str(b->r, NFTNL_RULE_TABLE, NFT_NS_TABLE);
-	nftnl_rule_set_str(b->r, NFTNL_RULE_CHAIN, chain_names[ch]);
-	nftnl_rule_set_u32(b->r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	nftb_rule_start(b, NFT_NS_TABLE, chain_names[ch]);
 }
 
-static struct nftnl_expr *rb_expr(struct rb *b, const char *name)
+static void rb_l4proto(struct nftb_rule *b, uint8_t proto)
 {
-	struct nftnl_expr *e;
-
-	if (b->err)
-		return NULL;
-	e = nftnl_expr_alloc(name);
-	if (!e) {
-		b->err = -ENOMEM;
-		return NULL;
-	}
-	nftnl_rule_add_expr(b->r, e);
-	return e;
+	nftb_meta(b, NFT_META_L4PROTO, NFT_REG_1);
+	nftb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &proto, 1);
 }
 
-static void rb_payload(struct rb *b, uint32_t base, uint32_t off, uint32_t len, uint32_t reg)
-{
-	struct nftnl_expr *e = rb_expr(b, "payload");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg);
-}
-
-static void rb_meta(struct rb *b, uint32_t key, uint32_t reg)
-{
-	struct nftnl_expr *e = rb_expr(b, "meta");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg);
-}
-
-static void rb_cmp(struct rb *b, uint32_t reg, uint32_t op, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = rb_expr(b, "cmp");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, reg);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-}
-
-static void rb_l4proto(struct rb *b, uint8_t proto)
-{
-	rb_meta(b, NFT_META_L4PROTO, NFT_REG_1);
-	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &proto, 1);
-}
-
-static void rb_port(struct rb *b, bool src, uint16_t port)
+static void rb_port(struct nftb_rule *b, bool src, uint16_t port)
 {
 	uint16_t be = htons(port);
 
-	rb_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, src ? 0 : 2, 2, NFT_REG_1);
-	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &be, 2);
+	nftb_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, src ? 0 : 2, 2, NFT_REG_1);
+	nftb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &be, 2);
 }
 
 /* reg1 = (reg1 & mask) ^ flip over 4 bytes (network order values); false
  * when the expression could not be added (b->err says why). */
-static bool rb_mask(struct rb *b, uint32_t mask, uint32_t flip)
+static bool rb_mask(struct nftb_rule *b, uint32_t mask, uint32_t flip)
 {
-	struct nftnl_expr *e = rb_expr(b, "bitwise");
-
-	if (!e)
-		return false;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &flip, 4);
-	return true;
+	return nftb_bitwise(b, NFT_REG_1, &mask, &flip, 4);
 }
 
-static void rb_daddr_prefix(struct rb *b, uint32_t addr, uint8_t plen)
+static void rb_daddr_prefix(struct nftb_rule *b, uint32_t addr, uint8_t plen)
 {
 	uint32_t a = htonl(addr & pmask(plen));
 
-	rb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);
+	nftb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);
 	if (plen < 32 && !rb_mask(b, htonl(pmask(plen)), 0))
 		return;
-	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &a, 4);
+	nftb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &a, 4);
 }
 
-static void rb_ifindex(struct rb *b, bool out, uint32_t idx)
+static void rb_ifindex(struct nftb_rule *b, bool out, uint32_t idx)
 {
-	rb_meta(b, out ? NFT_META_OIF : NFT_META_IIF, NFT_REG_1);
-	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &idx, 4);
+	nftb_meta(b, out ? NFT_META_OIF : NFT_META_IIF, NFT_REG_1);
+	nftb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &idx, 4);
 }
 
-static void rb_ct_established(struct rb *b)
+static void rb_ct_established(struct nftb_rule *b)
 {
 	uint32_t m = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED), z = 0;
-	struct nftnl_expr *e = rb_expr(b, "ct");
+	struct nftnl_expr *e = nftb_expr(b, "ct");
 
 	if (!e)
 		return;
@@ -691,69 +619,51 @@ static void rb_ct_established(struct rb *b)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	if (!rb_mask(b, m, z))
 		return;
-	rb_cmp(b, NFT_REG_1, NFT_CMP_NEQ, &z, 4);
+	nftb_cmp(b, NFT_REG_1, NFT_CMP_NEQ, &z, 4);
 }
 
-static void rb_fib_broadcast(struct rb *b)
+static void rb_fib_broadcast(struct nftb_rule *b)
 {
 	uint32_t t = RTN_BROADCAST;
-	struct nftnl_expr *e = rb_expr(b, "fib");
+	struct nftnl_expr *e = nftb_expr(b, "fib");
 
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
-	rb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &t, 4);
+	nftb_cmp(b, NFT_REG_1, NFT_CMP_EQ, &t, 4);
 }
 
-static void rb_counter(struct rb *b)
+static void rb_counter(struct nftb_rule *b)
 {
-	rb_expr(b, "counter");
+	nftb_expr(b, "counter");
 }
 
-static void rb_verdict(struct rb *b, int v)
+static void rb_verdict(struct nftb_rule *b, int v)
 {
-	struct nftnl_expr *e = rb_expr(b, "immediate");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	nftb_verdict(b, v, NULL);
 }
 
 /* Loads the layer's key fields into consecutive 32-bit registers. */
-static uint32_t rb_load_key(struct rb *b, uint8_t fields)
+static uint32_t rb_load_key(struct nftb_rule *b, uint8_t fields)
 {
 	uint32_t reg = NFT_REG32_00;
 
 	if (fields & NFT_F_SRC)
-		rb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, reg++);
+		nftb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, reg++);
 	if (fields & NFT_F_DST)
-		rb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg++);
+		nftb_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg++);
 	if (fields & NFT_F_PROTO)
-		rb_meta(b, NFT_META_L4PROTO, reg++);
+		nftb_meta(b, NFT_META_L4PROTO, reg++);
 	if (fields & NFT_F_SPORT)
-		rb_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, reg++);
+		nftb_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, reg++);
 	if (fields & NFT_F_DPORT)
-		rb_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg++);
+		nftb_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg++);
 	return NFT_REG32_00;
 }
 
-static void rb_lookup(struct rb *b, const char *set, uint32_t set_id, uint32_t sreg, bool map)
-{
-	struct nftnl_expr *e = rb_expr(b, "lookup");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
-	if (map)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
-}
-
-static int rb_end(struct bctx *c, struct rb *b, const char *comment)
+static int rb_end(struct bctx *c, struct nftb_rule *b, const char *comment)
 {
 	struct nlmsghdr *nlh;
 	int ret = b->err;
@@ -970,7 +880,7 @@ static int add_elems(struct bctx *c, const char *set, uint32_t set_id, uint8_t f
 static int exemption_rules(struct bctx *c, const struct plan *p, int ch)
 {
 	static const uint8_t esp_ah[2] = {IPPROTO_ESP, IPPROTO_AH};
-	struct rb b;
+	struct nftb_rule b;
 	int r = 0;
 
 	if (ch != CH_FORWARD) {
@@ -982,9 +892,9 @@ static int exemption_rules(struct bctx *c, const struct plan *p, int ch)
 	}
 	for (int dir = 0; dir < 2 && !r; dir++) {
 		rb_start(&b, ch);
-		rb_meta(&b, NFT_META_L4PROTO, NFT_REG32_00);
-		rb_payload(&b, NFT_PAYLOAD_TRANSPORT_HEADER, dir ? 2 : 0, 2, NFT_REG32_01);
-		rb_lookup(&b, "exempt_ports", 1, NFT_REG32_00, false);
+		nftb_meta(&b, NFT_META_L4PROTO, NFT_REG32_00);
+		nftb_payload(&b, NFT_PAYLOAD_TRANSPORT_HEADER, dir ? 2 : 0, 2, NFT_REG32_01);
+		nftb_lookup(&b, "exempt_ports", 1, NFT_REG32_00, false);
 		rb_counter(&b);
 		rb_verdict(&b, NF_ACCEPT);
 		r = rb_end(c, &b,
@@ -1106,7 +1016,7 @@ static int build_policy(struct bctx *c, const struct plan *p)
 		r = exemption_rules(c, p, ch);
 		for (size_t li = 0; li < lw.nl && !r; li++) {
 			const struct layer *l = &lw.l[li];
-			struct rb b;
+			struct nftb_rule b;
 			char name[32], cm[64];
 
 			/* LAN: one rule behind "no dial-up prefix"; dial-up: one rule
@@ -1123,11 +1033,11 @@ static int build_policy(struct bctx *c, const struct plan *p)
 					for (size_t d = 0; d < n_dialup; d++) {
 						if (l->conn == NS_CONN_DIALUP && d != k)
 							continue;
-						rb_meta(&b, key, NFT_REG_1);
-						rb_cmp(&b, NFT_REG_1,
-						       l->conn == NS_CONN_DIALUP ? NFT_CMP_EQ
-										 : NFT_CMP_NEQ,
-						       dialup[d], (uint32_t)strlen(dialup[d]));
+						nftb_meta(&b, key, NFT_REG_1);
+						nftb_cmp(&b, NFT_REG_1,
+							 l->conn == NS_CONN_DIALUP ? NFT_CMP_EQ
+										   : NFT_CMP_NEQ,
+							 dialup[d], (uint32_t)strlen(dialup[d]));
 					}
 				}
 				if (l->kind == L_ALL) {
@@ -1142,8 +1052,8 @@ static int build_policy(struct bctx *c, const struct plan *p)
 					continue;
 				}
 				layer_name(name, sizeof(name), li, l);
-				rb_lookup(&b, name, 10 + (uint32_t)li, rb_load_key(&b, l->fields),
-					  true);
+				nftb_lookup(&b, name, 10 + (uint32_t)li, rb_load_key(&b, l->fields),
+					    true);
 				snprintf(cm, sizeof(cm), "filters %zu-%zu%s", l->first + 1,
 					 l->first + l->n, conn_note[l->conn]);
 				r = rb_end(c, &b, cm);
@@ -1162,7 +1072,7 @@ static int build_boot(struct bctx *c, const struct ns_config *cfg)
 	int r = 0;
 
 	for (int ch = 0; ch < CH_N && !r; ch++) {
-		struct rb b;
+		struct nftb_rule b;
 		bool out = ch == CH_OUTPUT;
 
 		r = add_chain(c, ch, NF_ACCEPT);
@@ -1443,70 +1353,6 @@ static int put_marker(struct nlb *b, const char *name)
 	return nlb_done(b, nlh);
 }
 
-/*
- * One transaction: begin, table messages, body, end.  The ACK is asked of
- * the last message before END; errors of any message come back before it,
- * and an error anywhere aborts the whole transaction in the kernel.
- */
-static int send_txn(struct mnl_socket *nl, struct nlb *msgs, uint32_t seq, uint32_t *bad)
-{
-	struct nlb b;
-	struct nlmsghdr *nlh;
-	size_t total;
-	int ret = -ENOMEM;
-	uint32_t last;
-
-	nlb_init(&b);
-	total = msgs->len + 4096;
-	if (nlb_reserve(&b, total + NLB_MSG_MAX))
-		goto out;
-	nlh = nftnl_batch_begin(b.data, 0);
-	if (nlb_done(&b, nlh))
-		goto out;
-	memcpy(b.data + b.len, msgs->data, msgs->len);
-	for (uint32_t i = 0; i < msgs->n; i++) {
-		if (nlb_done(&b, (struct nlmsghdr *)(b.data + b.len)))
-			goto out;
-	}
-	(void)total;
-	nlh = nftnl_batch_end(b.data + b.len, 0);
-	if (nlb_done(&b, nlh))
-		goto out;
-	for (uint32_t i = 0; i < b.n; i++) {
-		struct nlmsghdr *h = (struct nlmsghdr *)(b.data + b.off[i]);
-
-		h->nlmsg_seq = seq + i;
-		h->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
-	}
-	last = b.n - 2;
-	((struct nlmsghdr *)(b.data + b.off[last]))->nlmsg_flags |= NLM_F_ACK;
-	{
-		int v = (int)(b.len + 65536), fd = mnl_socket_get_fd(nl);
-
-		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
-			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-	}
-	if (mnl_socket_sendto(nl, b.data, b.len) < 0) {
-		ret = -errno;
-		*bad = UINT32_MAX;
-		goto out;
-	}
-	{
-		int first = 0;
-
-		*bad = UINT32_MAX;
-		ret = nl_wait_acks(nl, seq, seq + last, bad, &first);
-		if (!ret)
-			ret = first;
-		/* Index into msgs, not counting BEGIN. */
-		if (*bad != UINT32_MAX)
-			*bad = *bad ? *bad - 1 : UINT32_MAX;
-	}
-out:
-	nlb_free(&b);
-	return ret;
-}
-
 static struct mnl_socket *nft_open(char *err, size_t len)
 {
 	struct mnl_socket *nl = nl_open(NETLINK_NETFILTER, 0, 4u << 20);
@@ -1597,7 +1443,7 @@ static int install(const char *what, int (*fn)(struct bctx *, const void *), con
 		ret = put_marker(&msgs, marker);
 		if (ret)
 			goto out;
-		ret = send_txn(nl, &msgs, seq, &bad);
+		ret = nftb_send_txn(nl, &msgs, seq, &bad);
 		seq += msgs.n + 2;
 		if (!ret)
 			break;
@@ -1699,7 +1545,7 @@ int nft_backend_flush(const struct apply_opts *o, char *err, size_t len)
 		}
 		nftnl_table_free(nt);
 		if (!ret)
-			ret = send_txn(nl, &msgs, seq, &bad);
+			ret = nftb_send_txn(nl, &msgs, seq, &bad);
 	}
 	if (ret)
 		snprintf(err, len, "nft: delete table ip %s: %s", NFT_NS_TABLE, strerror(-ret));

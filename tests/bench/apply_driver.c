@@ -336,8 +336,10 @@ int main(int argc, char **argv)
 	char err[512] = "";
 	int c, ret = 0;
 
-	while ((c = getopt(argc, argv, "nvtPb:")) != -1) {
-		if (c == 'n')
+	while ((c = getopt(argc, argv, "nvtPb:s:")) != -1) {
+		if (c == 's')
+			o.state_dir = optarg;
+		else if (c == 'n')
 			o.dry_run = true;
 		else if (c == 'v')
 			o.verbose = true;
@@ -351,7 +353,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: apply_driver [-n] [-v] [-t] -b BACKENDS CMD [ARG]\n");
+		fprintf(stderr, "usage: apply_driver [-n] [-v] [-t] [-s STATEDIR] -b BACKENDS CMD [ARG]\n");
 		return 2;
 	}
 	const char *cmd = argv[optind];

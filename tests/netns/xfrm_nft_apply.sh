@@ -114,6 +114,17 @@ if cmp -s "$W/x1" "$W/x2" && [ "$h1" = "$h2" ] && grep -q '0 to add or update, 0
 	grep -q 'nothing to do' "$W/re"; then t_pass reapply_noop
 else t_fail reapply_noop "$(grep -v keep "$W/re" | tr '\n' ' ')"; fi
 
+# --- a hand edit of our table is undone by the next apply (state dir given)
+drv $A -s "$W/state" -b nft apply "$W/plan" >/dev/null
+drv $A -v -s "$W/state" -b nft apply "$W/plan" > "$W/re1"
+ip netns exec $A nft insert rule ip netsh_ipsec output ip daddr 10.77.9.9 accept
+drv $A -v -s "$W/state" -b nft apply "$W/plan" > "$W/re2"
+drv $A -v -s "$W/state" -b nft apply "$W/plan" > "$W/re3"
+if grep -q 'nothing to do' "$W/re1" && grep -q 'changed since' "$W/re2" &&
+	! ip netns exec $A nft list table ip netsh_ipsec | grep -q '10.77.9.9' &&
+	grep -q 'nothing to do' "$W/re3"; then t_pass nft_hand_edit_undone
+else t_fail nft_hand_edit_undone "$(cat "$W/re1" "$W/re2" "$W/re3" | grep nft: | tr '\n' ' ')"; fi
+
 # --- forwarded through G
 t_check apply_gateway drv $G -b nft,xfrm apply "$W/plan"
 drv $A -b nft,xfrm flush

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -1362,6 +1364,69 @@ static struct mnl_socket *nft_open(char *err, size_t len)
 	return nl;
 }
 
+/*
+ * The marker set says what content we installed, not that nobody changed it
+ * since: a rule added or a set element deleted by hand leaves it in place.
+ * So after each commit the namespace's ruleset generation is recorded in the
+ * state directory (one file per network namespace); an apply skips the work
+ * only when the marker matches and the generation has not moved.  Any
+ * nftables change in the namespace, ours or not, moves it: the cost of a
+ * false alarm is one re-apply in place.
+ */
+static int gen_file(const struct apply_opts *o, char *path, size_t n)
+{
+	struct stat st;
+
+	if (!o->state_dir || stat("/proc/self/ns/net", &st))
+		return -ENOENT;
+	if (snprintf(path, n, "%s/nft-%llu.gen", o->state_dir, (unsigned long long)st.st_ino) >=
+	    (int)n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Did anything change the ruleset since we installed marker? */
+static bool changed_since(const struct apply_opts *o, struct mnl_socket *nl, uint32_t seq,
+			  const char *marker)
+{
+	char path[4096], line[128], want[128];
+	uint32_t gen;
+	FILE *f;
+	bool same;
+
+	if (!o->state_dir) /* library callers without state: the marker alone */
+		return false;
+	if (gen_file(o, path, sizeof(path)) || nftb_genid(nl, seq, &gen))
+		return true;
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	snprintf(want, sizeof(want), "%u %s\n", gen, marker);
+	same = fgets(line, sizeof(line), f) && !strcmp(line, want);
+	fclose(f);
+	return !same;
+}
+
+/* Best effort: without the record the next apply just does the work again. */
+static void record_gen(const struct apply_opts *o, struct mnl_socket *nl, uint32_t seq,
+		       const char *marker)
+{
+	char path[4096], tmp[4160];
+	uint32_t gen;
+	FILE *f;
+
+	if (gen_file(o, path, sizeof(path)) || nftb_genid(nl, seq, &gen))
+		return;
+	mkdir(o->state_dir, 0700);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "%u %s\n", gen, marker);
+	if (fclose(f) || rename(tmp, path))
+		unlink(tmp);
+}
+
 /* Builds a body with fn, then replaces the table content unless it holds it. */
 static int install(const char *what, int (*fn)(struct bctx *, const void *), const void *arg,
 		   const struct apply_opts *o, char *err, size_t len)
@@ -1405,10 +1470,16 @@ static int install(const char *what, int (*fn)(struct bctx *, const void *), con
 		goto out;
 	}
 	if (t.found && !strcmp(sl->marker, marker)) {
+		if (!changed_since(o, nl, seq++, marker)) {
+			if (o->verbose)
+				fprintf(out, "nft: table ip %s already holds %s (%s), nothing to do\n",
+					NFT_NS_TABLE, what, marker);
+			goto out;
+		}
 		if (o->verbose)
-			fprintf(out, "nft: table ip %s already holds %s (%s), nothing to do\n",
-				NFT_NS_TABLE, what, marker);
-		goto out;
+			fprintf(out, "nft: the ruleset changed since %s was installed: installing it "
+				     "again\n",
+				what);
 	}
 	if (o->verbose)
 		fprintf(out, "nft: %s table ip %s: %u messages, %zu bytes%s\n",
@@ -1445,8 +1516,10 @@ static int install(const char *what, int (*fn)(struct bctx *, const void *), con
 			goto out;
 		ret = nftb_send_txn(nl, &msgs, seq, &bad);
 		seq += msgs.n + 2;
-		if (!ret)
+		if (!ret) {
+			record_gen(o, nl, seq++, marker);
 			break;
+		}
 		if (ret == -ENOENT && t.found && !attempt && bad != UINT32_MAX && bad < npre)
 			continue;
 		{

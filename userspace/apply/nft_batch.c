@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 
 #include <libnftnl/common.h>
+#include <libnftnl/gen.h>
 
 #include "apply/nft_batch.h"
 
@@ -196,4 +197,32 @@ int nftb_send_txn(struct mnl_socket *nl, const struct nlb *msgs, uint32_t seq, u
 out:
 	nlb_free(&b);
 	return ret;
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *g = nftnl_gen_alloc();
+	uint32_t *id = data;
+
+	if (!g)
+		return MNL_CB_ERROR;
+	if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWGEN && !nftnl_gen_nlmsg_parse(nlh, g))
+		*id = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+	nftnl_gen_free(g);
+	return MNL_CB_OK;
+}
+
+int nftb_genid(struct mnl_socket *nl, uint32_t seq, uint32_t *id)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, seq);
+	uint32_t got = UINT32_MAX;
+	int ret = nl_request(nl, nlh, gen_cb, &got);
+
+	if (ret)
+		return ret;
+	if (got == UINT32_MAX)
+		return -ENODATA;
+	*id = got;
+	return 0;
 }

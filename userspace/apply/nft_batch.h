@@ -51,4 +51,10 @@ struct nlmsghdr *nftb_hdr(struct nlb *b, uint16_t type, uint16_t flags);
  */
 int nftb_send_txn(struct mnl_socket *nl, const struct nlb *msgs, uint32_t seq, uint32_t *bad);
 
+/*
+ * The ruleset generation of the network namespace: every committed
+ * nftables transaction, anyone's, increments it.
+ */
+int nftb_genid(struct mnl_socket *nl, uint32_t seq, uint32_t *id);
+
 #endif

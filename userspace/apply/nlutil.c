@@ -188,7 +188,9 @@ int nl_send_all(struct mnl_socket *nl, struct nlb *b, uint32_t first, uint32_t c
 	return first_err;
 }
 
-int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+/* Sends req and feeds every answer to cb until the dump's end or the ACK. */
+static int nl_exchange(struct mnl_socket *nl, struct nlmsghdr *req, uint16_t flags, mnl_cb_t cb,
+		       void *data)
 {
 	size_t sz = 1 << 16;
 	char *buf = malloc(sz);
@@ -197,7 +199,7 @@ int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data
 
 	if (!buf)
 		return -ENOMEM;
-	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
+	req->nlmsg_flags |= NLM_F_REQUEST | flags;
 	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
 		ret = -errno;
 		goto out;
@@ -220,4 +222,15 @@ int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data
 out:
 	free(buf);
 	return ret;
+}
+
+int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	return nl_exchange(nl, req, NLM_F_DUMP, cb, data);
+}
+
+int nl_request(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	/* The ACK ends a request that is not a dump: no NLMSG_DONE comes. */
+	return nl_exchange(nl, req, NLM_F_ACK, cb, data);
 }

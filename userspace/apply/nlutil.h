@@ -61,5 +61,7 @@ struct mnl_socket *nl_open(int bus, size_t sndbuf, size_t rcvbuf);
 
 /* Runs a dump request: cb per message; returns 0 or -errno. */
 int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
+/* Runs a plain request (not a dump): cb per answer; returns 0 or -errno. */
+int nl_request(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
 
 #endif

@@ -53,7 +53,7 @@ mkdir -p "$moddir/lib/modules"
 ln -sfn "/usr/lib/uml/modules/$kver" "$moddir/lib/modules/$kver"
 # drbg + sha512 are needed for the ESP IV generator (every SA add fails
 # with ENOENT without them); the rest are the IKEv1/Windows algorithms.
-modprobe -d "$moddir" -a xfrm_user xfrm_algo esp4 ah4 veth hmac cbc authenc echainiv \
+modprobe -d "$moddir" -a xfrm_user xfrm_algo esp4 ah4 veth hmac cbc authenc echainiv sch_ingress cls_bpf \
 	seqiv des_generic drbg sha512 ansi_cprng ipv6 ||
 	echo "init: some modules did not load" >&2
 # On-demand loads are slow in UML and would land in the middle of a

@@ -106,32 +106,6 @@ static bool bpf_chosen(const struct ctx *c)
 	return c->cls == CLS_BPF;
 }
 
-/*
- * The classifier gives each negotiate rule one mark, which carries no
- * direction, so a gateway cannot tell the LAN traffic it must encrypt from
- * the decrypted traffic it must check (Documentation/bpf-classifier.md).
- * Tunnel rules therefore take the per-filter XFRM policies unless the
- * administrator asked for the classifier by name.
- */
-static bool plan_has_tunnel_negotiation(const struct plan *p)
-{
-	for (size_t i = 0; i < p->n_rules; i++)
-		if (p->rules[i].tunnel && p->rules[i].action == NS_ACTION_NEGOTIATE)
-			return true;
-	return false;
-}
-
-static bool bpf_chosen_for(const struct ctx *c, const struct plan *p)
-{
-	if (c->cls == CLS_AUTO && plan_has_tunnel_negotiation(p)) {
-		if (c->opts.verbose)
-			fprintf(c->opts.out, "backend: xfrm (the plan has tunnel rules that "
-					     "negotiate; the classifier's marks carry no direction)\n");
-		return false;
-	}
-	return bpf_chosen(c);
-}
-
 /* ---- inputs ------------------------------------------------------------ */
 
 /* Everything the plan depends on (stores, dynamic rules, config, machine
@@ -169,7 +143,7 @@ static bool fatal(const struct ctx *c, int ret)
 
 static int apply_plan(struct ctx *c, const struct plan *p)
 {
-	bool bpf = bpf_chosen_for(c, p);
+	bool bpf = bpf_chosen(c);
 	char msg[ERRLEN] = "";
 	int ret;
 

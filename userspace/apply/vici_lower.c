@@ -948,9 +948,7 @@ static void peer_str(char *out, size_t len, uint32_t addr, uint8_t plen)
 		snprintf(out, len, "%s/%u", a, plen);
 }
 
-/* The outbound tunnel filter (endpoint not local) that is the reverse of
- * f, or NULL.  Its child already protects f's direction. */
-static const struct plan_filter *tunnel_twin_of(const struct plan *p, const struct plan_filter *f)
+const struct plan_filter *vici_tunnel_twin(const struct plan *p, const struct plan_filter *f)
 {
 	for (size_t i = 0; i < p->n_filters; i++) {
 		const struct plan_filter *o = &p->filters[i];
@@ -973,7 +971,7 @@ uint32_t vici_child_reqid(const struct plan *p, const struct plan_filter *f)
 
 	if (f->action != NS_ACTION_NEGOTIATE || !r->tunnel || !is_me(p, r->tunnel_dst))
 		return f->reqid;
-	twin = tunnel_twin_of(p, f);
+	twin = vici_tunnel_twin(p, f);
 	return twin ? twin->reqid : f->reqid;
 }
 
@@ -1002,7 +1000,7 @@ static int group_filters(struct lower *l, size_t ri, const struct auth_choice *a
 			if (!is_me(p, r->tunnel_dst)) {
 				peer_str(peer, sizeof(peer), r->tunnel_dst, 32);
 				have_local = false;
-			} else if (tunnel_twin_of(p, f)) {
+			} else if (vici_tunnel_twin(p, f)) {
 				(*n_children)++; /* served by the outbound half's child */
 				continue;
 			} else {

@@ -63,6 +63,10 @@ void vici_conn_name(char *out, size_t len, const struct plan_rule *r, const char
  */
 uint32_t vici_child_reqid(const struct plan *p, const struct plan_filter *f);
 
+/* The outbound tunnel filter (endpoint not local) that is the reverse of
+ * f, or NULL.  Its child already protects f's direction. */
+const struct plan_filter *vici_tunnel_twin(const struct plan *p, const struct plan_filter *f);
+
 /* For ipsec-apply --watch: whether a charon answers on path. */
 bool vici_backend_connected(const char *path);
 /*

@@ -579,6 +579,47 @@ static void filter_sa_get(const struct plan *p, const struct plan_filter *f, str
 }
 
 /*
+ * The same at rule level, for the mark-selected policies of the classifier
+ * (one charon child per rule, reqid = the rule's).  The inbound half of a
+ * tunnel pair is served by its outbound twins' children; when its filters
+ * lead to more than one child (twins in several rules, or some filters
+ * without a twin), one template cannot name them all: reqid 0 and source
+ * 0, which the kernel reads as any SA in tunnel mode that ends here.
+ */
+static void rule_sa_get(const struct plan *p, size_t ri, struct filter_sa *sa)
+{
+	const struct plan_rule *r = &p->rules[ri];
+	bool first = true;
+
+	sa->reqid = r->reqid;
+	sa->peer = r->tunnel ? r->tunnel_dst : 0;
+	if (!tunnel_inbound(p, r))
+		return;
+	sa->peer = 0;
+	for (size_t i = 0; i < p->n_filters; i++) {
+		const struct plan_filter *f = &p->filters[i], *twin;
+		uint32_t reqid = r->reqid, peer = 0;
+
+		if (f->rule != ri || f->action != NS_ACTION_NEGOTIATE)
+			continue;
+		twin = vici_tunnel_twin(p, f);
+		if (twin) {
+			reqid = p->rules[twin->rule].reqid;
+			peer = p->rules[twin->rule].tunnel_dst;
+		}
+		if (first) {
+			sa->reqid = reqid;
+			sa->peer = peer;
+			first = false;
+		} else if (sa->reqid != reqid || sa->peer != peer) {
+			sa->reqid = 0;
+			sa->peer = 0;
+			return;
+		}
+	}
+}
+
+/*
  * Whether a negotiate filter's policy in direction dir carries a template.
  * Transport filters: every direction.  A Windows tunnel rule describes one
  * direction only.  Its outbound half (endpoint = the far gateway) protects
@@ -725,7 +766,7 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 
 		for (size_t ri = 0; ri < p->n_rules; ri++) {
 			const struct plan_rule *r = &p->rules[ri];
-			struct filter_sa sa = {.reqid = r->reqid, .peer = r->tunnel_dst};
+			struct filter_sa sa;
 			struct rule_tmpl t = {0};
 			struct plan_sel s = {0};
 
@@ -737,6 +778,7 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 			ret = rule_tmpl_get(c, ri, &t);
 			if (ret)
 				return ret;
+			rule_sa_get(p, ri, &sa);
 			for (uint8_t d = 0; d < 3; d++) {
 				struct xpol x;
 
@@ -747,8 +789,10 @@ static int build_wanted(struct xctx *c, enum xfrm_scope scope, struct xvec *w)
 				x.k.mark_m = PLAN_MARK_MASK;
 				x.prio = XFRM_NS_PRIO_MARK;
 				x.action = XFRM_POLICY_ALLOW;
-				x.ntmpl = 1;
-				fill_tmpl(r, &sa, &t, d, &x.tmpl);
+				/* A tunnel rule is one-way: see dir_has_tmpl(). */
+				x.ntmpl = dir_has_tmpl(p, r, d);
+				if (x.ntmpl)
+					fill_tmpl(r, &sa, &t, d, &x.tmpl);
 				x.filter = -1;
 				x.label = "rule mark";
 				if (xvec_push(w, &x))

@@ -1419,6 +1419,37 @@ fail:
 	return ret;
 }
 
+/*
+ * Carries the per-filter counts of the pinned instance into a fresh one
+ * (loaded because the plan outgrew the maps), so that growth does not
+ * reset them: the old stripes' sums go to the new first stripe.  Packets
+ * the old programs count after this, until the links switch, are lost.
+ */
+static void carry_counts(int from, int to)
+{
+	uint32_t fs = counter_stride(from), ts = counter_stride(to), n = fs < ts ? fs : ts;
+	size_t fsize = (size_t)map_max_entries(from) * sizeof(struct nsb_counter);
+	size_t tsize = (size_t)map_max_entries(to) * sizeof(struct nsb_counter);
+	int ncpu = libbpf_num_possible_cpus();
+	const struct nsb_counter *f;
+	struct nsb_counter *t;
+
+	if (!counters_ok(from) || !counters_ok(to) || !n || ncpu <= 0)
+		return;
+	f = mmap(NULL, fsize, PROT_READ, MAP_SHARED, from, 0);
+	t = mmap(NULL, tsize, PROT_READ | PROT_WRITE, MAP_SHARED, to, 0);
+	if (f != MAP_FAILED && t != MAP_FAILED)
+		for (uint32_t id = 0; id < n; id++)
+			for (int cpu = 0; cpu < ncpu; cpu++) {
+				t[id].packets += f[(uint32_t)cpu * fs + id].packets;
+				t[id].bytes += f[(uint32_t)cpu * fs + id].bytes;
+			}
+	if (f != MAP_FAILED)
+		munmap((void *)f, fsize);
+	if (t != MAP_FAILED)
+		munmap(t, tsize);
+}
+
 /* Carries what the old maps know about interfaces into fresh maps. */
 static void copy_ifinfo(int from, int to)
 {
@@ -1478,6 +1509,8 @@ int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 			goto out_close;
 		if (pinned.ifinfo >= 0)
 			copy_ifinfo(pinned.ifinfo, fresh->fds.ifinfo);
+		if (pinned.counters >= 0)
+			carry_counts(pinned.counters, fresh->fds.counters);
 		f = &fresh->fds;
 	} else {
 		f = &pinned;

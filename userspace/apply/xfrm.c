@@ -15,6 +15,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1135,6 +1136,33 @@ static void rollback(struct xctx *c, const struct op *ops, uint32_t sent, uint32
 	nlb_free(&b);
 }
 
+/*
+ * For tests only: NETSH_IPSEC_XFRM_FAULT=k gives make-phase message k an
+ * invalid direction.  The kernel then refuses it in the middle of the
+ * batch, after accepting the ones before, and the rollback runs against a
+ * real kernel (tests/netns/xfrm_rollback.sh).
+ */
+static void inject_fault(struct nlb *make)
+{
+	const char *e = getenv("NETSH_IPSEC_XFRM_FAULT");
+	uint8_t bad_dir = XFRM_POLICY_MAX + 1;
+	struct nlmsghdr *h;
+	unsigned long k;
+	char *end;
+
+	if (!e || !*e)
+		return;
+	k = strtoul(e, &end, 10);
+	if (*end || k >= make->n)
+		return;
+	h = (struct nlmsghdr *)(make->data + make->off[k]);
+	if (h->nlmsg_type != XFRM_MSG_NEWPOLICY && h->nlmsg_type != XFRM_MSG_UPDPOLICY)
+		return;
+	/* Messages are 4-byte aligned, the struct wants 8: by byte. */
+	memcpy((char *)NLMSG_DATA(h) + offsetof(struct xfrm_userpolicy_info, dir), &bad_dir,
+	       sizeof(bad_dir));
+}
+
 static int apply_wanted(struct xctx *c, struct xvec *w)
 {
 	struct xvec cur = {0}, foreign = {0};
@@ -1250,6 +1278,7 @@ static int apply_wanted(struct xctx *c, struct xvec *w)
 		goto out;
 
 	if (make.n) {
+		inject_fault(&make);
 		ret = nl_send_all(c->nl, &make, 0, make.n, XFRM_CHUNK, c->seq + 1, false, &bad,
 				  &sent);
 		c->seq += make.n + 1;

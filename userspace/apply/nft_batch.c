@@ -159,7 +159,7 @@ int nftb_send_txn(struct mnl_socket *nl, const struct nlb *msgs, uint32_t seq, u
 
 	*bad = UINT32_MAX;
 	nlb_init(&b);
-	if (nlb_reserve(&b, msgs->len + 2 * NLB_MSG_MAX))
+	if (nlb_reserve(&b, msgs->len + 2 * (size_t)NLB_MSG_MAX))
 		goto out;
 	nlh = nftnl_batch_begin(b.data, 0);
 	if (nlb_done(&b, nlh))

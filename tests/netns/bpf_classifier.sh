@@ -155,7 +155,7 @@ for f in 999 1000 999 1000; do
 done
 c1=$(counter 3)
 if [ -n "$c0" ] && [ "$c1" = $((c0 + 20)) ]; then t_pass bpf_counter_survives_updates
-else t_fail bpf_counter_survives_updates "filter 3 went from '$c0' to '$c1' over four updates, want +20"; fi
+else t_fail bpf_counter_survives_updates "filter 3 went from '$c0' to '$c1' over four updates, want +20; attached: $(inG bpftool net show 2>&1 | tr '\n' ' ')"; fi
 
 # Capacity growth reloads the programs: links are updated in place.
 # The counts are carried into the new maps (no traffic in between).
@@ -198,3 +198,21 @@ if inG tc filter show dev vga ingress 2>/dev/null | grep -q nsb_ || inG ip link 
 else
 	t_pass bpf_eph_flush_clean
 fi
+
+# A run without pins, then one with them: the pinned run takes over with
+# tcx and XDP links and removes the clsact filter and netlink XDP program,
+# so that no packet is classified (and counted) twice.
+# shellcheck disable=SC2086
+drvx apply $PLAN >/dev/null 2>&1
+# shellcheck disable=SC2086
+t_check bpf_mixed_apply drv apply $PLAN fill 1000 1
+c0=$(counter 3)
+inA ping -c 3 -i 0.2 -W 1 -q 10.99.2.2 >/dev/null
+c1=$(counter 3)
+if ! inG tc filter show dev vga ingress 2>/dev/null | grep -q nsb_ && [ -n "$c0" ] &&
+	[ "$c1" = $((c0 + 3)) ]; then
+	t_pass bpf_mixed_once
+else
+	t_fail bpf_mixed_once "clsact: $(inG tc filter show dev vga ingress 2>&1 | grep nsb_ | tr '\n' ' '); filter 3 '$c0' -> '$c1', want +3"
+fi
+t_check bpf_mixed_flush drv flush

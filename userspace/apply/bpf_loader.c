@@ -864,6 +864,9 @@ static void ctx_init(struct nsb_ctx *c, const struct apply_opts *o)
 {
 	struct statfs sfs;
 
+	/* Every field: an ephemeral flag left from the stack once attached a
+	 * clsact filter beside a pinned tcx link (every packet ran twice). */
+	memset(c, 0, sizeof(*c));
 	c->o = o;
 	c->out = o && o->out ? o->out : stdout;
 	/* Pins must live on a bpf file system: use state_dir only if it is one. */
@@ -922,6 +925,20 @@ static int open_pinned(const struct nsb_ctx *c, struct nsb_fds *f)
 		}
 	}
 	return 0;
+}
+
+/* Are the maps and programs pinned in c->dir? */
+static bool pinned_here(const struct nsb_ctx *c)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	pin_path(c, path, sizeof(path), nsb_pin_names[0]);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 static int pin_all(const struct nsb_ctx *c, struct nsb_fds *f, char *err, size_t len)
@@ -1106,6 +1123,38 @@ static int open_state(const struct nsb_ctx *c, struct nsb_fds *f)
 	return discover(f);
 }
 
+/*
+ * Removes the attachments of ours that need no link: the clsact filter
+ * and the netlink XDP program that a run without pins leaves (and that
+ * --flush sweeps).  Next to a tcx link they would classify every packet
+ * twice; a netlink XDP program also keeps an XDP link out.
+ */
+static void drop_unlinked(unsigned ifindex, bool tc, bool xdp)
+{
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
+	LIBBPF_OPTS(bpf_tc_opts, d, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
+	uint32_t xid = 0;
+	int fd;
+
+	if (tc && !bpf_tc_query(&hook, &q) && q.prog_id) {
+		fd = bpf_prog_get_fd_by_id(q.prog_id);
+		if (fd >= 0 && prog_named(fd, "nsb_tc"))
+			bpf_tc_detach(&hook, &d);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (xdp && !bpf_xdp_query_id((int)ifindex, 0, &xid) && xid) {
+		fd = bpf_prog_get_fd_by_id(xid);
+		if (fd >= 0 && prog_named(fd, "nsb_xdp"))
+			bpf_xdp_detach((int)ifindex, 0, NULL);
+		if (fd >= 0)
+			close(fd);
+	}
+	libbpf_set_print(old);
+}
+
 static int attach_tc(const struct nsb_ctx *c, const struct nsb_fds *f, const struct nsb_iface *ifc,
 		     struct nsb_ifinfo *ii, char *err, size_t len)
 {
@@ -1123,6 +1172,8 @@ static int attach_tc(const struct nsb_ctx *c, const struct nsb_fds *f, const str
 		if (ret)
 			snprintf(err, len, "bpf: update tcx link on %s: %s", ifc->name,
 				 strerror(-ret));
+		else
+			drop_unlinked(ifc->ifindex, true, false);
 		ii->flags |= NSB_IF_TCX;
 		return ret;
 	}
@@ -1137,6 +1188,7 @@ static int attach_tc(const struct nsb_ctx *c, const struct nsb_fds *f, const str
 			snprintf(err, len, "bpf: pin %s: %s", path, strerror(-ret));
 			return ret;
 		}
+		drop_unlinked(ifc->ifindex, true, false);
 		ii->flags |= NSB_IF_TCX;
 		return 0;
 	}
@@ -1204,6 +1256,8 @@ static void attach_xdp(const struct nsb_ctx *c, const struct nsb_fds *f,
 			ii->flags |= NSB_IF_XDP;
 		return;
 	}
+	/* tc enforces alone meanwhile: no packet goes unclassified. */
+	drop_unlinked(ifc->ifindex, false, true);
 	link = bpf_link_create(f->xdp, (int)ifc->ifindex, BPF_XDP, NULL);
 	if (link < 0) {
 		if (c->o && c->o->verbose)
@@ -1525,6 +1579,12 @@ int bpf_backend_apply(const struct plan *p, const struct apply_opts *o, char *er
 		ret = pin_all(&c, &fresh->fds, err, len);
 		if (ret)
 			goto out_close;
+	} else if (!c.ephemeral && !pinned_here(&c)) {
+		/* State found through an attached program (a run without
+		 * pins made it): pin it, so that the next run finds it. */
+		ret = pin_all(&c, &pinned, err, len);
+		if (ret)
+			goto out_close;
 	}
 	/* NETSH_IPSEC_BPF_LOCAL=off: forwarded and inbound traffic only (kernels
 	 * without nftables' ip family, e.g. the UML test kernel). */
@@ -1579,29 +1639,8 @@ static void sweep_ifaces(void)
 	struct nsb_iface *ifs = NULL;
 	int n = list_ifaces(&ifs);
 
-	for (int i = 0; ifs && i < n; i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifs[i].ifindex,
-			    .attach_point = BPF_TC_INGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, q, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
-		LIBBPF_OPTS(bpf_tc_opts, d, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
-		uint32_t xid = 0;
-		int fd;
-
-		if (!bpf_tc_query(&hook, &q) && q.prog_id) {
-			fd = bpf_prog_get_fd_by_id(q.prog_id);
-			if (fd >= 0 && prog_named(fd, "nsb_tc"))
-				bpf_tc_detach(&hook, &d);
-			if (fd >= 0)
-				close(fd);
-		}
-		if (!bpf_xdp_query_id((int)ifs[i].ifindex, 0, &xid) && xid) {
-			fd = bpf_prog_get_fd_by_id(xid);
-			if (fd >= 0 && prog_named(fd, "nsb_xdp"))
-				bpf_xdp_detach((int)ifs[i].ifindex, 0, NULL);
-			if (fd >= 0)
-				close(fd);
-		}
-	}
+	for (int i = 0; ifs && i < n; i++)
+		drop_unlinked(ifs[i].ifindex, true, true);
 	free(ifs);
 	libbpf_set_print(old);
 }

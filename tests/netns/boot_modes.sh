@@ -76,7 +76,7 @@ boot block >/dev/null
 printf 'rule blk block\nfilter blk 10.78.0.2 10.78.0.1 udp 0 7011 mirror\n' > "$W/plan"
 t_check policy_replaces_boot ip netns exec $A "$DRV" -b nft apply "$W/plan"
 c=$(ip netns exec $A nft list table ip netsh_ipsec | grep -c 'bootmode')
-ip netns exec $A nft list table ip netsh_ipsec | grep -q 'set fp_[0-9a-f]*_policy_g[0-9]* ' && [ "$c" = 0 ] &&
+ip netns exec $A nft list table ip netsh_ipsec | grep -q 'set fp_[0-9a-f]*_policy ' && [ "$c" = 0 ] &&
 	t_pass policy_table_only || t_fail policy_table_only "boot rules left: $c"
 probe $B $A 10.78.0.1 7010 7011 > /dev/null
 [ "$(got 7010)" -gt 0 ] 2>/dev/null && [ "$(got 7011)" = 0 ] && t_pass policy_enforced_after_boot || t_fail policy_enforced_after_boot "$(cat "$W/probe" | tr '\n' ' ')"

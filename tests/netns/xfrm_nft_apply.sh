@@ -114,7 +114,7 @@ if cmp -s "$W/x1" "$W/x2" && [ "$h1" = "$h2" ] && grep -q '0 to add or update, 0
 	grep -q 'nothing to do' "$W/re"; then t_pass reapply_noop
 else t_fail reapply_noop "$(grep -v keep "$W/re" | tr '\n' ' ')"; fi
 
-# --- a hand edit of our table is undone by the next apply
+# --- a hand edit of our table is undone by the next apply (state dir given)
 drv $A -s "$W/state" -b nft apply "$W/plan" >/dev/null
 drv $A -v -s "$W/state" -b nft apply "$W/plan" > "$W/re1"
 ip netns exec $A nft insert rule ip netsh_ipsec output ip daddr 10.77.9.9 accept

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -1365,19 +1367,64 @@ static struct mnl_socket *nft_open(char *err, size_t len)
 /*
  * The marker set says what content we installed, not that nobody changed it
  * since: a rule added or a set element deleted by hand leaves it in place.
- * So its name also carries the namespace's ruleset generation that our own
- * transaction creates (nftables counts committed transactions, anyone's:
- * the one before ours plus one).  An apply skips the work only when the
- * marker names this content and the current generation.  Any other commit
- * in the namespace since, ours (another table) or not, moves the
- * generation: the cost of a false alarm is one re-apply in place.
+ * So after each commit the namespace's ruleset generation is recorded in the
+ * state directory (one file per network namespace); an apply skips the work
+ * only when the marker matches and the generation has not moved.  Any
+ * nftables change in the namespace, ours or not, moves it: the cost of a
+ * false alarm is one re-apply in place.
  */
-static void marker_name(char *buf, size_t n, uint64_t fp, const char *what, uint32_t gen)
+static int gen_file(const struct apply_opts *o, char *path, size_t n)
 {
-	snprintf(buf, n, FP_SET_PREFIX "%016llx_%s_g%u", (unsigned long long)fp, what, gen);
-	for (char *m = buf; *m; m++)
-		if (*m == ' ')
-			*m = '_';
+	struct stat st;
+
+	if (!o->state_dir || stat("/proc/self/ns/net", &st))
+		return -ENOENT;
+	if (snprintf(path, n, "%s/nft-%llu.gen", o->state_dir, (unsigned long long)st.st_ino) >=
+	    (int)n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Did anything change the ruleset since we installed marker? */
+static bool changed_since(const struct apply_opts *o, struct mnl_socket *nl, uint32_t seq,
+			  const char *marker)
+{
+	char path[4096], line[128], want[128];
+	uint32_t gen;
+	FILE *f;
+	bool same;
+
+	if (!o->state_dir) /* library callers without state: the marker alone */
+		return false;
+	if (gen_file(o, path, sizeof(path)) || nftb_genid(nl, seq, &gen))
+		return true;
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	snprintf(want, sizeof(want), "%u %s\n", gen, marker);
+	same = fgets(line, sizeof(line), f) && !strcmp(line, want);
+	fclose(f);
+	return !same;
+}
+
+/* Best effort: without the record the next apply just does the work again. */
+static void record_gen(const struct apply_opts *o, struct mnl_socket *nl, uint32_t seq,
+		       const char *marker)
+{
+	char path[4096], tmp[4160];
+	uint32_t gen;
+	FILE *f;
+
+	if (gen_file(o, path, sizeof(path)) || nftb_genid(nl, seq, &gen))
+		return;
+	mkdir(o->state_dir, 0700);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "%u %s\n", gen, marker);
+	if (fclose(f) || rename(tmp, path))
+		unlink(tmp);
 }
 
 /* Builds a body with fn, then replaces the table content unless it holds it. */
@@ -1389,9 +1436,8 @@ static int install(const char *what, int (*fn)(struct bctx *, const void *), con
 	struct set_list *sl = calloc(1, sizeof(*sl));
 	struct table_get t;
 	struct nlb msgs;
-	char marker[96];
-	uint32_t seq = (uint32_t)time(NULL), bad, gen;
-	size_t base;
+	char marker[64];
+	uint32_t seq = (uint32_t)time(NULL), bad;
 	FILE *out = o->out ? o->out : stdout;
 	int ret = -ENOMEM;
 
@@ -1406,6 +1452,11 @@ static int install(const char *what, int (*fn)(struct bctx *, const void *), con
 			snprintf(err, len, "nft: building %s: %s", what, strerror(-ret));
 		goto out;
 	}
+	snprintf(marker, sizeof(marker), FP_SET_PREFIX "%016llx_%s", (unsigned long long)c.fp,
+		 what);
+	for (char *m = marker; *m; m++)
+		if (*m == ' ')
+			*m = '_';
 	nl = nft_open(err, len);
 	if (!nl) {
 		ret = -errno;
@@ -1418,23 +1469,18 @@ static int install(const char *what, int (*fn)(struct bctx *, const void *), con
 		snprintf(err, len, "nft: table ip %s: %s", NFT_NS_TABLE, strerror(-ret));
 		goto out;
 	}
-	ret = nftb_genid(nl, seq++, &gen);
-	if (ret) {
-		snprintf(err, len, "nft: ruleset generation: %s", strerror(-ret));
-		goto out;
-	}
-	marker_name(marker, sizeof(marker), c.fp, what, gen);
 	if (t.found && !strcmp(sl->marker, marker)) {
+		if (!changed_since(o, nl, seq++, marker)) {
+			if (o->verbose)
+				fprintf(out, "nft: table ip %s already holds %s (%s), nothing to do\n",
+					NFT_NS_TABLE, what, marker);
+			goto out;
+		}
 		if (o->verbose)
-			fprintf(out, "nft: table ip %s already holds %s (%s), nothing to do\n",
-				NFT_NS_TABLE, what, marker);
-		goto out;
+			fprintf(out, "nft: the ruleset changed since %s was installed: installing it "
+				     "again\n",
+				what);
 	}
-	base = (size_t)(strrchr(marker, '_') - marker); /* without the generation */
-	if (t.found && o->verbose && !strncmp(sl->marker, marker, base) && sl->marker[base] == '_')
-		fprintf(out, "nft: the ruleset changed since %s was installed: installing it "
-			     "again\n",
-			what);
 	if (o->verbose)
 		fprintf(out, "nft: %s table ip %s: %u messages, %zu bytes%s\n",
 			t.found ? "replacing the content of" : "creating", NFT_NS_TABLE,
@@ -1465,19 +1511,15 @@ static int install(const char *what, int (*fn)(struct bctx *, const void *), con
 				ret = -ENOMEM;
 				goto out;
 			}
-		/* The generation our commit will create; a commit of someone
-		 * else in between makes the next apply do the work again. */
-		ret = nftb_genid(nl, seq++, &gen);
-		if (ret)
-			goto out;
-		marker_name(marker, sizeof(marker), c.fp, what, gen + 1);
 		ret = put_marker(&msgs, marker);
 		if (ret)
 			goto out;
 		ret = nftb_send_txn(nl, &msgs, seq, &bad);
 		seq += msgs.n + 2;
-		if (!ret)
+		if (!ret) {
+			record_gen(o, nl, seq++, marker);
 			break;
+		}
 		if (ret == -ENOENT && t.found && !attempt && bad != UINT32_MAX && bad < npre)
 			continue;
 		{

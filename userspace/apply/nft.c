@@ -21,9 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
@@ -1394,7 +1396,12 @@ static bool changed_since(const struct apply_opts *o, struct mnl_socket *nl, uin
 	FILE *f;
 	bool same;
 
-	if (!o->state_dir) /* library callers without state: the marker alone */
+	struct statfs sfs;
+
+	/* Library callers without state, and state directories on a bpf file
+	 * system (which holds pins, never regular files): the marker alone. */
+	if (!o->state_dir ||
+	    (!statfs(o->state_dir, &sfs) && sfs.f_type == BPF_FS_MAGIC))
 		return false;
 	if (gen_file(o, path, sizeof(path)) || nftb_genid(nl, seq, &gen))
 		return true;

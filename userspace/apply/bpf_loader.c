@@ -1604,24 +1604,8 @@ static void detach_clsact(const struct nsb_fds *f)
 	uint32_t *idx = NULL;
 	int n = known_ifaces(f->ifinfo, &idx, &vals);
 
-	for (int i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)idx[i], .attach_point = BPF_TC_INGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, to, .handle = NSB_TC_HANDLE, .priority = NSB_TC_PRIO);
-
-		uint32_t xid = 0;
-
-		if (vals[i].flags & NSB_IF_CLSACT)
-			bpf_tc_detach(&hook, &to);
-		/* A netlink-attached XDP program (no link) of ours. */
-		if ((vals[i].flags & NSB_IF_XDP) && !bpf_xdp_query_id((int)idx[i], 0, &xid) && xid) {
-			int fd = bpf_prog_get_fd_by_id(xid);
-
-			if (fd >= 0 && prog_named(fd, "nsb_xdp"))
-				bpf_xdp_detach((int)idx[i], 0, NULL);
-			if (fd >= 0)
-				close(fd);
-		}
-	}
+	for (int i = 0; i < n; i++)
+		drop_unlinked(idx[i], vals[i].flags & NSB_IF_CLSACT, vals[i].flags & NSB_IF_XDP);
 	if (n >= 0) {
 		free(idx);
 		free(vals);

@@ -543,7 +543,7 @@ static int rule_tmpl_get(struct xctx *c, size_t ri, struct rule_tmpl *rt)
  * Where the SAs of a negotiate filter come from (xfrm backend, one charon
  * child per filter).  Transport filters and the outbound half of a tunnel
  * pair use their own child.  The inbound half's traffic arrives on the SAs
- * charon negotiated for the reverse outbound filter (vici_child_reqid()):
+ * charon negotiated for the reverse outbound filter (vici_tunnel_twin()):
  * its reqid, and that filter's endpoint as the tunnel's source.  Without
  * such a twin charon answers for the inbound half alone (a responder-only
  * child with the filter's own reqid) and the peer is not known: source 0
@@ -559,23 +559,17 @@ static void filter_sa_get(const struct plan *p, const struct plan_filter *f, str
 {
 	const struct plan_rule *r = &p->rules[f->rule];
 
+	const struct plan_filter *twin;
+
 	sa->reqid = f->reqid;
 	sa->peer = r->tunnel ? r->tunnel_dst : 0;
 	if (!tunnel_inbound(p, r))
 		return;
-	sa->reqid = vici_child_reqid(p, f);
 	sa->peer = 0;
-	if (sa->reqid == f->reqid)
-		return;
-	for (size_t i = 0; i < p->n_filters; i++) {
-		const struct plan_filter *o = &p->filters[i];
-		const struct plan_rule *orl = &p->rules[o->rule];
-
-		if (o->reqid == sa->reqid && o->action == NS_ACTION_NEGOTIATE && orl->tunnel &&
-		    !is_me(p, orl->tunnel_dst)) {
-			sa->peer = orl->tunnel_dst;
-			return;
-		}
+	twin = f->action == NS_ACTION_NEGOTIATE ? vici_tunnel_twin(p, f) : NULL;
+	if (twin) {
+		sa->reqid = twin->reqid;
+		sa->peer = p->rules[twin->rule].tunnel_dst;
 	}
 }
 
